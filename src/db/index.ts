@@ -1,0 +1,47 @@
+// The storage module's public face: repositories over one Dexie database and a live-query
+// helper, so the rest of the app never imports Dexie (design rule 3).
+import { liveQuery } from 'dexie';
+import { AttachmentRepo } from './attachments';
+import { ConversationRepo } from './conversations';
+import { MessageRepo } from './messages';
+import { HearthDb } from './schema';
+import { searchConversations } from './search';
+import { SettingsRepo } from './settings';
+
+export { titleFrom, sortConversations, UNTITLED } from './conversations';
+export { StorageError, toStorageError, type StorageErrorCode } from './errors';
+export type { SearchHit } from './search';
+export type * from './types';
+export type { NewMessage, MessagePatch } from './messages';
+
+export interface Storage {
+  db: HearthDb;
+  conversations: ConversationRepo;
+  messages: MessageRepo;
+  attachments: AttachmentRepo;
+  settings: SettingsRepo;
+  search(query: string): ReturnType<typeof searchConversations>;
+  close(): void;
+}
+
+export function openStorage(name?: string, options?: ConstructorParameters<typeof HearthDb>[1]): Storage {
+  const db = new HearthDb(name, options);
+  return {
+    db,
+    conversations: new ConversationRepo(db),
+    messages: new MessageRepo(db),
+    attachments: new AttachmentRepo(db),
+    settings: new SettingsRepo(db),
+    search: (query) => searchConversations(db, query),
+    close: () => db.close(),
+  };
+}
+
+export interface Subscription {
+  unsubscribe(): void;
+}
+
+/** Re-runs `query` whenever the data it read changes, in this tab or another one. */
+export function observe<T>(query: () => Promise<T>, next: (value: T) => void, error?: (e: unknown) => void): Subscription {
+  return liveQuery(query).subscribe({ next, error: error ?? ((e) => console.error(e)) });
+}

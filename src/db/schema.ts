@@ -1,0 +1,23 @@
+// The Dexie database and its schema versions. Versions are append-only: never edit a
+// released `version(n)` block; add `version(n + 1)` with an upgrade and a test for it.
+import Dexie, { type Table } from 'dexie';
+import type { Attachment, Conversation, Message, SettingRecord } from './types';
+
+export const DB_NAME = 'hearth';
+
+export class HearthDb extends Dexie {
+  conversations!: Table<Conversation, string>;
+  messages!: Table<Message, string>;
+  attachments!: Table<Attachment, string>;
+  settings!: Table<SettingRecord, string>;
+
+  constructor(name = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
+    super(name, options);
+    this.version(1).stores({
+      conversations: 'id, updatedAt, deletedAt',
+      messages: 'id, conversationId, parentId, updatedAt',
+      attachments: 'id, conversationId, messageId, updatedAt',
+      settings: 'key',
+    });
+  }
+}

@@ -1,0 +1,122 @@
+// The engine contract shared by the UI, the inference worker and tests (design rule 1).
+// Everything here is plain data so it crosses the worker boundary by structured clone;
+// failures travel as `EngineError` values, never as thrown or stringified errors (rule 2).
+
+export type Backend = 'webgpu' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+export type Role = 'system' | 'user' | 'assistant';
+
+export interface ChatTurn {
+  role: Role;
+  content: string;
+}
+
+export interface GenerationParams {
+  temperature: number;
+  topP: number;
+  maxNewTokens: number;
+}
+
+export const DEFAULT_GENERATION: GenerationParams = { temperature: 0.7, topP: 0.9, maxNewTokens: 256 };
+
+export interface LoadOptions {
+  backend: BackendPreference;
+  /** URL (or file path in Node) of the folder that holds `<modelId>/`. */
+  modelBaseUrl: string;
+  /** URL of the folder that holds the ORT wasm files (browser only). */
+  wasmBaseUrl?: string;
+  /** Override the dtype chosen per backend (e.g. 'q8', 'fp32', 'q4'). */
+  dtype?: string;
+  /** WASM threads; defaults to hardwareConcurrency when cross-origin isolated, else 1. */
+  numThreads?: number;
+  /** Run a short warm-up generation after loading (default true). */
+  warmup?: boolean;
+}
+
+export interface LoadProgress {
+  phase: 'download' | 'init' | 'warmup';
+  /** 0..1 over the whole load. */
+  progress: number;
+  file?: string;
+  loadedBytes?: number;
+  totalBytes?: number;
+}
+
+export interface ModelInfo {
+  modelId: string;
+  backend: Backend;
+  dtype: string;
+  contextLength: number;
+  threads: number;
+  /** Why WebGPU was not used when it was asked for or auto-selected, if it was not. */
+  fallbackReason?: string;
+}
+
+export interface Capabilities {
+  webgpu: boolean;
+  webgpuAdapter?: string;
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  /** Why WASM runs on one thread, when it does. */
+  singleThreadReason?: string;
+}
+
+export interface GenerateRequest {
+  /** Conversation so far, oldest first, ending with the user turn to answer. No system turn. */
+  turns: ChatTurn[];
+  systemPrompt?: string;
+  params: GenerationParams;
+}
+
+export type FinishReason = 'stop' | 'length' | 'interrupted';
+
+export interface GenerateResult {
+  text: string;
+  finishReason: FinishReason;
+  promptTokens: number;
+  completionTokens: number;
+  /** Decode speed of this reply (tokens after the first / time after the first). */
+  tokensPerSecond: number;
+  /** How many older turns were left out to fit the context window. */
+  droppedTurns: number;
+  /** True when the newest user message itself had to be shortened to fit. */
+  truncatedLatest: boolean;
+  backend: Backend;
+  modelId: string;
+}
+
+export type EngineErrorCode =
+  | 'not-loaded'
+  | 'busy'
+  | 'model-not-found'
+  | 'model-corrupt'
+  | 'backend-unavailable'
+  | 'device-lost'
+  | 'out-of-memory'
+  | 'generation-failed'
+  | 'worker-crashed'
+  | 'unknown';
+
+export interface EngineError {
+  code: EngineErrorCode;
+  message: string;
+  retryable: boolean;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: EngineError };
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+export const fail = (code: EngineErrorCode, message: string, retryable: boolean): Outcome<never> => ({
+  ok: false,
+  error: { code, message, retryable },
+});
+
+/** The one engine interface: implemented by the worker proxy and by the in-thread engine. */
+export interface EngineApi {
+  capabilities(): Promise<Capabilities>;
+  load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Outcome<ModelInfo>>;
+  generate(request: GenerateRequest, onToken?: (piece: string) => void): Promise<Outcome<GenerateResult>>;
+  /** Stop the running generation; its `generate` resolves with finishReason 'interrupted'. */
+  interrupt(): Promise<void>;
+  unload(): Promise<void>;
+}

@@ -1,0 +1,280 @@
+// The inference engine: loads a transformers.js causal LM and streams replies. It runs
+// unchanged inside the Web Worker (exposed through Comlink) and in-thread for tests,
+// in the browser (WebGPU / WASM) and in Node (onnxruntime-node, device 'cpu').
+import {
+  AutoModelForCausalLM,
+  AutoTokenizer,
+  InterruptableStoppingCriteria,
+  TextStreamer,
+  env,
+} from '@huggingface/transformers';
+import {
+  fail,
+  ok,
+  type Backend,
+  type Capabilities,
+  type ChatTurn,
+  type EngineApi,
+  type GenerateRequest,
+  type GenerateResult,
+  type LoadOptions,
+  type LoadProgress,
+  type ModelInfo,
+  type Outcome,
+} from '../src/shared/engine';
+import { planPrompt } from '../src/shared/prompt';
+import { classifyGenerateError, classifyLoadError } from './errors';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- transformers.js model/tokenizer types are very loose */
+type Tokenizer = any;
+type Model = any;
+
+const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined' && typeof self === 'undefined';
+
+/** Which ONNX file each backend runs unless the caller overrides it (see models/*\/README.md). */
+export const DEFAULT_DTYPE: Record<Backend, string> = { wasm: 'q8', webgpu: 'fp32', cpu: 'q8' };
+
+interface Loaded {
+  modelId: string;
+  tokenizer: Tokenizer;
+  model: Model;
+  backend: Backend;
+  dtype: string;
+  contextLength: number;
+  eosIds: number[];
+  threads: number;
+}
+
+export class TransformersEngine implements EngineApi {
+  private loaded: Loaded | null = null;
+  private generating = false;
+  private readonly stopper = new InterruptableStoppingCriteria();
+  private webgpuProbe: Promise<{ ok: boolean; adapter?: string }> | null = null;
+
+  async capabilities(): Promise<Capabilities> {
+    const gpu = await this.probeWebGpu();
+    const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+    const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
+    return {
+      webgpu: gpu.ok,
+      webgpuAdapter: gpu.adapter,
+      crossOriginIsolated: IS_NODE || isolated,
+      hardwareConcurrency: cores,
+      singleThreadReason:
+        IS_NODE || isolated
+          ? undefined
+          : 'The page is not cross-origin isolated (COOP/COEP headers are missing), so WebAssembly runs on one thread.',
+    };
+  }
+
+  async load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Outcome<ModelInfo>> {
+    if (this.generating) return fail('busy', 'A reply is being generated; stop it before loading a model.', true);
+    await this.unload();
+    const caps = await this.capabilities();
+    this.configure(options, caps);
+
+    let backend: Backend = IS_NODE ? 'cpu' : 'wasm';
+    let fallbackReason: string | undefined;
+    if (!IS_NODE && options.backend !== 'wasm') {
+      if (caps.webgpu) backend = 'webgpu';
+      else if (options.backend === 'webgpu') fallbackReason = 'This browser offers no WebGPU adapter.';
+    }
+
+    let attempt = await this.tryLoad(modelId, backend, options, onProgress);
+    if (!attempt.ok && backend === 'webgpu' && attempt.error.code !== 'model-not-found') {
+      // WebGPU failed (no kernel, device lost, driver bug): fall back to WASM.
+      fallbackReason = `WebGPU failed (${attempt.error.message}); using WebAssembly.`;
+      backend = 'wasm';
+      attempt = await this.tryLoad(modelId, backend, { ...options, dtype: undefined }, onProgress);
+    }
+    if (!attempt.ok) return attempt;
+    this.loaded = attempt.value;
+    if (options.warmup !== false) {
+      onProgress?.({ phase: 'warmup', progress: 1 });
+      await this.warmup();
+    }
+    const { dtype, contextLength, threads } = attempt.value;
+    return ok({ modelId, backend, dtype, contextLength, threads, fallbackReason });
+  }
+
+  async generate(request: GenerateRequest, onToken?: (piece: string) => void): Promise<Outcome<GenerateResult>> {
+    const loaded = this.loaded;
+    if (!loaded) return fail('not-loaded', 'No model is loaded.', true);
+    if (this.generating) return fail('busy', 'A reply is already being generated.', true);
+    if (request.turns.length === 0) return fail('generation-failed', 'There is nothing to reply to.', false);
+    this.generating = true;
+    this.stopper.reset();
+    try {
+      const plan = planPrompt({
+        turns: request.turns,
+        systemPrompt: request.systemPrompt,
+        contextLength: loaded.contextLength,
+        maxNewTokens: request.params.maxNewTokens,
+        countTokens: (messages) => this.encodeChat(loaded, messages).length,
+        clipText: (text, n, from) => {
+          const ids: number[] = loaded.tokenizer.encode(text, { add_special_tokens: false });
+          const kept = from === 'start' ? ids.slice(0, n) : ids.slice(Math.max(0, ids.length - n));
+          return loaded.tokenizer.decode(kept, { skip_special_tokens: false });
+        },
+      });
+      const inputs = loaded.tokenizer.apply_chat_template(plan.messages, {
+        add_generation_prompt: true,
+        return_dict: true,
+      });
+      let count = 0;
+      let first = 0;
+      let last = 0;
+      const streamer = new TextStreamer(loaded.tokenizer, {
+        skip_prompt: true,
+        skip_special_tokens: true,
+        callback_function: (piece: string) => {
+          if (piece) onToken?.(piece);
+        },
+        token_callback_function: () => {
+          count++;
+          last = performance.now();
+          if (count === 1) first = last;
+        },
+      });
+      const greedy = request.params.temperature <= 0;
+      const output = plan.maxNewTokens > 0
+        ? await loaded.model.generate({
+            ...inputs,
+            max_new_tokens: plan.maxNewTokens,
+            do_sample: !greedy,
+            ...(greedy ? {} : { temperature: request.params.temperature, top_p: request.params.topP }),
+            eos_token_id: loaded.eosIds,
+            pad_token_id: loaded.eosIds[loaded.eosIds.length - 1],
+            streamer,
+            stopping_criteria: [this.stopper],
+          })
+        : null;
+      const promptLen = plan.promptTokens;
+      const all: number[] = output ? Array.from(output.tolist()[0] as bigint[], Number) : [];
+      const generated = all.slice(promptLen);
+      const endedOnEos = generated.length > 0 && loaded.eosIds.includes(generated[generated.length - 1]);
+      const text = loaded.tokenizer.decode(generated, { skip_special_tokens: true });
+      const completionTokens = generated.length;
+      return ok({
+        text,
+        finishReason: this.stopper.interrupted ? 'interrupted' : endedOnEos ? 'stop' : 'length',
+        promptTokens: promptLen,
+        completionTokens,
+        tokensPerSecond: count > 1 && last > first ? ((count - 1) * 1000) / (last - first) : 0,
+        droppedTurns: plan.droppedTurns,
+        truncatedLatest: plan.truncatedLatest,
+        backend: loaded.backend,
+        modelId: loaded.modelId,
+      });
+    } catch (e) {
+      return { ok: false, error: classifyGenerateError(e, loaded.backend) };
+    } finally {
+      this.generating = false;
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    this.stopper.interrupt();
+  }
+
+  async unload(): Promise<void> {
+    const cur = this.loaded;
+    this.loaded = null;
+    if (cur) await cur.model.dispose?.().catch(() => undefined);
+  }
+
+  private encodeChat(loaded: Loaded, messages: ChatTurn[]): number[] {
+    return loaded.tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      tokenize: true,
+      return_tensor: false,
+      return_dict: false,
+    }) as number[];
+  }
+
+  private configure(options: LoadOptions, caps: Capabilities): void {
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = options.modelBaseUrl;
+    const wasm = env.backends.onnx.wasm;
+    if (!IS_NODE && wasm) {
+      if (options.wasmBaseUrl) {
+        const base = options.wasmBaseUrl.endsWith('/') ? options.wasmBaseUrl : `${options.wasmBaseUrl}/`;
+        wasm.wasmPaths = {
+          mjs: `${base}ort-wasm-simd-threaded.asyncify.mjs`,
+          wasm: `${base}ort-wasm-simd-threaded.asyncify.wasm`,
+        };
+      }
+      wasm.numThreads = options.numThreads ?? (caps.crossOriginIsolated ? Math.min(4, caps.hardwareConcurrency) : 1);
+    }
+  }
+
+  private async tryLoad(
+    modelId: string,
+    backend: Backend,
+    options: LoadOptions,
+    onProgress?: (p: LoadProgress) => void,
+  ): Promise<Outcome<Loaded>> {
+    const dtype = options.dtype ?? DEFAULT_DTYPE[backend];
+    const progress = (info: any) => {
+      if (info.status === 'progress_total') {
+        onProgress?.({
+          phase: 'download',
+          progress: Math.min(1, (info.progress ?? 0) / 100),
+          loadedBytes: info.loaded,
+          totalBytes: info.total,
+        });
+      } else if (info.status === 'done' && info.file) {
+        onProgress?.({ phase: 'init', progress: 1, file: info.file });
+      }
+    };
+    try {
+      onProgress?.({ phase: 'download', progress: 0 });
+      const tokenizer = await AutoTokenizer.from_pretrained(modelId, { progress_callback: progress });
+      const model = await AutoModelForCausalLM.from_pretrained(modelId, {
+        device: backend,
+        dtype: dtype as any,
+        progress_callback: progress,
+      });
+      const config: any = model.config ?? {};
+      const contextLength = Number(config.n_positions ?? config.max_position_embeddings ?? 512);
+      const gen: any = model.generation_config ?? {};
+      const eosRaw = gen.eos_token_id ?? config.eos_token_id ?? [];
+      const eosIds = (Array.isArray(eosRaw) ? eosRaw : [eosRaw]).map(Number);
+      const threads = backend === 'wasm' ? Number(env.backends.onnx.wasm?.numThreads ?? 1) : 1;
+      return ok({ modelId, tokenizer, model, backend, dtype, contextLength, eosIds, threads });
+    } catch (e) {
+      return { ok: false, error: classifyLoadError(e, backend) };
+    }
+  }
+
+  private async warmup(): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded) return;
+    const inputs = loaded.tokenizer.apply_chat_template([{ role: 'user', content: 'Hello' }], {
+      add_generation_prompt: true,
+      return_dict: true,
+    });
+    try {
+      await loaded.model.generate({ ...inputs, max_new_tokens: 4, do_sample: false });
+    } catch {
+      // A failing warm-up shows up again, classified, on the first real generate.
+    }
+  }
+
+  private probeWebGpu(): Promise<{ ok: boolean; adapter?: string }> {
+    this.webgpuProbe ??= (async () => {
+      const gpu = (globalThis.navigator as any)?.gpu;
+      if (!gpu) return { ok: false };
+      try {
+        const adapter = await gpu.requestAdapter();
+        if (!adapter) return { ok: false };
+        const info = adapter.info ?? {};
+        return { ok: true, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU' };
+      } catch {
+        return { ok: false };
+      }
+    })();
+    return this.webgpuProbe;
+  }
+}
