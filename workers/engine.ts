@@ -228,6 +228,10 @@ export class TransformersEngine implements EngineApi {
         onProgress?.({ phase: 'init', progress: 1, file: info.file });
       }
     };
+    const missing = await missingFile(options.modelBaseUrl, modelId, ['config.json', 'tokenizer_config.json']);
+    if (missing) {
+      return fail('model-not-found', `The model "${modelId}" could not be found (${missing} is missing).`, true);
+    }
     try {
       onProgress?.({ phase: 'download', progress: 0 });
       const tokenizer = await AutoTokenizer.from_pretrained(modelId, { progress_callback: progress });
@@ -277,4 +281,26 @@ export class TransformersEngine implements EngineApi {
     })();
     return this.webgpuProbe;
   }
+}
+
+/** The first of `files` that the model folder lacks, or null when all are there. */
+async function missingFile(base: string, modelId: string, files: string[]): Promise<string | null> {
+  const root = base.endsWith('/') ? base : `${base}/`;
+  for (const file of files) {
+    const where = `${root}${modelId}/${file}`;
+    if (/^(https?|blob):/.test(root) || !IS_NODE) {
+      try {
+        // GET, not HEAD: a service worker or HTTP cache answers it offline too.
+        const res = await fetch(where);
+        await res.body?.cancel();
+        if (!res.ok) return file;
+      } catch {
+        return file;
+      }
+    } else {
+      const fs = (process as any).getBuiltinModule?.('node:fs');
+      if (fs && !fs.existsSync(where)) return file;
+    }
+  }
+  return null;
 }

@@ -1,0 +1,103 @@
+// The in-thread engine on the real tiny test model (transformers.js + onnxruntime-node):
+// loading, streaming, greedy determinism, interrupt, context cutting, and load failures as data.
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInThreadEngine } from '../../src/engine/inThreadEngine';
+import type { EngineApi, GenerateRequest, LoadProgress } from '../../src/shared/engine';
+
+const MODELS = resolve(__dirname, '../../models') + '/';
+const MODEL = 'hearth-test-tiny';
+const greedy = (content: string, maxNewTokens = 24): GenerateRequest => ({
+  turns: [{ role: 'user', content }],
+  params: { temperature: 0, topP: 1, maxNewTokens },
+});
+
+describe('TransformersEngine (in-thread, Node)', () => {
+  let engine: EngineApi;
+  const progress: LoadProgress[] = [];
+
+  beforeAll(async () => {
+    engine = createInThreadEngine();
+    const loaded = await engine.load(MODEL, { backend: 'auto', modelBaseUrl: MODELS }, (p) => progress.push(p));
+    if (!loaded.ok) throw new Error(`load failed: ${loaded.error.code} ${loaded.error.message}`);
+    expect(loaded.value).toMatchObject({ modelId: MODEL, backend: 'cpu', dtype: 'q8' });
+    expect(loaded.value.contextLength).toBeGreaterThanOrEqual(64);
+  });
+  afterAll(() => engine.unload());
+
+  it('reports load progress ending in warm-up', () => {
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)?.phase).toBe('warmup');
+  });
+
+  it('streams pieces that add up to the final text, greedily and reproducibly', async () => {
+    const pieces: string[] = [];
+    const a = await engine.generate(greedy('Hello, how are you today?'), (p) => pieces.push(p));
+    if (!a.ok) throw new Error(a.error.message);
+    expect(a.value.completionTokens).toBeGreaterThan(0);
+    expect(a.value.text.trim().length).toBeGreaterThan(0);
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join('').trim()).toBe(a.value.text.trim());
+    expect(['stop', 'length']).toContain(a.value.finishReason);
+    expect(a.value.promptTokens).toBeGreaterThan(5);
+    const b = await engine.generate(greedy('Hello, how are you today?'));
+    expect(b.ok && b.value.text).toBe(a.value.text);
+  });
+
+  it('refuses a second generate while one runs, and stops on interrupt', async () => {
+    let pieces = 0;
+    const running = engine.generate(greedy('Tell me a long story about the sea.', 2000), () => {
+      pieces++;
+      if (pieces === 3) void engine.interrupt();
+    });
+    const second = await engine.generate(greedy('hi'));
+    expect(second).toMatchObject({ ok: false, error: { code: 'busy', retryable: true } });
+    const res = await running;
+    if (!res.ok) throw new Error(res.error.message);
+    expect(res.value.finishReason).toBe('interrupted');
+    expect(res.value.completionTokens).toBeLessThan(20);
+    // The engine is usable again after an interrupt.
+    const after = await engine.generate(greedy('hi', 4));
+    expect(after.ok).toBe(true);
+  });
+
+  it('cuts a 100 kB message to the context window and says so', async () => {
+    const huge = 'The quick brown fox jumps over the lazy dog. '.repeat(2300);
+    const res = await engine.generate({
+      turns: [
+        { role: 'user', content: 'an old question' },
+        { role: 'assistant', content: 'an old answer' },
+        { role: 'user', content: huge },
+      ],
+      systemPrompt: 'You are Hearth.',
+      params: { temperature: 0, topP: 1, maxNewTokens: 16 },
+    });
+    if (!res.ok) throw new Error(res.error.message);
+    expect(res.value.truncatedLatest).toBe(true);
+    expect(res.value.droppedTurns).toBe(2);
+    expect(res.value.promptTokens + res.value.completionTokens).toBeLessThanOrEqual(512);
+  });
+
+  it('reports a missing model as data', async () => {
+    const other = createInThreadEngine();
+    const res = await other.load('does-not-exist', { backend: 'auto', modelBaseUrl: MODELS, warmup: false });
+    expect(res).toMatchObject({ ok: false, error: { code: 'model-not-found', retryable: true } });
+    expect(typeof (res as { error: { message: string } }).error.message).toBe('string');
+    expect(await other.generate(greedy('hi'))).toMatchObject({ ok: false, error: { code: 'not-loaded' } });
+  });
+
+  it('reports a corrupt ONNX file as data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-corrupt-'));
+    try {
+      cpSync(join(MODELS, MODEL), join(dir, MODEL), { recursive: true });
+      writeFileSync(join(dir, MODEL, 'onnx', 'model_quantized.onnx'), Buffer.from('this is not a protobuf at all'));
+      const other = createInThreadEngine();
+      const res = await other.load(MODEL, { backend: 'auto', modelBaseUrl: dir + '/', warmup: false });
+      expect(res).toMatchObject({ ok: false, error: { code: 'model-corrupt', retryable: false } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
