@@ -195,7 +195,7 @@ export class TransformersEngine implements EngineApi {
   private configure(options: LoadOptions, caps: Capabilities): void {
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
-    env.localModelPath = options.modelBaseUrl;
+    env.localModelPath = localPath(options.modelBaseUrl);
     const wasm = env.backends.onnx.wasm;
     if (!IS_NODE && wasm) {
       if (options.wasmBaseUrl) {
@@ -303,4 +303,15 @@ async function missingFile(base: string, modelId: string, files: string[]): Prom
     }
   }
   return null;
+}
+
+/**
+ * transformers.js only reads "local" models from a path, not from a full URL: turn a
+ * same-origin URL into its path ('/models/'); file paths (Node) pass through.
+ */
+function localPath(base: string): string {
+  const withSlash = base.endsWith('/') ? base : `${base}/`;
+  if (!/^https?:/.test(withSlash) || typeof location === 'undefined') return withSlash;
+  const url = new URL(withSlash);
+  return url.origin === location.origin ? url.pathname : withSlash;
 }

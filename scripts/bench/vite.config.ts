@@ -1,0 +1,20 @@
+// Build of the benchmark page (kept out of the app's own build).
+import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { staticDirs } from '../vite/staticDirs';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const ORT_FILES = new Set(['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs']);
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: [
+    staticDirs([
+      { url: '/models/', dir: `${repo}models` },
+      { url: '/ort/', dir: `${repo}node_modules/onnxruntime-web/dist`, filter: (rel) => ORT_FILES.has(rel) },
+    ]),
+  ],
+  worker: { format: 'es' },
+  build: { outDir: `${repo}.cache/bench-dist`, emptyOutDir: true, target: 'es2022' },
+  logLevel: 'warn',
+});
