@@ -1,0 +1,66 @@
+// The conversation sidebar (a drawer on phones): New chat, search over titles and message
+// text, and the list (pinned first, newest first).
+import { createMemo, For, Show } from 'solid-js';
+import { useStores } from '../stores';
+import { ConversationItem } from './ConversationItem';
+import { Icon } from './icons';
+
+export function Sidebar(props: { open: boolean; onClose: () => void }) {
+  const { conversations } = useStores();
+  // Keyed by id so that items (and a rename in progress) survive list refreshes.
+  const byId = createMemo(() => new Map(conversations.hits().map((h) => [h.conversation.id, h])));
+  const ids = createMemo(() => conversations.hits().map((h) => h.conversation.id));
+  return (
+    <aside class="sidebar" classList={{ open: props.open }} id="sidebar">
+      <div class="sidebar-head">
+        <div class="brand">
+          <Icon name="flame" size={20} />
+          <span>Hearth</span>
+        </div>
+        <button
+          type="button"
+          class="btn btn-new"
+          onClick={() => {
+            conversations.newChat();
+            props.onClose();
+          }}
+        >
+          <Icon name="plus" size={16} />
+          New chat
+        </button>
+      </div>
+      <label class="search">
+        <Icon name="search" size={16} />
+        <input
+          type="search"
+          aria-label="Search conversations"
+          placeholder="Search"
+          value={conversations.query()}
+          onInput={(e) => conversations.setQuery(e.currentTarget.value)}
+        />
+      </label>
+      <nav aria-label="Conversations" class="conv-nav">
+        <Show
+          when={conversations.hits().length > 0}
+          fallback={
+            <p class="conv-empty">
+              {conversations.query().trim()
+                ? 'No conversations match.'
+                : conversations.loaded()
+                  ? 'No conversations yet.'
+                  : ''}
+            </p>
+          }
+        >
+          <ul class="conv-list">
+            <For each={ids()}>
+              {(id) => (
+                <Show when={byId().get(id)}>{(hit) => <ConversationItem hit={hit()} onOpen={props.onClose} />}</Show>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </nav>
+    </aside>
+  );
+}

@@ -1,0 +1,292 @@
+// The active conversation's messages (live via `observe`), the branch on screen (`pathTo` the
+// current leaf), and the actions on it: send, regenerate, edit-and-resend, switch branch, stop.
+// A reply streams into memory (what the UI shows) and is persisted by a ReplyWriter (at most
+// every 400 ms) while a Web Lock marks it as live for other tabs.
+import { createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
+import { ReplyWriter } from '../chat/replyWriter';
+import { observe, type Conversation, type Message, type MessageMetadata, type Storage } from '../db';
+import { indexTree, pathTo, siblingsOf, switchBranch as branchLeaf, type TreeIndex } from '../lib/tree';
+import { isQuotaError } from '../lib/errorText';
+import type { ChatTurn, EngineError } from '../shared/engine';
+import type { ConversationsStore } from './conversations';
+import type { EngineStore } from './engine';
+import type { SettingsStore } from './settings';
+import type { ToastStore } from './toasts';
+
+export const LOCK_PREFIX = 'hearth-reply:';
+
+export interface StreamingReply {
+  messageId: string;
+  conversationId: string;
+  /** The text so far (from memory, not from the database). */
+  text: string;
+  /** True while the reply waits for the model to finish loading. */
+  waiting: boolean;
+}
+
+export interface ChatStore {
+  messages: () => Message[];
+  index: () => TreeIndex<Message>;
+  /** Root-to-leaf messages of the branch on screen. */
+  path: () => Message[];
+  streaming: () => StreamingReply | null;
+  /** True when a reply of the active conversation is streaming. */
+  streamingHere: () => boolean;
+  /** The live text of `id` while it streams, else undefined. */
+  liveText(id: string): string | undefined;
+  /** A finished reply whose final save failed (e.g. storage full): what it would have saved. */
+  unsaved(id: string): { content: string; status: Message['status'] } | undefined;
+  branches(id: string): { position: number; count: number };
+  /** System prompt for a chat that is not saved yet (it is saved with the first message). */
+  draftSystemPrompt: () => string;
+  setDraftSystemPrompt(text: string): void;
+  send(text: string): Promise<boolean>;
+  regenerate(assistantId: string): Promise<void>;
+  editAndResend(userId: string, text: string): Promise<boolean>;
+  switchBranch(id: string, step: -1 | 1): Promise<void>;
+  stop(): void;
+  /** Writes the streaming text now (on `pagehide`). */
+  flush(): Promise<void>;
+  /** Marks replies left streaming by a closed tab as interrupted (skipping ones another tab still holds). */
+  recover(): Promise<number>;
+}
+
+export interface ChatDeps {
+  storage: Storage;
+  engine: EngineStore;
+  conversations: ConversationsStore;
+  settings: SettingsStore;
+  toasts: ToastStore;
+  locks?: LockManager | null;
+}
+
+/** The turns sent to the model: the path's user/assistant messages, minus failed or empty replies. */
+export function turnsFrom(path: Message[]): ChatTurn[] {
+  return path
+    .filter((m) => m.role !== 'system' && !(m.role === 'assistant' && (m.status === 'error' || !m.content.trim())))
+    .map((m) => ({ role: m.role, content: m.content }));
+}
+
+export function createChatStore(deps: ChatDeps): ChatStore {
+  const { storage, engine, conversations, settings, toasts } = deps;
+  const locks = deps.locks === undefined ? (typeof navigator !== 'undefined' ? navigator.locks ?? null : null) : deps.locks;
+  const [messages, setMessages] = createSignal<Message[]>([]);
+  const [streaming, setStreaming] = createSignal<StreamingReply | null>(null);
+  const [draftSystemPrompt, setDraftSystemPrompt] = createSignal('');
+  const [unsaved, setUnsaved] = createSignal<ReadonlyMap<string, { content: string; status: Message['status'] }>>(new Map());
+  let writer: ReplyWriter | null = null;
+  let stopRequested = false;
+  /** New replies wait for start-up recovery, so it never marks them interrupted. */
+  let recovery: Promise<unknown> = Promise.resolve();
+
+  createEffect(() => {
+    const id = conversations.activeId();
+    setMessages([]);
+    if (!id) return;
+    const sub = observe(
+      () => storage.messages.listByConversation(id),
+      (list) => {
+        if (conversations.activeId() === id) setMessages(list);
+      },
+      (e) => toasts.error(e),
+    );
+    onCleanup(() => sub.unsubscribe());
+  });
+
+  const index = createMemo(() => indexTree(messages()));
+  const path = createMemo(() => pathTo(index(), conversations.active()?.currentLeafId ?? null));
+  const streamingHere = () => {
+    const s = streaming();
+    return !!s && s.conversationId === conversations.activeId();
+  };
+
+  const withLock = async (name: string, work: () => Promise<void>) => {
+    if (!locks) return work();
+    try {
+      await locks.request(name, work);
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'NotSupportedError') await work();
+      else throw e;
+    }
+  };
+
+  const reportSaveError = (e: unknown) => {
+    toasts.error(e, isQuotaError(e) ? '' : 'The reply could not be saved.');
+  };
+
+  /** Streams an assistant reply to `user`, whose branch (root..user) is `branch`. */
+  const reply = async (conv: Conversation, user: Message, branch: Message[]): Promise<void> => {
+    let assistant: Message;
+    await recovery;
+    try {
+      assistant = await storage.messages.add({ conversationId: conv.id, parentId: user.id, role: 'assistant', content: '', status: 'streaming' });
+    } catch (e) {
+      toasts.error(e, isQuotaError(e) ? '' : 'The reply could not be started.');
+      return;
+    }
+    stopRequested = false;
+    const live: StreamingReply = { messageId: assistant.id, conversationId: conv.id, text: '', waiting: engine.state() !== 'ready' };
+    setStreaming({ ...live });
+    let reportedSaveError = false;
+    let finishing = false;
+    let finalFailed = false;
+    const w = new ReplyWriter(storage.messages, assistant.id, {
+      onError: (e) => {
+        if (finishing) finalFailed = true;
+        if (!reportedSaveError) reportSaveError(e);
+        reportedSaveError = true;
+      },
+    });
+    const finish = async (patch: Parameters<ReplyWriter['finish']>[0]) => {
+      finishing = true;
+      await w.finish(patch);
+      if (finalFailed) {
+        // Keep showing the reply as it ended; the stored copy stays as last saved.
+        setUnsaved((m) => new Map(m).set(assistant.id, { content: w.content, status: patch.status ?? 'error' }));
+      }
+    };
+    writer = w;
+    try {
+      await withLock(LOCK_PREFIX + assistant.id, async () => {
+        const ready = await engine.whenReady();
+        if (stopRequested) {
+          await finish({ status: 'interrupted', metadata: { finishReason: 'interrupted' } });
+          return;
+        }
+        if (!ready) {
+          const error: EngineError = engine.error() ?? { code: 'not-loaded', message: 'The model is not loaded.', retryable: true };
+          await finish({ status: 'error', metadata: { error } });
+          return;
+        }
+        const fresh = (await storage.conversations.get(conv.id).catch(() => undefined)) ?? conv;
+        setStreaming({ ...live, waiting: false });
+        let text = '';
+        const outcome = await engine.generate(
+          { turns: turnsFrom(branch), systemPrompt: fresh.systemPrompt.trim() || undefined, params: settings.paramsFor(fresh) },
+          (piece) => {
+            text += piece;
+            w.append(piece);
+            setStreaming({ ...live, waiting: false, text });
+          },
+        );
+        if (outcome.ok) {
+          const r = outcome.value;
+          const metadata: MessageMetadata = {
+            modelId: r.modelId,
+            backend: r.backend,
+            promptTokens: r.promptTokens,
+            completionTokens: r.completionTokens,
+            tokensPerSecond: r.tokensPerSecond,
+            droppedTurns: r.droppedTurns,
+            truncatedLatest: r.truncatedLatest,
+            finishReason: r.finishReason,
+          };
+          const interrupted = r.finishReason === 'interrupted' || stopRequested;
+          await finish({ content: r.text || text, status: interrupted ? 'interrupted' : 'complete', metadata });
+        } else {
+          await finish({ status: 'error', metadata: { error: outcome.error } });
+        }
+      });
+    } catch (e) {
+      toasts.error(e);
+      await finish({ status: 'error', metadata: { error: { code: 'unknown', message: 'The reply failed.', retryable: true } } });
+    } finally {
+      if (writer === w) writer = null;
+      setStreaming((s) => (s?.messageId === assistant.id ? null : s));
+    }
+  };
+
+  const busy = () => streaming() !== null;
+
+  return {
+    messages,
+    index,
+    path,
+    streaming,
+    streamingHere,
+    liveText(id) {
+      const s = streaming();
+      return s && s.messageId === id ? s.text : undefined;
+    },
+    unsaved: (id) => unsaved().get(id),
+    branches(id) {
+      const { siblings, position } = siblingsOf(index(), id);
+      return { position, count: siblings.length };
+    },
+    draftSystemPrompt,
+    setDraftSystemPrompt,
+    async send(text) {
+      if (!text.trim() || busy()) return false;
+      let conv: Conversation;
+      let user: Message;
+      const branch = conversations.active() ? path() : [];
+      try {
+        conv = await conversations.ensureActive({ systemPrompt: draftSystemPrompt() });
+        const parentId = branch.length ? branch[branch.length - 1].id : conv.currentLeafId;
+        user = await storage.messages.add({ conversationId: conv.id, parentId, role: 'user', content: text });
+      } catch (e) {
+        toasts.error(e, isQuotaError(e) ? '' : 'Your message could not be saved.');
+        return false;
+      }
+      setDraftSystemPrompt('');
+      const upTo = branch.length || !user.parentId ? branch : pathTo(index(), user.parentId);
+      void reply(conv, user, [...upTo, user]);
+      return true;
+    },
+    async regenerate(assistantId) {
+      const conv = conversations.active();
+      const msg = index().byId.get(assistantId);
+      if (!conv || !msg || msg.role !== 'assistant' || !msg.parentId || busy()) return;
+      const user = index().byId.get(msg.parentId);
+      if (!user) return;
+      await reply(conv, user, pathTo(index(), user.id));
+    },
+    async editAndResend(userId, text) {
+      const conv = conversations.active();
+      const msg = index().byId.get(userId);
+      if (!conv || !msg || msg.role !== 'user' || !text.trim() || busy()) return false;
+      let user: Message;
+      try {
+        user = await storage.messages.add({ conversationId: conv.id, parentId: msg.parentId, role: 'user', content: text });
+      } catch (e) {
+        toasts.error(e, isQuotaError(e) ? '' : 'Your message could not be saved.');
+        return false;
+      }
+      const before = msg.parentId ? pathTo(index(), msg.parentId) : [];
+      void reply(conv, user, [...before, user]);
+      return true;
+    },
+    async switchBranch(id, step) {
+      const conv = conversations.active();
+      const leaf = branchLeaf(index(), id, step);
+      if (conv && leaf) await conversations.setCurrentLeaf(conv.id, leaf.id);
+    },
+    stop() {
+      if (!streaming()) return;
+      stopRequested = true;
+      void engine.interrupt();
+    },
+    flush: () => writer?.flush() ?? Promise.resolve(),
+    recover() {
+      const run = recoverNow();
+      recovery = run.catch(() => 0);
+      return run;
+    },
+  };
+
+  async function recoverNow(): Promise<number> {
+    let held = new Set<string>();
+    try {
+      const snapshot = locks ? await locks.query() : null;
+      held = new Set((snapshot?.held ?? []).map((l) => l.name ?? '').filter(Boolean));
+    } catch {
+      /* no Web Locks: treat nothing as live */
+    }
+    try {
+      return await storage.messages.recoverStreaming((id) => held.has(LOCK_PREFIX + id));
+    } catch (e) {
+      toasts.error(e);
+      return 0;
+    }
+  }
+}

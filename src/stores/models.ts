@@ -1,0 +1,238 @@
+// The Models dialog's state: the catalog (bundled + Hub models + repositories the user added),
+// the models kept in this browser (live across tabs), downloads with byte progress, cancel and
+// retry, delete, "Load model from files", the Hub URL, storage figures and persistence, and the
+// model in use (persisted; `?model=` overrides it) with how the engine loads it.
+import { createSignal } from 'solid-js';
+import { observe, type ModelRecord, type Storage } from '../db';
+import type { ActiveModel } from '../engine/tabEngine';
+import { bundledModels, HUB_MODELS_CACHE } from '../pwa/caches';
+import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
+import { CacheFileStore, DownloadError } from '../models/download';
+import { ModelManager, sourceFor } from '../models/manager';
+import { estimateStorage, isStoragePersisted, requestPersistentStorage, type StorageFigures } from '../models/storage';
+
+const KEY_ACTIVE = 'activeModel';
+const KEY_HUB = 'hubUrl';
+const KEY_CUSTOM = 'customModels';
+
+export interface DownloadState {
+  loadedBytes: number;
+  totalBytes?: number;
+  file?: string;
+  running: boolean;
+  error?: string;
+}
+
+export interface ModelsStore {
+  catalog: () => CatalogEntry[];
+  catalogError: () => string | null;
+  records: () => ModelRecord[];
+  record(id: string): ModelRecord | undefined;
+  downloads: () => Record<string, DownloadState>;
+  hubUrl: () => string;
+  setHubUrl(url: string): Promise<boolean>;
+  addRepository(repo: string): Promise<string | null>;
+  download(entry: CatalogEntry): Promise<boolean>;
+  cancel(id: string): void;
+  remove(id: string): Promise<void>;
+  importFiles(files: FileList | File[]): Promise<string | null>;
+  use(id: string): Promise<void>;
+  activeId: () => string;
+  /** How the engine loads the model in use. */
+  active: () => ActiveModel;
+  storage: () => StorageFigures | null;
+  persisted: () => boolean | null;
+  refreshStorage(): Promise<void>;
+  /** Size of a bundled model's files for a dtype (all its files when dtype is omitted). */
+  bundledSize(id: string): number | undefined;
+  ready: Promise<void>;
+}
+
+export function downloadErrorText(e: unknown): string {
+  if (e instanceof DownloadError) {
+    switch (e.code) {
+      case 'quota':
+        return 'Your browser has no more storage space for this model. The partial download was discarded and nothing else was lost; delete a model or free some space, then try again.';
+      case 'network':
+        return 'The connection was lost during the download. The verified files are kept: choose Retry to continue.';
+      case 'verify':
+        return `The download was damaged and was discarded (${e.message}). Try again.`;
+      case 'not-found':
+        return e.message;
+      case 'aborted':
+        return 'The download was cancelled.';
+      default:
+        return e.message;
+    }
+  }
+  if (e instanceof Error && /fetch|network/i.test(e.message)) return 'The Hub could not be reached. Check the connection and the Hub URL.';
+  return e instanceof Error ? e.message : 'The download failed.';
+}
+
+export function createModelsStore(deps: {
+  storage: Storage;
+  defaultModelId: string;
+  /** `?model=`: a bundled model forced by the URL (tests, debugging). */
+  urlModel?: string;
+  backend: () => CatalogBackend;
+  onUse?: () => void;
+  catalogUrl?: string;
+  manager?: ModelManager;
+}): ModelsStore {
+  const { storage } = deps;
+  const manager =
+    deps.manager ??
+    new ModelManager({ records: storage.models, store: (name) => new CacheFileStore(name) });
+  const [catalog, setCatalog] = createSignal<Catalog>({ hubUrl: DEFAULT_HUB_URL, models: [] });
+  const [custom, setCustom] = createSignal<CatalogEntry[]>([]);
+  const [catalogError, setCatalogError] = createSignal<string | null>(null);
+  const [records, setRecords] = createSignal<ModelRecord[]>([]);
+  const [downloads, setDownloads] = createSignal<Record<string, DownloadState>>({});
+  const [hubUrl, setHubUrlSignal] = createSignal<string | null>(null);
+  const [activeId, setActiveId] = createSignal(deps.urlModel ?? deps.defaultModelId);
+  const [figures, setFigures] = createSignal<StorageFigures | null>(null);
+  const [persisted, setPersisted] = createSignal<boolean | null>(null);
+  const controllers = new Map<string, AbortController>();
+
+  observe(() => storage.models.list(), setRecords, () => undefined);
+
+  const patchDownload = (id: string, patch: Partial<DownloadState> | null) =>
+    setDownloads((cur) => {
+      const next = { ...cur };
+      if (patch === null) delete next[id];
+      else next[id] = { loadedBytes: 0, running: false, ...cur[id], ...patch };
+      return next;
+    });
+
+  const refreshStorage = async () => {
+    setFigures(await estimateStorage());
+    setPersisted(await isStoragePersisted());
+  };
+
+  const ready = (async () => {
+    try {
+      setCatalog(await loadCatalog(deps.catalogUrl ?? CATALOG_URL));
+    } catch (e) {
+      setCatalogError(e instanceof Error ? e.message : 'The model catalog could not be loaded.');
+    }
+    try {
+      const [active, hub, extra] = await Promise.all([
+        storage.settings.get<string | null>(KEY_ACTIVE, null),
+        storage.settings.get<string | null>(KEY_HUB, null),
+        storage.settings.get<string[]>(KEY_CUSTOM, []),
+      ]);
+      if (active && !deps.urlModel) setActiveId(active);
+      if (hub) setHubUrlSignal(hub);
+      setCustom(extra.map((r) => customHubEntry(r)).filter((e): e is CatalogEntry => e !== null));
+      setRecords(await storage.models.list());
+    } catch {
+      /* settings are optional */
+    }
+    await refreshStorage();
+  })();
+
+  const record = (id: string) => records().find((r) => r.id === id);
+  const allEntries = () => {
+    const list = [...catalog().models, ...custom()];
+    // Models loaded from files (and downloads no longer in the catalog) are listed too.
+    for (const r of records()) {
+      if (!list.some((e) => e.id === r.id)) {
+        list.push({ id: r.id, name: r.name, source: 'hub', repo: r.repo, revision: r.revision, contextLength: r.contextLength, licence: r.licence, dtypes: { wasm: r.dtype, webgpu: r.dtype } });
+      }
+    }
+    return list;
+  };
+
+  return {
+    catalog: allEntries,
+    catalogError,
+    records,
+    record,
+    downloads,
+    hubUrl: () => hubUrl() ?? catalog().hubUrl,
+    async setHubUrl(url) {
+      const clean = url.trim().replace(/\/+$/, '');
+      if (!/^https?:\/\/[^\s/]+/.test(clean)) return false;
+      setHubUrlSignal(clean);
+      await storage.settings.set(KEY_HUB, clean).catch(() => undefined);
+      return true;
+    },
+    async addRepository(repo) {
+      const entry = customHubEntry(repo);
+      if (!entry) return null;
+      if (!custom().some((e) => e.id === entry.id)) {
+        const next = [...custom(), entry];
+        setCustom(next);
+        await storage.settings.set(KEY_CUSTOM, next.map((e) => e.repo!)).catch(() => undefined);
+      }
+      return entry.id;
+    },
+    async download(entry) {
+      if (controllers.has(entry.id)) return false;
+      const ctrl = new AbortController();
+      controllers.set(entry.id, ctrl);
+      patchDownload(entry.id, { loadedBytes: 0, totalBytes: undefined, running: true, error: undefined });
+      if (persisted() !== true) setPersisted(await requestPersistentStorage());
+      try {
+        await manager.install(entry, {
+          hubUrl: this.hubUrl(),
+          backend: deps.backend(),
+          signal: ctrl.signal,
+          onProgress: (p) => patchDownload(entry.id, { loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, file: p.file }),
+        });
+        patchDownload(entry.id, null);
+        return true;
+      } catch (e) {
+        const aborted = ctrl.signal.aborted;
+        patchDownload(entry.id, aborted ? null : { running: false, error: downloadErrorText(e) });
+        return false;
+      } finally {
+        controllers.delete(entry.id);
+        await refreshStorage();
+      }
+    },
+    cancel(id) {
+      controllers.get(id)?.abort();
+    },
+    async remove(id) {
+      controllers.get(id)?.abort();
+      await manager.delete(id);
+      patchDownload(id, null);
+      if (activeId() === id) {
+        setActiveId(deps.defaultModelId);
+        await storage.settings.set(KEY_ACTIVE, deps.defaultModelId).catch(() => undefined);
+        deps.onUse?.();
+      }
+      await refreshStorage();
+    },
+    async importFiles(files) {
+      try {
+        const rec = await manager.importFiles(Array.from(files), deps.backend());
+        await refreshStorage();
+        return rec.id;
+      } catch (e) {
+        patchDownload('files', { running: false, error: downloadErrorText(e) });
+        return null;
+      }
+    },
+    async use(id) {
+      setActiveId(id);
+      await storage.settings.set(KEY_ACTIVE, id).catch(() => undefined);
+      deps.onUse?.();
+    },
+    activeId,
+    active: () => {
+      const id = activeId();
+      const rec = record(id);
+      if (rec && rec.status === 'installed') return { modelId: rec.name, source: sourceFor(rec), dtype: rec.dtype };
+      return { modelId: rec ? deps.defaultModelId : id, source: { kind: 'bundled' } };
+    },
+    storage: figures,
+    persisted,
+    refreshStorage,
+    bundledSize: (id) => bundledModels().find((m) => m.id === id)?.files.reduce((n, f) => n + f.size, 0),
+    ready,
+  };
+}
+
+export { HUB_MODELS_CACHE };

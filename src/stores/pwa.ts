@@ -1,0 +1,61 @@
+// App-level PWA state: service worker life cycle (offline ready, a new version waiting, reload
+// into it), the browser's install offer, cross-origin isolation (multithreaded WASM) and the
+// browser tab that runs the model (Web Locks, see src/engine/tabEngine.ts).
+import { createSignal } from 'solid-js';
+import { canInstall, isInstalled, promptInstall } from '../pwa/install';
+import { registerServiceWorker, type SwHandle } from '../pwa/register';
+import type { TabRole } from '../engine/tabEngine';
+
+export interface PwaStore {
+  offlineReady: () => boolean;
+  needRefresh: () => boolean;
+  /** True when another tab already switched to the new version. */
+  refreshExternal: () => boolean;
+  applyUpdate(): void;
+  dismissUpdate(): void;
+  canInstall: () => boolean;
+  installed: () => boolean;
+  install(): Promise<boolean>;
+  /** Why WASM runs on one thread, or null when it may use several. */
+  singleThreadReason: () => string | null;
+  tabRole: () => TabRole;
+  setTabRole(role: TabRole): void;
+  swError: () => string | null;
+}
+
+export function createPwaStore(opts: { register?: boolean } = {}): PwaStore {
+  const [offlineReady, setOfflineReady] = createSignal(false);
+  const [needRefresh, setNeedRefresh] = createSignal(false);
+  const [refreshExternal, setRefreshExternal] = createSignal(false);
+  const [tabRole, setTabRole] = createSignal<TabRole>('unknown');
+  const [swError, setSwError] = createSignal<string | null>(null);
+  let handle: SwHandle | null = null;
+  if (opts.register !== false) {
+    handle = registerServiceWorker({
+      onOfflineReady: () => setOfflineReady(true),
+      onNeedRefresh: (external) => {
+        setRefreshExternal(external);
+        setNeedRefresh(true);
+      },
+      onError: () => setSwError('Hearth could not set itself up for offline use in this browser.'),
+    });
+  }
+  const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+  return {
+    offlineReady,
+    needRefresh,
+    refreshExternal,
+    applyUpdate: () => (handle ? handle.applyUpdate() : window.location.reload()),
+    dismissUpdate: () => setNeedRefresh(false),
+    canInstall,
+    installed: isInstalled,
+    install: promptInstall,
+    singleThreadReason: () =>
+      isolated
+        ? null
+        : 'Hearth runs the model on one CPU thread: this page is not cross-origin isolated (the server does not send the COOP/COEP headers), so multithreaded WebAssembly is not allowed.',
+    tabRole,
+    setTabRole,
+    swError,
+  };
+}
