@@ -1,0 +1,146 @@
+// Chatting with the real model in its real worker: streaming, greedy determinism across backends,
+// stopping a reply, and a model that fails to load.
+import {
+  ask,
+  assistantMessages,
+  changeSettings,
+  conversationItems,
+  conversationTitle,
+  engineStatus,
+  expect,
+  messageBox,
+  messageText,
+  openApp,
+  openConversation,
+  sendAndHold,
+  sendButton,
+  stopButton,
+  test,
+  userMessages,
+  waitForEngineReady,
+  waitForStatus,
+} from './helpers';
+
+const PROMPT = 'Hello! What do you like to do?';
+
+test.describe('a reply from the model', () => {
+  test('streams into the assistant message and completes @webgpu', async ({ page, backend }) => {
+    await openApp(page, { backend });
+    await waitForEngineReady(page, backend);
+    if (backend === 'webgpu') await changeSettings(page, { maxNewTokens: 6 }); // SwiftShader is slow
+
+    const { reply, hold, heldText } = await sendAndHold(page, PROMPT);
+    try {
+      // Mid-stream: the user's message is shown, the reply is streaming with its first text,
+      // the engine says Generating and Stop replaces Send.
+      await expect(userMessages(page)).toHaveCount(1);
+      await expect(userMessages(page).first()).toContainText(PROMPT);
+      await expect(reply).toHaveAttribute('data-status', 'streaming');
+      await expect(engineStatus(page)).toHaveAttribute('data-state', 'generating');
+      await expect(stopButton(page)).toBeVisible();
+      expect(heldText.length).toBeGreaterThan(0);
+    } finally {
+      await hold.release();
+    }
+
+    await waitForStatus(reply, 'complete');
+    const finalText = await messageText(reply);
+    expect(finalText.length).toBeGreaterThan(0);
+    // The text grew from the first streamed piece to the whole reply.
+    expect(finalText.startsWith(heldText)).toBe(true);
+    expect(finalText.length).toBeGreaterThan(heldText.length);
+    await expect(engineStatus(page)).toHaveAttribute('data-state', 'ready');
+    await expect(engineStatus(page)).toHaveAttribute('data-backend', backend);
+    await expect(engineStatus(page)).toContainText(backend === 'webgpu' ? 'WebGPU' : 'WASM');
+    await expect(engineStatus(page)).toContainText('tok/s');
+    await expect(sendButton(page)).toBeVisible();
+    await hold.dispose();
+  });
+
+  test('greedy decoding gives the same reply on WASM and WebGPU (fp32) @webgpu-only', async ({ browser }) => {
+    const replies: Record<string, string> = {};
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await openApp(page, { backend, dtype: 'fp32' });
+        await waitForEngineReady(page, backend);
+        await changeSettings(page, { maxNewTokens: 8 });
+        const reply = await ask(page, PROMPT);
+        replies[backend] = await messageText(reply);
+        // Really on the asked backend (not a silent fallback to WASM).
+        await expect(engineStatus(page)).toHaveAttribute('data-backend', backend);
+      } finally {
+        await context.close();
+      }
+    }
+    expect(replies.wasm.length).toBeGreaterThan(0);
+    expect(replies.webgpu).toBe(replies.wasm);
+  });
+});
+
+test.describe('stopping a reply', () => {
+  for (const how of ['Stop button', 'Esc key'] as const) {
+    test(`with the ${how} keeps the partial reply, marked interrupted`, async ({ page, backend }) => {
+      await openApp(page, { backend });
+      await waitForEngineReady(page, backend);
+      await changeSettings(page, { maxNewTokens: 200 });
+
+      const { reply, hold, heldText } = await sendAndHold(page, PROMPT);
+      try {
+        if (how === 'Stop button') await stopButton(page).click();
+        else await messageBox(page).press('Escape');
+      } finally {
+        await hold.release();
+      }
+
+      await waitForStatus(reply, 'interrupted');
+      await expect(reply.getByText('Interrupted')).toBeVisible();
+      await expect(reply).toContainText(heldText);
+      await expect(sendButton(page)).toBeVisible();
+      await expect(stopButton(page)).toHaveCount(0);
+      await expect(engineStatus(page)).toHaveAttribute('data-state', 'ready');
+
+      // The model still answers afterwards.
+      const next = await ask(page, 'And what else?');
+      expect(await messageText(next)).not.toBe('');
+      await expect(assistantMessages(page)).toHaveCount(2);
+      await expect(assistantMessages(page).first()).toHaveAttribute('data-status', 'interrupted');
+      await hold.dispose();
+    });
+  }
+});
+
+test.describe('a model that fails to load', () => {
+  test('shows an alert with Retry and leaves the conversations untouched', async ({ page, backend }) => {
+    // A conversation made with the working model first.
+    await openApp(page, { backend });
+    await waitForEngineReady(page, backend);
+    await ask(page, PROMPT);
+    await expect(conversationItems(page)).toHaveCount(1);
+    const titleBefore = (await conversationTitle(conversationItems(page).first()).innerText()).trim();
+
+    await openApp(page, { backend, model: 'does-not-exist' });
+    const alert = page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Retry' }) });
+    await expect(alert).toBeVisible({ timeout: 60_000 });
+    // A clear sentence, not a stack trace or an error code.
+    const sentence = (await alert.innerText()).replace(/\s+/g, ' ').trim();
+    expect(sentence).toMatch(/could not|couldn't|failed|cannot|can't|not found|unable/i);
+    expect(sentence).toMatch(/\.\s|\.$/);
+    expect(sentence).not.toMatch(/at \S+ \(|TypeError|undefined|\[object/);
+    await expect(engineStatus(page)).toHaveAttribute('data-state', 'error');
+
+    await expect(conversationItems(page)).toHaveCount(1);
+    await expect(conversationTitle(conversationItems(page).first())).toHaveText(titleBefore);
+
+    // Retry tries again (and fails again: the model still does not exist).
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await expect(page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Retry' }) })).toBeVisible({ timeout: 60_000 });
+    await expect(conversationItems(page)).toHaveCount(1);
+    // Its messages are still there.
+    await openConversation(conversationItems(page).first());
+    await expect(userMessages(page)).toHaveCount(1);
+    await expect(userMessages(page).first()).toContainText(PROMPT);
+    await expect(assistantMessages(page)).toHaveCount(1);
+  });
+});

@@ -1,0 +1,125 @@
+// The conversation list: rename (Enter saves, Esc cancels), delete with Undo, search by title
+// and by message text.
+import {
+  ask,
+  clickConversationAction,
+  conversationItem,
+  conversationItems,
+  conversationTitle,
+  expect,
+  newChatButton,
+  openApp,
+  openConversation,
+  searchBox,
+  test,
+  userMessages,
+  waitForEngineReady,
+  type TestBackend,
+} from './helpers';
+import type { Page } from '@playwright/test';
+
+/** Makes one conversation per prompt (each answered by the model) and returns their titles. */
+async function makeConversations(page: Page, backend: TestBackend, prompts: string[]): Promise<string[]> {
+  await openApp(page, { backend });
+  await waitForEngineReady(page, backend);
+  const titles: string[] = [];
+  const listTitles = async () => {
+    const out: string[] = [];
+    for (const item of await conversationItems(page).all()) out.push((await conversationTitle(item).innerText()).trim());
+    return out;
+  };
+  for (const [i, prompt] of prompts.entries()) {
+    if (i > 0) {
+      await newChatButton(page).click();
+      await expect(userMessages(page)).toHaveCount(0);
+    }
+    await ask(page, prompt);
+    await expect(conversationItems(page)).toHaveCount(i + 1);
+    // The title that just appeared belongs to this prompt (the list order is the app's choice).
+    const fresh = (await listTitles()).filter((t) => !titles.includes(t));
+    expect(fresh).toHaveLength(1);
+    titles.push(fresh[0]);
+  }
+  expect(new Set(titles).size).toBe(prompts.length);
+  return titles;
+}
+
+test('rename: Enter saves the title, Esc cancels, and the title survives a reload', async ({ page, backend }) => {
+  const [title] = await makeConversations(page, backend, ['Hello! What do you like to do?']);
+  const item = conversationItem(page, title);
+
+  await clickConversationAction(item, 'Rename');
+  const field = page.getByRole('textbox', { name: 'Title' });
+  await expect(field).toBeVisible();
+  await field.fill('Hobbies and fun');
+  await field.press('Enter');
+  await expect(field).toHaveCount(0);
+  const renamed = conversationItem(page, 'Hobbies and fun');
+  await expect(renamed).toHaveCount(1);
+  await expect(conversationTitle(renamed)).toHaveText('Hobbies and fun');
+
+  await clickConversationAction(renamed, 'Rename');
+  await page.getByRole('textbox', { name: 'Title' }).fill('Something else entirely');
+  await page.getByRole('textbox', { name: 'Title' }).press('Escape');
+  await expect(page.getByRole('textbox', { name: 'Title' })).toHaveCount(0);
+  await expect(conversationTitle(conversationItems(page).first())).toHaveText('Hobbies and fun');
+  await expect(conversationItem(page, 'Something else entirely')).toHaveCount(0);
+
+  await page.reload();
+  await expect(conversationItems(page)).toHaveCount(1);
+  await expect(conversationTitle(conversationItems(page).first())).toHaveText('Hobbies and fun');
+});
+
+test('delete removes a conversation; Undo brings it back with its messages', async ({ page, backend }) => {
+  const [a, b] = await makeConversations(page, backend, ['Hello! What do you like to do?', 'What is the capital of France?']);
+
+  await clickConversationAction(conversationItem(page, a), 'Delete');
+  await expect(conversationItem(page, a)).toHaveCount(0);
+  await expect(conversationItems(page)).toHaveCount(1);
+  await expect(conversationItem(page, b)).toHaveCount(1);
+
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(conversationItems(page)).toHaveCount(2);
+  await expect(conversationItem(page, a)).toHaveCount(1);
+  await openConversation(conversationItem(page, a));
+  await expect(userMessages(page).first()).toContainText('Hello! What do you like to do?');
+
+  // Deleted without Undo: gone, also after a reload.
+  await clickConversationAction(conversationItem(page, b), 'Delete');
+  await expect(conversationItem(page, b)).toHaveCount(0);
+  await page.reload();
+  await expect(conversationItems(page)).toHaveCount(1);
+  await expect(conversationItem(page, a)).toHaveCount(1);
+  await expect(conversationItem(page, b)).toHaveCount(0);
+});
+
+test('search finds conversations by title and by message text', async ({ page, backend }) => {
+  const [zebraTitle, franceTitle] = await makeConversations(page, backend, [
+    'Tell me about zebras please',
+    'What is the capital of France?',
+  ]);
+  // Rename the first, so "zebras" is only in its message text and "Animal facts" only in its title.
+  await clickConversationAction(conversationItem(page, zebraTitle), 'Rename');
+  await page.getByRole('textbox', { name: 'Title' }).fill('Animal facts');
+  await page.getByRole('textbox', { name: 'Title' }).press('Enter');
+  await expect(conversationItem(page, 'Animal facts')).toHaveCount(1);
+
+  const search = searchBox(page);
+  await search.fill('animal');
+  await expect(conversationItems(page)).toHaveCount(1);
+  await expect(conversationItem(page, 'Animal facts')).toHaveCount(1);
+
+  await search.fill('zebras');
+  await expect(conversationItems(page)).toHaveCount(1);
+  await expect(conversationItem(page, 'Animal facts')).toHaveCount(1);
+
+  await search.fill('capital of france');
+  await expect(conversationItems(page)).toHaveCount(1);
+  await expect(conversationItem(page, franceTitle)).toHaveCount(1);
+
+  await search.fill('xylophone-quokka');
+  await expect(conversationItems(page)).toHaveCount(0);
+
+  await search.fill('');
+  await expect(conversationItems(page)).toHaveCount(2);
+});
