@@ -1,9 +1,14 @@
 // Vite build of the Hearth SPA: solid-js, the inference worker as an ES module worker,
 // bundled models under /models/ and ONNX Runtime's wasm under /ort/ (no CDN at run time).
+// vite-plugin-pwa builds our own service worker (src/sw.ts, injectManifest) and the Web App
+// Manifest; the bundled models' file list and hashes are compiled in (`__HEARTH_BUNDLED_MODELS__`).
 import { defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
+import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { staticDirs } from './scripts/vite/staticDirs';
+import { scanBundledModels } from './scripts/vite/bundledModels';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** The one ORT flavour the app loads: the asyncify build serves both WebGPU and WASM. */
@@ -12,17 +17,70 @@ const crossOriginIsolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
+const keepModelFile = (rel: string) => !rel.endsWith('.py');
+const THEME = '#1f1b18';
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
+/** Shown in the page (<meta name="hearth-build">); HEARTH_BUILD_ID lets a test build a distinct version. */
+const BUILD_ID = process.env.HEARTH_BUILD_ID ?? pkg.version;
 
-export default defineConfig({
-  plugins: [
-    solid(),
-    staticDirs([
-      { url: '/models/', dir: `${root}models`, filter: (rel) => !rel.endsWith('.py') },
-      { url: '/ort/', dir: `${root}node_modules/onnxruntime-web/dist`, filter: (rel) => ORT_FILES.has(rel) },
-    ]),
-  ],
-  worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2048 },
-  server: { host: '127.0.0.1', headers: crossOriginIsolation },
-  preview: { host: '127.0.0.1', headers: crossOriginIsolation },
+export default defineConfig(({ command }) => {
+  // Hashing the model files is build-only work; the dev server gets an empty list (no service worker).
+  const bundled = command === 'build' ? scanBundledModels(`${root}models`, keepModelFile) : [];
+  const define = {
+    __HEARTH_BUNDLED_MODELS__: JSON.stringify(bundled),
+    __HEARTH_BUILD_ID__: JSON.stringify(BUILD_ID),
+  };
+  return {
+    define,
+    plugins: [
+      solid(),
+      staticDirs([
+        { url: '/models/', dir: `${root}models`, filter: keepModelFile },
+        { url: '/ort/', dir: `${root}node_modules/onnxruntime-web/dist`, filter: (rel) => ORT_FILES.has(rel) },
+      ]),
+      {
+        name: 'hearth-build-id',
+        transformIndexHtml: (html: string) =>
+          html.replace('</head>', `  <meta name="hearth-build" content="${BUILD_ID.replace(/[^\w.-]/g, '')}" />\n  </head>`),
+      },
+      VitePWA({
+        strategies: 'injectManifest',
+        srcDir: 'src',
+        filename: 'sw.ts',
+        registerType: 'prompt',
+        injectRegister: false, // src/pwa/register.ts registers it (workbox-window), in production builds only
+        manifestFilename: 'manifest.webmanifest',
+        includeAssets: ['favicon-32.png', 'apple-touch-icon.png'],
+        manifest: {
+          id: '/',
+          name: 'Hearth',
+          short_name: 'Hearth',
+          description: 'A private chat assistant that runs entirely in your browser.',
+          start_url: '/',
+          scope: '/',
+          display: 'standalone',
+          theme_color: THEME,
+          background_color: THEME,
+          icons: [
+            { src: '/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+            { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+            { src: '/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          ],
+        },
+        injectManifest: {
+          // The app shell and the one ORT flavour in use; models are cached by the service worker
+          // in their own caches (see src/sw.ts), the duplicate hashed ORT wasm in assets/ is unused.
+          globPatterns: ['**/*.{html,js,css,svg,ico}', 'ort/*.{mjs,wasm}', 'models/catalog.json'],
+          globIgnores: ['models/*/**/*.{html,js,css,svg,ico}', 'assets/*.wasm', '**/*.map', 'sw.js'],
+          maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+          buildPlugins: { vite: [{ name: 'hearth-sw-define', config: () => ({ define }) }] },
+        },
+        devOptions: { enabled: false },
+      }),
+    ],
+    worker: { format: 'es' },
+    build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2048 },
+    server: { host: '127.0.0.1', headers: crossOriginIsolation },
+    preview: { host: '127.0.0.1', headers: crossOriginIsolation },
+  };
 });

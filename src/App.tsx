@@ -3,6 +3,7 @@
 // Global keys: Esc stops a streaming reply (or closes the drawer).
 import { createSignal, onCleanup, onMount } from 'solid-js';
 import { ChatView } from './components/ChatView';
+import { ModelsDialog } from './components/ModelsDialog';
 import { SettingsDialog } from './components/SettingsDialog';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
@@ -13,6 +14,7 @@ export function App(props: { stores?: Stores; autoLoad?: boolean }) {
   const { chat, engine, settings } = stores;
   const [drawerOpen, setDrawerOpen] = createSignal(false);
   const [settingsOpen, setSettingsOpen] = createSignal(false);
+  const [modelsOpen, setModelsOpen] = createSignal(false);
 
   const onKey = (e: KeyboardEvent) => {
     if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('dialog[open]')) return;
@@ -56,6 +58,14 @@ export function App(props: { stores?: Stores; autoLoad?: boolean }) {
           drawerOpen={drawerOpen()}
           onToggleDrawer={() => setDrawerOpen((v) => !v)}
           onOpenSettings={() => setSettingsOpen(true)}
+          onOpenModels={() => setModelsOpen(true)}
+        />
+        <ModelsDialog
+          open={modelsOpen()}
+          onClose={() => setModelsOpen(false)}
+          models={stores.models}
+          buildId={stores.pwa.buildId}
+          backend={engine.backend() === 'webgpu' ? 'webgpu' : 'wasm'}
         />
         <SettingsDialog open={settingsOpen()} onClose={() => setSettingsOpen(false)} />
         <Toasts />

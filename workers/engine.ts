@@ -24,10 +24,14 @@ import {
 } from '../src/shared/engine';
 import { planPrompt } from '../src/shared/prompt';
 import { classifyGenerateError, classifyLoadError } from './errors';
+import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile } from './modelCache';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- transformers.js model/tokenizer types are very loose */
 type Tokenizer = any;
 type Model = any;
+
+/** transformers.js's own fetch, restored after a load from Cache Storage replaced it. */
+const DEFAULT_FETCH = env.fetch;
 
 const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined' && typeof self === 'undefined';
 
@@ -71,7 +75,9 @@ export class TransformersEngine implements EngineApi {
     if (this.generating) return fail('busy', 'A reply is being generated; stop it before loading a model.', true);
     await this.unload();
     const caps = await this.capabilities();
-    this.configure(options, caps);
+    // A model from Cache Storage loads under a fresh internal id (see workers/modelCache.ts).
+    const loadId = !IS_NODE && isCachedSource(options.source) ? freshLoadId() : modelId;
+    this.configure(options, caps, loadId);
 
     let backend: Backend = IS_NODE ? 'cpu' : 'wasm';
     let fallbackReason: string | undefined;
@@ -80,12 +86,14 @@ export class TransformersEngine implements EngineApi {
       else if (options.backend === 'webgpu') fallbackReason = 'This browser offers no WebGPU adapter.';
     }
 
-    let attempt = await this.tryLoad(modelId, backend, options, onProgress);
+    let attempt = await this.tryLoad(modelId, backend, options, onProgress, loadId);
     if (!attempt.ok && backend === 'webgpu' && attempt.error.code !== 'model-not-found') {
       // WebGPU failed (no kernel, device lost, driver bug): fall back to WASM.
       fallbackReason = `WebGPU failed (${attempt.error.message}); using WebAssembly.`;
       backend = 'wasm';
-      attempt = await this.tryLoad(modelId, backend, { ...options, dtype: undefined }, onProgress);
+      // A downloaded model has only the files of its dtype: keep it; a bundled one takes WASM's default.
+      const dtype = isCachedSource(options.source) ? options.dtype : undefined;
+      attempt = await this.tryLoad(modelId, backend, { ...options, dtype }, onProgress, loadId);
     }
     if (!attempt.ok) return attempt;
     this.loaded = attempt.value;
@@ -192,10 +200,21 @@ export class TransformersEngine implements EngineApi {
     }) as number[];
   }
 
-  private configure(options: LoadOptions, caps: Capabilities): void {
+  private configure(options: LoadOptions, caps: Capabilities, loadId: string): void {
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
     env.localModelPath = localPath(options.modelBaseUrl);
+    env.fetch = DEFAULT_FETCH;
+    if (!IS_NODE) {
+      // The service worker owns caching (bundled models, ORT wasm) and downloaded models live in
+      // their own cache: transformers.js must not keep a second copy in its 'transformers-cache'.
+      env.useBrowserCache = false;
+      env.useWasmCache = false;
+      if (isCachedSource(options.source)) {
+        env.localModelPath = CACHE_ROOT;
+        env.fetch = cacheFetch(options.source, loadId, DEFAULT_FETCH);
+      }
+    }
     const wasm = env.backends.onnx.wasm;
     if (!IS_NODE && wasm) {
       if (options.wasmBaseUrl) {
@@ -214,6 +233,7 @@ export class TransformersEngine implements EngineApi {
     backend: Backend,
     options: LoadOptions,
     onProgress?: (p: LoadProgress) => void,
+    loadId: string = modelId,
   ): Promise<Outcome<Loaded>> {
     const dtype = options.dtype ?? DEFAULT_DTYPE[backend];
     const progress = (info: any) => {
@@ -228,14 +248,17 @@ export class TransformersEngine implements EngineApi {
         onProgress?.({ phase: 'init', progress: 1, file: info.file });
       }
     };
-    const missing = await missingFile(options.modelBaseUrl, modelId, ['config.json', 'tokenizer_config.json']);
+    const required = ['config.json', 'tokenizer_config.json'];
+    const missing = !IS_NODE && isCachedSource(options.source)
+      ? await missingCachedFile(options.source, required).catch(() => 'config.json')
+      : await missingFile(options.modelBaseUrl, modelId, required);
     if (missing) {
       return fail('model-not-found', `The model "${modelId}" could not be found (${missing} is missing).`, true);
     }
     try {
       onProgress?.({ phase: 'download', progress: 0 });
-      const tokenizer = await AutoTokenizer.from_pretrained(modelId, { progress_callback: progress });
-      const model = await AutoModelForCausalLM.from_pretrained(modelId, {
+      const tokenizer = await AutoTokenizer.from_pretrained(loadId, { progress_callback: progress });
+      const model = await AutoModelForCausalLM.from_pretrained(loadId, {
         device: backend,
         dtype: dtype as any,
         progress_callback: progress,
@@ -293,7 +316,8 @@ async function missingFile(base: string, modelId: string, files: string[]): Prom
         // GET, not HEAD: a service worker or HTTP cache answers it offline too.
         const res = await fetch(where);
         await res.body?.cancel();
-        if (!res.ok) return file;
+        // An SPA fallback answers unknown paths with index.html: that is a missing file too.
+        if (!res.ok || (res.headers.get('content-type') ?? '').includes('text/html')) return file;
       } catch {
         return file;
       }

@@ -6,12 +6,16 @@ import { useStores } from '../stores';
 import { copyText } from './clipboard';
 import { Composer } from './Composer';
 import { EngineNotice } from './EngineNotice';
+import { InstallButton } from './InstallButton';
+import { TabNotice } from './TabNotice';
+import { UpdatePrompt } from './UpdatePrompt';
 import { Icon } from './icons';
 import { MessageItem } from './MessageItem';
 import { StatusLine } from './StatusLine';
 
-export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => void; onOpenSettings: () => void }) {
-  const { chat, conversations } = useStores();
+export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => void; onOpenSettings: () => void; onOpenModels?: () => void }) {
+  const stores = useStores();
+  const { chat, conversations } = stores;
   let scroller!: HTMLDivElement;
   let log!: HTMLDivElement;
   const [stick, setStick] = createSignal(true);
@@ -57,6 +61,12 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
         </button>
         <h1 class="chat-title">{conversations.active()?.title ?? 'New chat'}</h1>
         <StatusLine />
+        <InstallButton pwa={stores.pwa} class="btn btn-small btn-ghost" />
+        <Show when={props.onOpenModels}>
+          <button type="button" class="btn btn-small btn-ghost" onClick={() => props.onOpenModels?.()}>
+            Models
+          </button>
+        </Show>
         <button type="button" class="icon-btn" aria-label="Settings" title="Settings" onClick={props.onOpenSettings}>
           <Icon name="gear" />
         </button>
@@ -70,6 +80,8 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
         onScroll={() => setStick(scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80)}
       >
         <div class="chat-column">
+          <UpdatePrompt pwa={stores.pwa} />
+          <TabNotice role={stores.pwa.tabRole()} onUseHere={stores.useModelHere} />
           <EngineNotice />
           <Show when={ids().length === 0}>
             <div class="empty">

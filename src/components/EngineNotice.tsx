@@ -6,7 +6,9 @@ import { useStores } from '../stores';
 import { Icon } from './icons';
 
 export function EngineNotice() {
-  const { engine } = useStores();
+  const { engine, pwa } = useStores();
+  // Another tab runs the model: TabNotice says so (with "Use the model here"), not a load failure.
+  const otherTab = () => pwa.tabRole() === 'elsewhere' || pwa.tabRole() === 'lost';
   const [hiddenFallback, setHiddenFallback] = createSignal<string | null>(null);
   const [retrying, setRetrying] = createSignal(false);
   const retry = async () => {
@@ -20,7 +22,7 @@ export function EngineNotice() {
   };
   return (
     <>
-      <Show when={engine.state() === 'error' && engine.error()}>
+      <Show when={engine.state() === 'error' && !otherTab() && engine.error()}>
         {(err) => (
           <div role="alert" class="notice notice-error">
             <Icon name="alert" />

@@ -4,6 +4,7 @@ import { liveQuery } from 'dexie';
 import { AttachmentRepo } from './attachments';
 import { ConversationRepo } from './conversations';
 import { MessageRepo } from './messages';
+import { ModelRepo } from './models';
 import { HearthDb } from './schema';
 import { searchConversations } from './search';
 import { SettingsRepo } from './settings';
@@ -13,6 +14,7 @@ export { StorageError, toStorageError, type StorageErrorCode } from './errors';
 export type { SearchHit } from './search';
 export type * from './types';
 export type { NewMessage, MessagePatch } from './messages';
+export type { NewModelRecord } from './models';
 
 export interface Storage {
   db: HearthDb;
@@ -20,6 +22,7 @@ export interface Storage {
   messages: MessageRepo;
   attachments: AttachmentRepo;
   settings: SettingsRepo;
+  models: ModelRepo;
   search(query: string): ReturnType<typeof searchConversations>;
   close(): void;
 }
@@ -32,6 +35,7 @@ export function openStorage(name?: string, options?: ConstructorParameters<typeo
     messages: new MessageRepo(db),
     attachments: new AttachmentRepo(db),
     settings: new SettingsRepo(db),
+    models: new ModelRepo(db),
     search: (query) => searchConversations(db, query),
     close: () => db.close(),
   };

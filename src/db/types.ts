@@ -62,3 +62,38 @@ export interface SettingRecord {
   value: unknown;
   updatedAt: number;
 }
+
+export type ModelStatus = 'partial' | 'installed';
+
+export interface ModelFileRecord {
+  /** Path inside the model folder, e.g. "onnx/model_quantized.onnx". */
+  path: string;
+  size: number;
+  /** Hex sha256 when known (the Hub gives it for large files). */
+  sha256?: string;
+  /** Whether the file is in the cache, complete and verified. */
+  verified: boolean;
+}
+
+/** A model kept by the user (downloaded from the Hub or loaded from files). */
+export interface ModelRecord {
+  /** Catalog id, or "hub:<repo>@<revision>" / "files:<name>" for models not in the catalog. */
+  id: string;
+  name: string;
+  source: 'hub' | 'files';
+  hubUrl?: string;
+  repo?: string;
+  revision?: string;
+  /** Key prefix of the files in the cache (files source). */
+  baseUrl?: string;
+  cacheName: string;
+  dtype: string;
+  contextLength?: number;
+  licence?: string;
+  files: ModelFileRecord[];
+  totalBytes: number;
+  /** 'installed' only once every file is in the cache and verified. */
+  status: ModelStatus;
+  createdAt: number;
+  updatedAt: number;
+}

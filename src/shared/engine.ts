@@ -31,6 +31,25 @@ export interface LoadOptions {
   numThreads?: number;
   /** Run a short warm-up generation after loading (default true). */
   warmup?: boolean;
+  /**
+   * Where the model's files come from (browser only). Default / 'bundled': `modelBaseUrl` over the
+   * network (the service worker caches them). 'hub' and 'files': only from the Cache Storage cache
+   * `cacheName`, never the network: a model downloaded from the Hub (keys
+   * `{hubUrl}/{repo}/resolve/{revision}/{file}`) or loaded from the user's disk (keys `{baseUrl}{file}`).
+   */
+  source?: ModelSource;
+}
+
+export type ModelSource =
+  | { kind: 'bundled' }
+  | { kind: 'hub'; cacheName: string; hubUrl: string; repo: string; revision: string }
+  | { kind: 'files'; cacheName: string; baseUrl: string };
+
+/** The cache key prefix of a cached model's files (its file paths are appended). */
+export function modelSourceBaseKey(source: Exclude<ModelSource, { kind: 'bundled' }>): string {
+  if (source.kind === 'files') return source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`;
+  const hub = source.hubUrl.replace(/\/+$/, '');
+  return `${hub}/${source.repo}/resolve/${encodeURIComponent(source.revision)}/`;
 }
 
 export interface LoadProgress {

@@ -1,12 +1,16 @@
 // Wires the stores together (one per domain) and hands them to components through a context.
-import { createContext, useContext } from 'solid-js';
+import { createContext, createEffect, useContext } from 'solid-js';
 import { DEFAULT_MODEL_ID, readUrlOverrides, type UrlOverrides } from '../config';
 import type { Storage } from '../db';
+import { ModelRoutingEngine, TabLockedEngine } from '../engine/tabEngine';
 import { WorkerEngine } from '../engine/workerEngine';
+import { keepBundledModelOffline } from '../pwa/warm';
 import type { EngineApi } from '../shared/engine';
 import { createChatStore, type ChatStore } from './chat';
 import { createConversationsStore, type ConversationsStore } from './conversations';
 import { createEngineStore, type EngineStore } from './engine';
+import { createModelsStore, type ModelsStore } from './models';
+import { createPwaStore, type PwaStore } from './pwa';
 import { createSettingsStore, type SettingsStore } from './settings';
 import { getStorage } from './storage';
 import { createToastStore, type ToastStore } from './toasts';
@@ -19,6 +23,10 @@ export interface Stores {
   conversations: ConversationsStore;
   chat: ChatStore;
   url: UrlOverrides;
+  models: ModelsStore;
+  pwa: PwaStore;
+  /** Moves the model to this tab when another tab runs it (Web Locks). */
+  useModelHere(): void;
 }
 
 /** Must run inside a reactive owner (a component or createRoot). */
@@ -27,7 +35,15 @@ export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; u
   const url = deps.url ?? readUrlOverrides();
   const toasts = createToastStore();
   const settings = createSettingsStore({ storage, url, onError: (e) => toasts.error(e) });
-  const engine = createEngineStore(deps.engine ?? new WorkerEngine(), {
+  const pwa = createPwaStore();
+  const locks = deps.locks === undefined ? (typeof navigator !== 'undefined' ? navigator.locks ?? null : null) : deps.locks;
+  // One model per browser (the tab holding the "hearth-engine" lock), the model chosen in Models.
+  let models: ModelsStore | null = null;
+  const tabEngine = new TabLockedEngine(deps.engine ?? new WorkerEngine(), locks, (role) => {
+    pwa.setTabRole(role);
+    if (role === 'available' && engine.state() !== 'ready' && engine.state() !== 'loading') void engine.load();
+  });
+  const engine = createEngineStore(new ModelRoutingEngine(tabEngine, () => models?.active() ?? null), {
     modelId: url.model ?? DEFAULT_MODEL_ID,
     loadOptions: () => ({
       backend: settings.backend(),
@@ -36,9 +52,33 @@ export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; u
       ...(url.dtype ? { dtype: url.dtype } : {}),
     }),
   });
+  models = createModelsStore({
+    storage,
+    defaultModelId: DEFAULT_MODEL_ID,
+    urlModel: url.model,
+    backend: () => (engine.backend() === 'webgpu' ? 'webgpu' : 'wasm'),
+    onUse: () => {
+      if (engine.state() !== 'generating') void engine.load();
+    },
+  });
+  const modelsStore = models;
+  // Keep the bundled model in use available offline (see src/pwa/warm.ts).
+  const warmed = new Set<string>();
+  createEffect(() => {
+    const info = engine.info();
+    if (engine.state() !== 'ready' || !info || modelsStore.active().source?.kind !== 'bundled') return;
+    const key = `${info.modelId}:${info.dtype}`;
+    if (warmed.has(key)) return;
+    warmed.add(key);
+    void keepBundledModelOffline(info.modelId, info.dtype).catch(() => warmed.delete(key));
+  });
   const conversations = createConversationsStore({ storage, toasts });
   const chat = createChatStore({ storage, engine, conversations, settings, toasts, locks: deps.locks });
-  return { storage, toasts, settings, engine, conversations, chat, url };
+  const useModelHere = () => {
+    tabEngine.takeOver();
+    void engine.load();
+  };
+  return { storage, toasts, settings, engine, conversations, chat, url, models: modelsStore, pwa, useModelHere };
 }
 
 export const StoresContext = createContext<Stores>();

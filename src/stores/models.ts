@@ -45,6 +45,8 @@ export interface ModelsStore {
   refreshStorage(): Promise<void>;
   /** Size of a bundled model's files for a dtype (all its files when dtype is omitted). */
   bundledSize(id: string): number | undefined;
+  /** Loads the catalog (once; the dialog calls it when it opens). */
+  loadCatalog(): Promise<void>;
   ready: Promise<void>;
 }
 
@@ -82,7 +84,13 @@ export function createModelsStore(deps: {
   const { storage } = deps;
   const manager =
     deps.manager ??
-    new ModelManager({ records: storage.models, store: (name) => new CacheFileStore(name) });
+    new ModelManager({
+      records: storage.models,
+      store: (name) => new CacheFileStore(name),
+      dropStore: async (name) => {
+        await caches.delete(name);
+      },
+    });
   const [catalog, setCatalog] = createSignal<Catalog>({ hubUrl: DEFAULT_HUB_URL, models: [] });
   const [custom, setCustom] = createSignal<CatalogEntry[]>([]);
   const [catalogError, setCatalogError] = createSignal<string | null>(null);
@@ -93,6 +101,8 @@ export function createModelsStore(deps: {
   const [figures, setFigures] = createSignal<StorageFigures | null>(null);
   const [persisted, setPersisted] = createSignal<boolean | null>(null);
   const controllers = new Map<string, AbortController>();
+  /** The bundled model used when no other is chosen (or the chosen one is gone). */
+  const fallbackId = deps.urlModel ?? deps.defaultModelId;
 
   observe(() => storage.models.list(), setRecords, () => undefined);
 
@@ -100,7 +110,7 @@ export function createModelsStore(deps: {
     setDownloads((cur) => {
       const next = { ...cur };
       if (patch === null) delete next[id];
-      else next[id] = { loadedBytes: 0, running: false, ...cur[id], ...patch };
+      else next[id] = Object.assign({ loadedBytes: 0, running: false }, cur[id], patch);
       return next;
     });
 
@@ -109,12 +119,19 @@ export function createModelsStore(deps: {
     setPersisted(await isStoragePersisted());
   };
 
+  let catalogLoad: Promise<void> | null = null;
+  const ensureCatalog = () =>
+    (catalogLoad ??= (async () => {
+      try {
+        setCatalog(await loadCatalog(deps.catalogUrl ?? CATALOG_URL));
+        setCatalogError(null);
+      } catch (e) {
+        catalogLoad = null; // try again next time
+        setCatalogError(e instanceof Error ? e.message : 'The model catalog could not be loaded.');
+      }
+    })());
+
   const ready = (async () => {
-    try {
-      setCatalog(await loadCatalog(deps.catalogUrl ?? CATALOG_URL));
-    } catch (e) {
-      setCatalogError(e instanceof Error ? e.message : 'The model catalog could not be loaded.');
-    }
     try {
       const [active, hub, extra] = await Promise.all([
         storage.settings.get<string | null>(KEY_ACTIVE, null),
@@ -199,8 +216,8 @@ export function createModelsStore(deps: {
       await manager.delete(id);
       patchDownload(id, null);
       if (activeId() === id) {
-        setActiveId(deps.defaultModelId);
-        await storage.settings.set(KEY_ACTIVE, deps.defaultModelId).catch(() => undefined);
+        setActiveId(fallbackId);
+        await storage.settings.set(KEY_ACTIVE, fallbackId).catch(() => undefined);
         deps.onUse?.();
       }
       await refreshStorage();
@@ -225,11 +242,14 @@ export function createModelsStore(deps: {
       const id = activeId();
       const rec = record(id);
       if (rec && rec.status === 'installed') return { modelId: rec.name, source: sourceFor(rec), dtype: rec.dtype };
-      return { modelId: rec ? deps.defaultModelId : id, source: { kind: 'bundled' } };
+      // Not (or no longer, or not yet) installed: anything but a bundled model falls back.
+      const bundled = id === fallbackId || bundledModels().some((b) => b.id === id);
+      return { modelId: bundled && !rec ? id : fallbackId, source: { kind: 'bundled' } };
     },
     storage: figures,
     persisted,
     refreshStorage,
+    loadCatalog: ensureCatalog,
     bundledSize: (id) => bundledModels().find((m) => m.id === id)?.files.reduce((n, f) => n + f.size, 0),
     ready,
   };

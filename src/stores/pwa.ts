@@ -21,6 +21,8 @@ export interface PwaStore {
   tabRole: () => TabRole;
   setTabRole(role: TabRole): void;
   swError: () => string | null;
+  /** This build's id (package version, or HEARTH_BUILD_ID at build time). */
+  buildId: string;
 }
 
 export function createPwaStore(opts: { register?: boolean } = {}): PwaStore {
@@ -57,5 +59,6 @@ export function createPwaStore(opts: { register?: boolean } = {}): PwaStore {
     tabRole,
     setTabRole,
     swError,
+    buildId: typeof __HEARTH_BUILD_ID__ !== 'undefined' ? __HEARTH_BUILD_ID__ : 'dev',
   };
 }

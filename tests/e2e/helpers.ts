@@ -259,9 +259,13 @@ export class WorkerHold {
     cdp.on('Target.attachedToTarget', (e) => {
       if (e.targetInfo.type !== 'worker') return;
       hold.workers.add(e.sessionId);
-      hold.ready.push(
-        hold.call(e.sessionId, 'Debugger.enable').then(() => hold.call(e.sessionId, 'Runtime.evaluate', { expression: HOLD_PATCH })),
-      );
+      const patched = hold
+        .call(e.sessionId, 'Debugger.enable')
+        .then(() => hold.call(e.sessionId, 'Runtime.evaluate', { expression: HOLD_PATCH }));
+      // A worker that attaches while the CDP session closes must not become an unhandled
+      // rejection; failures while arming still surface through `Promise.all(hold.ready)`.
+      patched.catch(() => undefined);
+      hold.ready.push(patched);
     });
     cdp.on('Target.detachedFromTarget', (e) => hold.workers.delete(e.sessionId));
     // Attaches to the running workers (the engine worker exists once the model loads) and new ones.

@@ -1,3 +1,4 @@
+import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { HearthDb } from '../../src/db/schema';
@@ -10,6 +11,13 @@ const RELEASED: Record<number, Record<string, string>> = {
     messages: 'id, conversationId, parentId, updatedAt',
     attachments: 'id, conversationId, messageId, updatedAt',
     settings: 'key',
+  },
+  2: {
+    conversations: 'id, updatedAt, deletedAt',
+    messages: 'id, conversationId, parentId, updatedAt',
+    attachments: 'id, conversationId, messageId, updatedAt',
+    settings: 'key',
+    models: 'id, status, updatedAt',
   },
 };
 
@@ -36,5 +44,30 @@ describe('schema', () => {
     const second = new HearthDb('reopen', { indexedDB: idb, IDBKeyRange });
     expect(await second.settings.get('theme')).toMatchObject({ value: 'dark' });
     second.close();
+  });
+
+  it('upgrades a version 1 database to version 2 keeping its data, with an empty models table', async () => {
+    const idb = new IDBFactory();
+    // A database as version 1 wrote it (the released v1 schema, declared on its own).
+    const v1 = new Dexie('upgrade-1-2', { indexedDB: idb, IDBKeyRange });
+    v1.version(1).stores(RELEASED[1]);
+    await v1.open();
+    await v1.table('conversations').put({ id: 'c1', title: 'Kept', createdAt: 1, updatedAt: 2, pinned: true, systemPrompt: 'Be brief.', settings: null, currentLeafId: 'm1', deletedAt: null });
+    await v1.table('messages').put({ id: 'm1', conversationId: 'c1', parentId: null, role: 'user', content: 'Hello', status: 'complete', createdAt: 1, updatedAt: 1, deletedAt: null, metadata: {}, attachmentIds: [] });
+    await v1.table('settings').put({ key: 'backend', value: 'wasm', updatedAt: 3 });
+    v1.close();
+
+    const db = new HearthDb('upgrade-1-2', { indexedDB: idb, IDBKeyRange });
+    await db.open();
+    expect(db.verno).toBe(2);
+    expect(await db.conversations.get('c1')).toMatchObject({ title: 'Kept', pinned: true, systemPrompt: 'Be brief.', currentLeafId: 'm1' });
+    expect(await db.messages.where('conversationId').equals('c1').toArray()).toHaveLength(1);
+    expect(await db.settings.get('backend')).toMatchObject({ value: 'wasm' });
+    expect(await db.models.count()).toBe(0);
+    await db.models.put({
+      id: 'hub:a/b@main', name: 'b', source: 'hub', cacheName: 'c', dtype: 'q8', files: [], totalBytes: 0, status: 'installed', createdAt: 1, updatedAt: 1,
+    });
+    expect(await db.models.where('status').equals('installed').count()).toBe(1);
+    db.close();
   });
 });

@@ -1,0 +1,135 @@
+# Evaluation of an exported model folder against its PyTorch weights:
+#  - held-out loss / perplexity per source for PyTorch fp32 and ONNX fp32 / q8 / q4
+#    (ONNX runs in Node with onnxruntime-node via scripts/eval/onnx_eval.mjs),
+#  - parity: PyTorch vs ONNX fp32 loss (3 decimals) and greedy 64 tokens (fp32, q8),
+#  - golden greedy output of onnx/model_quantized.onnx (golden.json, checked by tests),
+#  - greedy answers to 20 fixed prompts, written with everything else to eval.json + README.md.
+import json
+import math
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+import torch
+
+from scripts.train import data as D
+from scripts.train.trainer import eval_loss, greedy
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MJS = os.path.join(REPO, "scripts", "eval", "onnx_eval.mjs")
+
+PROMPTS = [
+    "Hi! How are you today?",
+    "What is your name?",
+    "Can you recommend a good book?",
+    "What do you like to do on weekends?",
+    "I just got a new puppy. Any tips?",
+    "What is the capital of France?",
+    "How do I make a cup of tea?",
+    "Tell me a short story about a dragon.",
+    "What is your favorite food?",
+    "Why is the sky blue?",
+    "I feel a bit sad today.",
+    "Can you help me find a restaurant for dinner tonight?",
+    "What are some good exercises for beginners?",
+    "Do you like music? What kind?",
+    "Explain what a computer program is.",
+    "What should I do to sleep better?",
+    "Write a poem about the sea.",
+    "What is the best way to learn a new language?",
+    "Tell me something interesting about space.",
+    "Thank you for your help!",
+]
+GOLDEN_PROMPT = [{"role": "user", "content": "Hello! What do you like to do for fun?"}]
+DTYPES = ["fp32", "q8", "q4"]
+
+
+def node(*args):
+    subprocess.run(["node", MJS, *args], check=True, cwd=REPO)
+
+
+def windows(arrays, names, ctx, max_tokens):
+    """Non-overlapping (ctx+1)-token windows of each held-out stream (same as eval_loss)."""
+    out = {}
+    for n in names:
+        ids, mask = arrays[f"{n}/heldout/ids"], arrays[f"{n}/heldout/mask"]
+        L = min(len(ids) - 1, max_tokens)
+        out[n] = [{"ids": ids[s:min(s + ctx, L) + 1].tolist(), "mask": mask[s:min(s + ctx, L) + 1].tolist()}
+                  for s in range(0, L, ctx) if min(s + ctx, L) - s >= 1]
+    return out
+
+
+def onnx_greedy(out_dir, dtype, prompts, max_new, stop, tmp):
+    pin, pout = os.path.join(tmp, "prompts.json"), os.path.join(tmp, f"greedy_{dtype}.json")
+    json.dump({"max_new": max_new, "stop": list(stop), "prompts": prompts}, open(pin, "w"))
+    node("greedy", out_dir, dtype, pin, pout)
+    return [r["ids"] for r in json.load(open(pout))]
+
+
+def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_tokens=20000):
+    model = model.float().eval()
+    ctx = model.cfg.n_positions
+    names = list(D.SOURCES)
+    max_tokens = 1500 if smoke else max_tokens
+    res = {"heldout": {}, "parity": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        wins = windows(arrays, names, ctx, max_tokens)
+        wpath = os.path.join(tmp, "windows.json")
+        json.dump(wins, open(wpath, "w"))
+        with torch.no_grad():
+            for n in names:
+                l, c = eval_loss(model, arrays[f"{n}/heldout/ids"], arrays[f"{n}/heldout/mask"], ctx, max_tokens=max_tokens)
+                res["heldout"].setdefault(n, {})["torch"] = {"loss": l, "tokens": c}
+        for dt in DTYPES:
+            p = os.path.join(tmp, f"loss_{dt}.json")
+            node("loss", out_dir, dt, wpath, p)
+            for n, v in json.load(open(p)).items():
+                res["heldout"][n][dt] = v
+            log(f"eval: held-out loss {dt} done")
+        for n, r in res["heldout"].items():
+            for k, v in r.items():
+                v["ppl"] = math.exp(v["loss"])
+        # parity: losses to 3 decimals, greedy 64 tokens (no stop) PyTorch vs ONNX fp32 / q8
+        ptxt = tok.apply_chat_template(GOLDEN_PROMPT)
+        pids = tok.encode(ptxt)
+        n_par = 16 if smoke else 64
+        t_ids = greedy(model, pids, n_par)
+        par = {"torch_greedy": t_ids}
+        for dt in ("fp32", "q8"):
+            par[f"{dt}_greedy"] = onnx_greedy(out_dir, dt, [pids], n_par, [], tmp)[0]
+        par["fp32_tokens_equal"] = par["fp32_greedy"] == t_ids
+        par["q8_tokens_equal"] = par["q8_greedy"] == t_ids
+        par["q8_common_prefix"] = next((i for i, (a, b) in enumerate(zip(par["q8_greedy"], t_ids)) if a != b), len(t_ids))
+        par["loss_max_abs_diff_fp32"] = max(abs(r["torch"]["loss"] - r["fp32"]["loss"]) for r in res["heldout"].values())
+        par["loss_equal_3dp_fp32"] = all(round(r["torch"]["loss"], 3) == round(r["fp32"]["loss"], 3) for r in res["heldout"].values())
+        res["parity"] = par
+        log(f"eval: parity fp32 tokens equal {par['fp32_tokens_equal']}, q8 tokens equal {par['q8_tokens_equal']} "
+            f"(common prefix {par['q8_common_prefix']}), max |loss diff| {par['loss_max_abs_diff_fp32']:.5f}")
+        # golden: q8 greedy as the app runs it (stop on <|end|> / <|endoftext|>)
+        stop = [tok.token_id("<|end|>"), 0]
+        g_ids = onnx_greedy(out_dir, "q8", [pids], n_par, stop, tmp)[0]
+        t_stop = greedy(model, pids, n_par, stop_ids=stop)
+        golden = {"dtype": "q8", "file": "onnx/model_quantized.onnx", "messages": GOLDEN_PROMPT, "prompt": ptxt,
+                  "prompt_ids": pids, "max_new_tokens": n_par, "ids": g_ids, "text": tok.decode(g_ids),
+                  "torch_fp32_ids": t_stop, "torch_fp32_text": tok.decode(t_stop)}
+        json.dump(golden, open(os.path.join(out_dir, "golden.json"), "w"), indent=2)
+        # samples: 20 fixed prompts, q8 (what the app runs on WASM) and fp32
+        prompts = PROMPTS[:3] if smoke else PROMPTS
+        enc = [tok.encode(tok.apply_chat_template([{"role": "user", "content": p}])) for p in prompts]
+        samples = []
+        outs = {dt: onnx_greedy(out_dir, dt, enc, 24 if smoke else 80, stop, tmp) for dt in ("q8", "fp32")}
+        for i, p in enumerate(prompts):
+            samples.append({"prompt": p, **{dt: tok.decode(outs[dt][i], skip_special=True).strip() for dt in outs}})
+        res["samples"] = samples
+    sizes = {f: os.path.getsize(os.path.join(out_dir, "onnx", f)) for f in os.listdir(os.path.join(out_dir, "onnx"))}
+    res["file_sizes"] = sizes
+    summary_path = os.path.join(work, "summary.json")
+    res["training"] = json.load(open(summary_path)) if os.path.exists(summary_path) else {}
+    res["params"] = model.num_params()
+    res["config"] = model.cfg.to_dict()
+    json.dump(res, open(os.path.join(out_dir, "eval.json"), "w"), indent=2)
+    from scripts.eval.model_card import write_card
+    write_card(out_dir, res, work)
+    log(f"eval: wrote {out_dir}/eval.json, golden.json, README.md")
+    return res

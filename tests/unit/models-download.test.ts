@@ -1,0 +1,148 @@
+// The download manager against the fixture Hub (real HTTP on localhost): planning from the Hub's
+// listing, byte progress, Range resume after a dropped connection, verification of size and
+// sha256, cancel, and a full disk. Nothing incomplete or unverified may reach the store.
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DownloadError, MemoryFileStore, downloadFiles, fetchVerified, sha256FromHeaders } from '../../src/models/download';
+import { planHubDownload } from '../../src/models/hub';
+import { Sha256 } from '../../src/models/sha256';
+import { FIXTURE_REPO, startHubServer, type HubServer } from '../fixtures/hub-server.mjs';
+
+let hub: HubServer;
+beforeAll(async () => {
+  hub = await startHubServer();
+});
+afterAll(async () => {
+  await hub.close();
+});
+
+const ref = () => ({ hubUrl: hub.url, repo: FIXTURE_REPO, revision: 'main' });
+const ONNX = 'onnx/model_quantized.onnx';
+
+describe('Sha256', () => {
+  it('matches node:crypto whatever the chunking', () => {
+    for (const size of [0, 1, 55, 56, 63, 64, 65, 1000, 100_000]) {
+      const data = randomBytes(size);
+      const h = new Sha256();
+      for (let i = 0; i < size; ) {
+        const n = 1 + ((i * 7) % 97);
+        h.update(data.subarray(i, i + n));
+        i += n;
+      }
+      expect(h.hex()).toBe(createHash('sha256').update(data).digest('hex'));
+    }
+  });
+
+  it('reads a sha256 from X-Linked-Etag or a quoted ETag, not from a git sha1', () => {
+    const sha = 'a'.repeat(64);
+    expect(sha256FromHeaders(new Headers({ 'X-Linked-Etag': `"${sha}"` }))).toBe(sha);
+    expect(sha256FromHeaders(new Headers({ ETag: `"${sha}"` }))).toBe(sha);
+    expect(sha256FromHeaders(new Headers({ ETag: `"${'b'.repeat(40)}"` }))).toBeUndefined();
+  });
+});
+
+describe('planHubDownload', () => {
+  it('lists the files of one dtype with sizes and the LFS sha256', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    expect(plan.files.map((f) => f.path).sort()).toEqual(
+      ['config.json', 'generation_config.json', ONNX, 'tokenizer.json', 'tokenizer_config.json'].sort(),
+    );
+    const onnx = plan.files.find((f) => f.path === ONNX)!;
+    expect(onnx.size).toBe(hub.files().get(ONNX)!.data.length);
+    expect(onnx.sha256).toBe(hub.files().get(ONNX)!.sha256);
+    expect(plan.contextLength).toBe(256);
+    expect(plan.totalBytes).toBe(plan.files.reduce((n, f) => n + f.size!, 0));
+  });
+
+  it('says so when the dtype has no ONNX file, and when the repository does not exist', async () => {
+    await expect(planHubDownload(ref(), 'q4f16')).rejects.toThrow(/no q4f16 ONNX file/);
+    await expect(planHubDownload({ ...ref(), repo: 'nobody/nothing' }, 'q8')).rejects.toThrow(/not found/);
+  });
+});
+
+describe('downloadFiles', () => {
+  it('stores every file, complete, with byte progress adding up to the total', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    const store = new MemoryFileStore();
+    let bytes = 0;
+    const got = await downloadFiles(plan.baseUrl, plan.files, store, { onBytes: (d) => (bytes += d) });
+    expect(bytes).toBe(plan.totalBytes);
+    expect(got).toHaveLength(plan.files.length);
+    for (const f of plan.files) {
+      const blob = store.files.get(plan.baseUrl + f.path)!;
+      expect(Buffer.from(await blob.arrayBuffer()).equals(hub.files().get(f.path)!.data)).toBe(true);
+    }
+  });
+
+  it('resumes with a Range request after the connection drops mid-file', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    const store = new MemoryFileStore();
+    hub.cut(ONNX, 100_000, 2); // two drops in a row, then the rest
+    const before = hub.requests.length;
+    let bytes = 0;
+    await downloadFiles(plan.baseUrl, plan.files, store, { backoffMs: 10, onBytes: (d) => (bytes += d) });
+    const ranges = hub.requests.slice(before).filter((r) => r.path.endsWith(ONNX)).map((r) => r.range);
+    expect(ranges).toHaveLength(3);
+    expect(ranges[0]).toBeNull();
+    // Each try resumes where the received bytes end (up to 100 000 more per try).
+    const [a, b] = ranges.slice(1).map((r) => Number(/^bytes=(\d+)-$/.exec(r!)![1]));
+    expect(a).toBeGreaterThan(0);
+    expect(a).toBeLessThanOrEqual(100_000);
+    expect(b).toBeGreaterThan(a);
+    expect(b).toBeLessThanOrEqual(a + 100_000);
+    const blob = store.files.get(plan.baseUrl + ONNX)!;
+    expect(createHash('sha256').update(Buffer.from(await blob.arrayBuffer())).digest('hex')).toBe(hub.files().get(ONNX)!.sha256);
+    expect(bytes).toBe(plan.totalBytes);
+  });
+
+  it('gives up after its retries with a network error and stores nothing of that file', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    const store = new MemoryFileStore();
+    hub.cut(ONNX, 1000, 10);
+    const err = await downloadFiles(plan.baseUrl, plan.files, store, { retries: 2, backoffMs: 5 }).catch((e) => e);
+    hub.cut(ONNX, 0, 0);
+    expect(err).toBeInstanceOf(DownloadError);
+    expect((err as DownloadError).code).toBe('network');
+    expect(store.files.has(plan.baseUrl + ONNX)).toBe(false);
+    // A restart skips the files already verified and completes.
+    const again = await downloadFiles(plan.baseUrl, plan.files, store, { skipExisting: true });
+    expect(again).toHaveLength(plan.files.length);
+    expect(store.files.has(plan.baseUrl + ONNX)).toBe(true);
+  });
+
+  it('refuses a file whose sha256 or size is not the expected one', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    const onnx = plan.files.find((f) => f.path === ONNX)!;
+    const store = new MemoryFileStore();
+    const bad = await downloadFiles(plan.baseUrl, [{ ...onnx, sha256: '0'.repeat(64) }], store).catch((e) => e);
+    expect((bad as DownloadError).code).toBe('verify');
+    const short = await fetchVerified(plan.baseUrl + ONNX, { path: ONNX, size: onnx.size! + 10 }, { retries: 0 }).catch((e) => e);
+    expect(short).toBeInstanceOf(DownloadError);
+    expect(store.files.size).toBe(0);
+  });
+
+  it('stops when cancelled', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    const store = new MemoryFileStore();
+    const ctrl = new AbortController();
+    hub.throttle(200_000);
+    try {
+      const run = downloadFiles(plan.baseUrl, plan.files, store, {
+        signal: ctrl.signal,
+        onBytes: (_d, path) => path === ONNX && ctrl.abort(),
+      });
+      await expect(run).rejects.toMatchObject({ code: 'aborted' });
+    } finally {
+      hub.throttle(null);
+    }
+    expect(store.files.has(plan.baseUrl + ONNX)).toBe(false);
+  });
+
+  it('reports a full disk as a quota error and keeps no partial file', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    const store = new MemoryFileStore(100_000);
+    const err = await downloadFiles(plan.baseUrl, plan.files, store).catch((e) => e);
+    expect((err as DownloadError).code).toBe('quota');
+    expect(store.files.has(plan.baseUrl + ONNX)).toBe(false);
+  });
+});
