@@ -35,6 +35,9 @@ const DEFAULT_FETCH = env.fetch;
 
 const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined' && typeof self === 'undefined';
 
+/** Size of the n-grams a reply may not repeat (0 turns the guard off). */
+const NO_REPEAT_NGRAM = 4;
+
 /** Which ONNX file each backend runs unless the caller overrides it (see models/*\/README.md). */
 export const DEFAULT_DTYPE: Record<Backend, string> = { wasm: 'q8', webgpu: 'fp32', cpu: 'q8' };
 
@@ -151,6 +154,8 @@ export class TransformersEngine implements EngineApi {
             max_new_tokens: plan.maxNewTokens,
             do_sample: !greedy,
             ...(greedy ? {} : { temperature: request.params.temperature, top_p: request.params.topP }),
+            // Small models loop ("I'm a model that I'm a model…"): block repeated 4-grams.
+            no_repeat_ngram_size: NO_REPEAT_NGRAM,
             eos_token_id: loaded.eosIds,
             pad_token_id: loaded.eosIds[loaded.eosIds.length - 1],
             streamer,

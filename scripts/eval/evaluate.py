@@ -67,6 +67,16 @@ def onnx_greedy(out_dir, dtype, prompts, max_new, stop, tmp):
     return [r["ids"] for r in json.load(open(pout))]
 
 
+@torch.no_grad()
+def _top2_margin(model, prompt, gen, i):
+    """fp32 gap between the two best logits where q8 greedy first differs (None if it never does)."""
+    if i >= len(gen):
+        return None
+    logits = model(torch.tensor([list(prompt) + list(gen)]))[0, len(prompt) - 1 + i]
+    top = torch.topk(logits.float(), 2).values
+    return float(top[0] - top[1])
+
+
 def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_tokens=20000):
     model = model.float().eval()
     ctx = model.cfg.n_positions
@@ -101,6 +111,7 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
         par["fp32_tokens_equal"] = par["fp32_greedy"] == t_ids
         par["q8_tokens_equal"] = par["q8_greedy"] == t_ids
         par["q8_common_prefix"] = next((i for i, (a, b) in enumerate(zip(par["q8_greedy"], t_ids)) if a != b), len(t_ids))
+        par["q8_divergence_top2_margin"] = _top2_margin(model, pids, t_ids, par["q8_common_prefix"])
         par["loss_max_abs_diff_fp32"] = max(abs(r["torch"]["loss"] - r["fp32"]["loss"]) for r in res["heldout"].values())
         par["loss_equal_3dp_fp32"] = all(round(r["torch"]["loss"], 3) == round(r["fp32"]["loss"], 3) for r in res["heldout"].values())
         res["parity"] = par

@@ -62,7 +62,7 @@ def write_card(out_dir, res, work):
         if stage in tr:
             s = tr[stage]
             L.append(f"- {what}: {s['steps']} steps, {s['tokens'] / 1e6:.1f} M tokens, {s['train_seconds'] / 60:.0f} min, "
-                     f"median {tps.get(stage, 0)} tokens/s (bf16 autocast, 2 threads, machine shared with other jobs).")
+                     f"median {tps.get(stage, 0)} tokens/s (bf16 autocast, 1 or 2 threads picked by measured step time, machine shared with other jobs; time includes periodic held-out evaluation).")
     L.append("- Held-out: a fixed, seeded 2% slice (at least 10 documents) of every source is never trained on (tokenizer included).")
     L.append("- Rebuild everything: `/usr/bin/python3 -m scripts.train.pipeline --data ../shared/data` (see `scripts/README.md`).\n")
     L.append("## Held-out loss (nats/token) and perplexity\n")
@@ -80,7 +80,9 @@ def write_card(out_dir, res, work):
     L.append("## Parity\n")
     L.append(f"- PyTorch vs ONNX fp32 held-out loss: max |diff| {p['loss_max_abs_diff_fp32']:.5f} (equal to 3 decimals: {p['loss_equal_3dp_fp32']}).")
     L.append(f"- Greedy {len(p['torch_greedy'])} tokens, PyTorch vs ONNX fp32 identical: {p['fp32_tokens_equal']}; "
-             f"vs ONNX q8 identical: {p['q8_tokens_equal']} (first {p['q8_common_prefix']} tokens equal).")
+             f"vs ONNX q8 identical: {p['q8_tokens_equal']} (first {p['q8_common_prefix']} tokens equal"
+             + (f"; at the first difference PyTorch's two best logits are only {p['q8_divergence_top2_margin']:.3f} apart" if p.get('q8_divergence_top2_margin') is not None else "")
+             + ").")
     L.append("- `golden.json`: greedy output of `onnx/model_quantized.onnx` recorded at export; the tests reproduce it in transformers.js.\n")
     bench = os.path.join(work, "bench_runtime.jsonl")
     if os.path.exists(bench):
@@ -88,10 +90,10 @@ def write_card(out_dir, res, work):
         L.append("## Speed (onnxruntime-web WASM, 1 thread, in Node)\n")
         L.append("Measured with `node scripts/eval/bench_runtime.mjs` on the shared 2-core build machine "
                  "(absolute numbers are noisy; compare the rows).\n")
-        L.append("| dtype | file MB | prefill 128 tokens (ms) | decode (ms/token) |")
-        L.append("|---|---|---|---|")
+        L.append("| run | dtype | file MB | prefill 128 tokens (ms) | decode (ms/token) |")
+        L.append("|---|---|---|---|---|")
         for r in rows:
-            L.append(f"| {r['dtype']} | {r['mb']} | {r['prefill_ms']} | {r['decode_ms_per_token']} |")
+            L.append(f"| {r.get('run', 1)} | {r['dtype']} | {r['mb']} | {r['prefill_ms']} | {r['decode_ms_per_token']} |")
         L.append(f"\nRecommended: q8 on WASM (small, fastest here, at most {dq8:+.4f} nats from fp32); on WebGPU q4 "
                  "(MatMulNBits has a WebGPU kernel, MatMulInteger does not) or fp32.\n")
     L.append("## Sample answers (greedy, q8, max 80 tokens)\n")
@@ -109,7 +111,13 @@ def write_card(out_dir, res, work):
     L.append("## Limits\n")
     L.append("- A few million parameters trained for about an hour and a half on a shared CPU: answers are short and "
              "often off-topic, factually wrong or repetitive. Do not rely on it for facts, advice or code.")
-    L.append(f"- Context is {cfg['n_positions']} tokens; the app cuts older turns to fit.")
+    L.append(f"- Context is {cfg['n_positions']} tokens; the app cuts older turns to fit (positions past the "
+             "context are clamped in the graph, so longer inputs run but degrade).")
+    L.append("- The chat fine-tune favours short chit-chat: it lowered held-out loss on the conversational "
+             "sources but raised it on the long OpenAssistant answers (see `log.jsonl` evaluations in the "
+             "training run); long, informative answers are beyond this model.")
+    L.append("- Licence of the weights: the training data include share-alike sources (CC BY-SA 4.0, "
+             "CDLA-Sharing-1.0); keep the attributions above with the model.")
     L.append("- English only; the training text is dialogue, assistant messages, speeches and one novel.")
     L.append("- It inherits biases of its sources; no safety tuning beyond what the dialogues contain.")
     with open(os.path.join(out_dir, "README.md"), "w") as f:

@@ -120,10 +120,18 @@ def quantize_int8(src, dst):
             continue
         p = f"mmq{k}"
         if tr is not None and nodes[tr].input[0] == wte_name:
-            # tied lm_head: reuse the int8 embedding table, transposed ([C, V]); per-column scale = per-row of wte
+            # tied lm_head: reuse the int8 embedding table. The logits decide every greedy token, so
+            # this product runs in float on the dequantized table (Cast * scale -> Transpose; all
+            # constant, ORT folds it at load) instead of quantizing the activations.
             drop.add(tr)
-            new_nodes.append(helper.make_node("Transpose", [wqn], [p + "_wT"], perm=[1, 0], name=p + "_T"))
-            wname, sname = p + "_wT", wsn
+            new_inits.append(numpy_helper.from_array(ws[:, None].astype(np.float32), p + "_ws_col"))
+            new_nodes += [
+                helper.make_node("Cast", [wqn], [p + "_wf"], to=TensorProto.FLOAT, name=p + "_wcast"),
+                helper.make_node("Mul", [p + "_wf", p + "_ws_col"], [p + "_wdq"], name=p + "_wdq"),
+                helper.make_node("Transpose", [p + "_wdq"], [p + "_wT"], perm=[1, 0], name=p + "_T"),
+            ]
+            replace_at[k] = [helper.make_node("MatMul", [n.input[0], p + "_wT"], [n.output[0]], name=p + "_lm_head")]
+            continue
         else:
             q, s = _quant_rows_int8(np.ascontiguousarray(w.T))  # per output column
             wname, sname = p + "_w", p + "_ws"

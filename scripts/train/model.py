@@ -137,6 +137,8 @@ class GPT(nn.Module):
         B, T = input_ids.shape
         past_len = past[0][0].shape[2]
         S = past_len + T
+        # positions past the trained context are clamped (degraded output instead of a Gather error)
+        position_ids = torch.clamp(position_ids, max=self.cfg.n_positions - 1)
         x = self.transformer.wte(input_ids) + self.transformer.wpe(position_ids)
         q_pos = torch.arange(T, device=input_ids.device).unsqueeze(1) + past_len
         k_pos = torch.arange(S, device=input_ids.device).unsqueeze(0)
