@@ -17,7 +17,8 @@ export function StatusLine() {
       case 'idle':
         return 'Starting';
       case 'loading':
-        return `Loading ${Math.round(engine.progress() * 100)}%`;
+        // Files are in at 100%; the short warm-up generation follows before "Ready".
+        return `Loading ${Math.round(engine.progress() * 100)}%${engine.phase() === 'warmup' ? ' · warming up' : ''}`;
       case 'ready':
         return 'Ready';
       case 'generating':
