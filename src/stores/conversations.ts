@@ -107,6 +107,14 @@ export function createConversationsStore(deps: ConversationsDeps): Conversations
   });
 
   const select = (id: string | null) => setActiveId(id);
+  /** Runs a storage write; a failure becomes a toast (the write's data stays as it was). */
+  const reported = async (work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (e) {
+      toasts.error(e);
+    }
+  };
 
   return {
     hits,
@@ -142,12 +150,7 @@ export function createConversationsStore(deps: ConversationsDeps): Conversations
     },
     async togglePin(id) {
       const conv = hits().find((h) => h.conversation.id === id)?.conversation ?? (await storage.conversations.get(id));
-      if (!conv) return;
-      try {
-        await storage.conversations.setPinned(id, !conv.pinned);
-      } catch (e) {
-        toasts.error(e);
-      }
+      if (conv) await reported(() => storage.conversations.setPinned(id, !conv.pinned));
     },
     async remove(id) {
       let title = hits().find((h) => h.conversation.id === id)?.conversation.title ?? 'Conversation';
@@ -175,26 +178,8 @@ export function createConversationsStore(deps: ConversationsDeps): Conversations
         },
       });
     },
-    async setCurrentLeaf(id, leafId) {
-      try {
-        await storage.conversations.setCurrentLeaf(id, leafId);
-      } catch (e) {
-        toasts.error(e);
-      }
-    },
-    async setSystemPrompt(id, text) {
-      try {
-        await storage.conversations.setSystemPrompt(id, text);
-      } catch (e) {
-        toasts.error(e);
-      }
-    },
-    async setSettings(id, settings) {
-      try {
-        await storage.conversations.setSettings(id, settings);
-      } catch (e) {
-        toasts.error(e);
-      }
-    },
+    setCurrentLeaf: (id, leafId) => reported(() => storage.conversations.setCurrentLeaf(id, leafId)),
+    setSystemPrompt: (id, text) => reported(() => storage.conversations.setSystemPrompt(id, text)),
+    setSettings: (id, settings) => reported(() => storage.conversations.setSettings(id, settings)),
   };
 }
