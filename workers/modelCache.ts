@@ -1,9 +1,11 @@
 // Loading a model from Cache Storage instead of the network (a model downloaded from the Hub or
 // loaded from the user's files). transformers.js reads "local" files through `env.fetch`; while such
 // a model loads, the engine points `env.localModelPath` at CACHE_ROOT and `env.fetch` at
-// `cacheFetch`, which answers those paths from the cache (404 for a file that is not there, so
-// optional files stay optional) and passes every other URL to the real fetch. No network is used.
+// `cacheFetch`, which answers those paths from the cache (files stored in parts are joined; 404 for
+// a file that is not there, so optional files stay optional) and passes every other URL to the
+// real fetch. No network is used.
 import { modelSourceBaseKey, type ModelSource } from '../src/shared/engine';
+import { readStoredFile } from '../src/shared/storedFiles';
 
 /** The pseudo folder transformers.js is told the cached model lives in (never fetched for real). */
 export const CACHE_ROOT = '/__hearth_cache__/';
@@ -28,7 +30,7 @@ export function cacheFetch(source: CachedSource, loadId: string, fallback: Fetch
     const path = url.startsWith(prefix) ? url.slice(prefix.length) : null;
     if (path === null) return fallback(input, init);
     const cache = await storage.open(source.cacheName);
-    const hit = await cache.match(base + path);
+    const hit = await readStoredFile(cache, base + path);
     return hit ?? new Response('Not Found', { status: 404, statusText: 'Not Found' });
   };
 }

@@ -1,7 +1,8 @@
 // The Models dialog (button "Models"): the catalog (bundled model, Hub models, repositories the
 // user added) with size, context length, dtype per backend and licence; Download with a progress
-// bar (bytes and %), Cancel, Retry, Delete and Use; "Load model from files" (a folder of ONNX
-// files); the Hub URL; storage used / available and whether it is persistent.
+// bar (bytes and %), Cancel, Retry / Resume (an unfinished download says how much is kept),
+// Delete and Use; "Load model from files" (a folder of ONNX files); the Hub URL; storage used /
+// available and whether it is persistent.
 import { createEffect, createSignal, For, onCleanup, Show } from 'solid-js';
 import { formatBytes, type CatalogBackend, type CatalogEntry } from '../models/catalog';
 import type { ModelsStore } from '../stores/models';
@@ -149,6 +150,8 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
     const d = dl();
     return d?.totalBytes ? Math.min(100, Math.floor((d.loadedBytes / d.totalBytes) * 100)) : 0;
   };
+  /** Bytes of an unfinished download kept in the browser (a resume goes on after them). */
+  const kept = () => rec()?.files.reduce((n, f) => n + (f.verified ? f.size : (f.storedBytes ?? 0)), 0) ?? 0;
   const status = () =>
     inUse() ? 'In use' : absent() ? 'Not in this build' : e().source === 'bundled' ? 'Built in' : rec()?.status === 'installed' ? 'Downloaded' : rec()?.status === 'partial' ? 'Incomplete' : 'Not downloaded';
 
@@ -184,6 +187,11 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
           </span>
         </div>
       </Show>
+      <Show when={rec()?.status === 'partial' && !dl()?.running && !dl()?.error}>
+        <p class="models-kept">
+          {formatBytes(kept())} of {formatBytes(rec()!.totalBytes)} kept; Resume goes on from there.
+        </p>
+      </Show>
       <Show when={dl()?.error}>
         <p role="alert" class="models-error">{dl()!.error}</p>
       </Show>
@@ -195,7 +203,7 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
         </Show>
         <Show when={!dl()?.running && e().source === 'hub' && !installed()}>
           <button type="button" class="btn btn-small btn-primary" onClick={() => void m().download(e())}>
-            {rec() || dl()?.error ? 'Retry' : 'Download'}
+            {dl()?.error ? 'Retry' : rec() ? 'Resume' : 'Download'}
           </button>
         </Show>
         <Show when={installed() && !inUse() && !dl()?.running}>

@@ -24,7 +24,7 @@ export function StatusLine() {
       case 'generating':
         return 'Generating';
       case 'error':
-        return 'Error';
+        return engine.error()?.code === 'busy' ? 'In another tab' : 'Error';
     }
   };
   const details = () => {

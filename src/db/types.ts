@@ -73,6 +73,8 @@ export interface ModelFileRecord {
   sha256?: string;
   /** Whether the file is in the cache, complete and verified. */
   verified: boolean;
+  /** Bytes kept of an unfinished download of this file (a later attempt resumes after them). */
+  storedBytes?: number;
 }
 
 /** A model kept by the user (downloaded from the Hub or loaded from files). */

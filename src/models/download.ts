@@ -1,14 +1,38 @@
 // Downloads model files with byte progress, cancel (AbortSignal), automatic Range resume after a
-// dropped connection (a few tries) and verification: a file is stored only once its size is the
-// expected one (listing, X-Linked-Size or Content-Length) and its sha256 matches when one is known
-// (listing's LFS oid, X-Linked-Etag or ETag when they are 64-hex). Storage is behind `FileStore`
-// (Cache Storage in the app, in-memory in Node tests). Nothing half-downloaded is ever stored.
-import { Sha256 } from './sha256';
+// dropped connection (a few tries) and verification: a file counts as stored only once its size is
+// the expected one (listing, X-Linked-Size or Content-Length) and its sha256 matches when one is
+// known (listing's LFS oid, X-Linked-Etag or ETag when they are 64-hex). Bytes go to the store in
+// parts as they arrive (memory stays bounded by one part), with the hash state after each part,
+// so a download interrupted by a reload or a closed tab resumes after its last stored part.
+// Storage is behind `FileStore` (Cache Storage in the app, in memory in Node tests); readers see
+// a file only once it is committed, never half of one.
+import { partialKey, partKey, belongsTo, PARTS_TYPE, readStoredFile, type PartsManifest } from '../shared/storedFiles';
+import { Sha256, type Sha256State } from './sha256';
+
+/** What is kept of an unfinished download: the stored parts and how to go on after them. */
+export interface PartialFile {
+  /** Bytes in the stored parts. */
+  received: number;
+  parts: number;
+  hash: Sha256State;
+  /** Strong ETag of the bytes received, sent as If-Range when resuming. */
+  validator?: string;
+  size?: number;
+  sha256?: string;
+}
 
 export interface FileStore {
+  /** A complete, verified file is stored under `key`. */
   has(key: string): Promise<boolean>;
+  /** Stores a whole file at once (a file from the user's disk). */
   put(key: string, body: Blob): Promise<void>;
+  /** Removes the file, its parts and its partial state. */
   delete(key: string): Promise<void>;
+  partial(key: string): Promise<PartialFile | undefined>;
+  /** Stores part `index` of `key`, then the state after it. */
+  putPart(key: string, index: number, data: Blob, state: PartialFile): Promise<void>;
+  /** Makes the stored parts the file `key` (readers see it from now on). */
+  commit(key: string, manifest: PartsManifest): Promise<void>;
 }
 
 export type DownloadErrorCode = 'aborted' | 'network' | 'not-found' | 'http' | 'verify' | 'quota';
@@ -46,6 +70,8 @@ export interface DownloadOptions {
   backoffMs?: number;
   /** Bytes received (negative when a server ignored a Range and the file restarts). */
   onBytes?: (delta: number, path: string) => void;
+  /** Bytes of `path` now safely in the store (after each part, and when it is complete). */
+  onStored?: (path: string, bytes: number, complete: boolean) => void;
 }
 
 const HEX64 = /^"?(?:sha256:)?([0-9a-f]{64})"?$/i;
@@ -84,29 +110,77 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Fetches one file completely and verifies it; resumes with Range after a dropped connection. */
-export async function fetchVerified(url: string, file: RemoteFile, opts: DownloadOptions = {}): Promise<{ blob: Blob; info: FetchedFile }> {
+/** Part size for a file: about a sixteenth of it, between 64 KiB and 8 MiB, whole 64-byte blocks. */
+export function partBytes(size: number | undefined): number {
+  const MIN = 64 * 1024;
+  const MAX = 8 * 1024 * 1024;
+  if (size === undefined) return MAX;
+  return Math.min(MAX, Math.max(MIN, Math.ceil(size / 16 / 64) * 64));
+}
+
+/** Whether a kept partial download can go on for `file` (the same bytes are expected). */
+function sameFile(kept: PartialFile, file: RemoteFile): boolean {
+  if (file.size !== undefined && kept.size !== undefined && file.size !== kept.size) return false;
+  if (file.sha256 && kept.sha256 && file.sha256.toLowerCase() !== kept.sha256) return false;
+  return true;
+}
+
+/**
+ * Downloads one file from `url` into `store` under the same key and verifies it; resumes with
+ * Range after a dropped connection, and after whatever a previous attempt left in the store.
+ * On giving up after a dropped connection the bytes received are kept for the next attempt; a
+ * damaged file is discarded.
+ */
+export async function downloadFile(url: string, file: RemoteFile, store: FileStore, opts: DownloadOptions = {}): Promise<FetchedFile> {
   const doFetch = opts.fetch ?? fetch;
   const retries = opts.retries ?? 4;
-  let chunks: Uint8Array[] = [];
-  let received = 0;
-  let hasher = new Sha256();
-  let expectedSize = file.size;
-  let expectedSha = file.sha256?.toLowerCase();
-  let validator: string | undefined;
+  let kept = await store.partial(url);
+  if (kept && !sameFile(kept, file)) {
+    await store.delete(url);
+    kept = undefined;
+  }
+  let hasher = kept ? Sha256.restore(kept.hash) : new Sha256();
+  let stored = kept?.received ?? 0; // bytes in stored parts
+  let parts = kept?.parts ?? 0;
+  let pending: Uint8Array[] = []; // received, not yet stored
+  let pendingBytes = 0;
+  let expectedSize = file.size ?? kept?.size;
+  let expectedSha = file.sha256?.toLowerCase() ?? kept?.sha256;
+  let validator = kept?.validator;
   let failures = 0;
-  const restart = () => {
-    if (received) opts.onBytes?.(-received, file.path);
-    chunks = [];
-    received = 0;
+  const received = () => stored + pendingBytes;
+  if (stored) {
+    opts.onBytes?.(stored, file.path);
+    opts.onStored?.(file.path, stored, false);
+  }
+
+  const storePending = async () => {
+    if (!pendingBytes) return;
+    const data = new Blob(pending as BlobPart[]);
+    for (const c of pending) hasher.update(c);
+    const state: PartialFile = { received: stored + pendingBytes, parts: parts + 1, hash: hasher.snapshot(), validator, size: expectedSize, sha256: expectedSha };
+    await store.putPart(url, parts, data, state);
+    stored += pendingBytes;
+    parts += 1;
+    pending = [];
+    pendingBytes = 0;
+    opts.onStored?.(file.path, stored, false);
+  };
+  const restart = async () => {
+    if (received()) opts.onBytes?.(-received(), file.path);
+    pending = [];
+    pendingBytes = 0;
+    stored = 0;
+    parts = 0;
     hasher = new Sha256();
+    await store.delete(url);
   };
 
   for (;;) {
     if (opts.signal?.aborted) throw new DownloadError('aborted', 'The download was cancelled.');
     const headers: Record<string, string> = {};
-    if (received > 0) {
-      headers.Range = `bytes=${received}-`;
+    if (received() > 0) {
+      headers.Range = `bytes=${received()}-`;
       if (validator) headers['If-Range'] = validator;
     }
     try {
@@ -115,69 +189,81 @@ export async function fetchVerified(url: string, file: RemoteFile, opts: Downloa
         await res.body?.cancel().catch(() => undefined);
         throw new DownloadError('not-found', `${file.path} is not on the server (HTTP 404).`);
       }
-      if (res.status === 416 && received > 0 && expectedSize === received) {
+      if (res.status === 416 && received() > 0 && expectedSize === received()) {
         // Everything had arrived; only the end of the stream was lost.
+      } else if (res.status === 416) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new DownloadError('verify', `The server's copy of ${file.path} is shorter than expected.`);
       } else if (res.status !== 200 && res.status !== 206) {
         await res.body?.cancel().catch(() => undefined);
         throw new DownloadError('http', `The server answered HTTP ${res.status} for ${file.path}.`);
       } else {
         if (res.status === 206) {
           const start = /^bytes (\d+)-/.exec(res.headers.get('Content-Range') ?? '');
-          if (!start || Number(start[1]) !== received) {
+          if (!start || Number(start[1]) !== received()) {
             await res.body?.cancel().catch(() => undefined);
-            restart();
+            await restart();
             throw new DownloadError('network', `The server resumed ${file.path} at the wrong place.`);
           }
-        } else if (received > 0) {
-          restart(); // the server ignored the Range (or the file changed): start over
+        } else if (received() > 0) {
+          await restart(); // the server ignored the Range (or the file changed): start over
         }
         expectedSize ??= sizeFromHeaders(res.headers, res.status);
         expectedSha ??= sha256FromHeaders(res.headers);
         const etag = res.headers.get('ETag');
         if (etag && !etag.startsWith('W/')) validator = etag;
         if (!res.body) throw new DownloadError('network', `No data came for ${file.path}.`);
+        const partSize = partBytes(expectedSize);
         const reader = res.body.getReader();
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
           if (!value?.length) continue;
-          chunks.push(value);
-          received += value.length;
-          hasher.update(value);
+          pending.push(value);
+          pendingBytes += value.length;
           opts.onBytes?.(value.length, file.path);
-          if (expectedSize !== undefined && received > expectedSize) {
+          if (expectedSize !== undefined && received() > expectedSize) {
             await reader.cancel().catch(() => undefined);
             throw new DownloadError('verify', `${file.path} is larger than expected.`);
           }
+          if (pendingBytes >= partSize) await storePending();
         }
-        if (expectedSize !== undefined && received < expectedSize) {
-          throw new DownloadError('network', `The connection ended after ${received} of ${expectedSize} bytes of ${file.path}.`);
+        if (expectedSize !== undefined && received() < expectedSize) {
+          throw new DownloadError('network', `The connection ended after ${received()} of ${expectedSize} bytes of ${file.path}.`);
         }
       }
     } catch (e) {
+      if (isQuotaError(e)) throw e;
       if (isAbort(e, opts.signal)) throw new DownloadError('aborted', 'The download was cancelled.');
       const err = e instanceof DownloadError ? e : new DownloadError('network', `The connection was lost while downloading ${file.path}.`);
       if (err.code === 'not-found' || err.code === 'verify') {
-        restart();
+        await restart();
         throw err;
       }
-      if (++failures > retries) throw err;
+      if (++failures > retries) {
+        // Keep what arrived, so the next attempt (even after a reload) goes on from here.
+        await storePending().catch(() => undefined);
+        throw err;
+      }
       await sleep((opts.backoffMs ?? 300) * 2 ** (failures - 1), opts.signal);
       continue;
     }
     break;
   }
 
-  if (expectedSize !== undefined && received !== expectedSize) {
-    restart();
-    throw new DownloadError('verify', `${file.path} has ${received} bytes instead of ${expectedSize}.`);
+  await storePending();
+  if (expectedSize !== undefined && stored !== expectedSize) {
+    await restart();
+    throw new DownloadError('verify', `${file.path} has ${stored} bytes instead of ${expectedSize}.`);
   }
   const sha256 = hasher.hex();
   if (expectedSha && sha256 !== expectedSha) {
-    restart();
+    await restart();
     throw new DownloadError('verify', `${file.path} is damaged (its checksum does not match).`);
   }
-  return { blob: new Blob(chunks as BlobPart[]), info: { path: file.path, size: received, sha256 } };
+  await store.commit(url, { size: stored, parts, sha256 });
+  opts.onStored?.(file.path, stored, true);
+  return { path: file.path, size: stored, sha256 };
 }
 
 export function isQuotaError(e: unknown): boolean {
@@ -201,69 +287,123 @@ export async function downloadFiles(
     const key = baseUrl + file.path;
     if (opts.skipExisting && file.size !== undefined && (await store.has(key))) {
       opts.onBytes?.(file.size, file.path);
+      opts.onStored?.(file.path, file.size, true);
       out.push({ path: file.path, size: file.size, sha256: file.sha256 ?? '' });
       continue;
     }
-    let got: { blob: Blob; info: FetchedFile };
     try {
-      got = await fetchVerified(key, file, opts);
+      out.push(await downloadFile(key, file, store, opts));
     } catch (e) {
       if (file.optional && e instanceof DownloadError && e.code === 'not-found') continue;
+      if (isQuotaError(e)) {
+        await store.delete(key).catch(() => undefined);
+        throw new DownloadError('quota', 'The browser has no more storage space for this model.');
+      }
       throw e;
     }
-    try {
-      await store.put(key, got.blob);
-    } catch (e) {
-      await store.delete(key).catch(() => undefined);
-      if (isQuotaError(e)) throw new DownloadError('quota', 'The browser has no more storage space for this model.');
-      throw e;
-    }
-    out.push(got.info);
   }
   return out;
 }
 
-/** A FileStore over one Cache Storage cache. */
+/** A FileStore over one Cache Storage cache (layout in src/shared/storedFiles). */
 export class CacheFileStore implements FileStore {
   constructor(
     private readonly cacheName: string,
     private readonly storage: CacheStorage = caches,
   ) {}
 
+  private open(): Promise<Cache> {
+    return this.storage.open(this.cacheName);
+  }
+
   async has(key: string): Promise<boolean> {
-    return !!(await (await this.storage.open(this.cacheName)).match(key));
+    return !!(await (await this.open()).match(key));
+  }
+
+  /** The stored file (tests and diagnostics; the engine reads through readStoredFile too). */
+  async read(key: string): Promise<Response | undefined> {
+    return readStoredFile(await this.open(), key);
   }
 
   async put(key: string, body: Blob): Promise<void> {
     const res = new Response(body, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.size) } });
-    await (await this.storage.open(this.cacheName)).put(key, res);
+    await (await this.open()).put(key, res);
   }
 
   async delete(key: string): Promise<void> {
-    await (await this.storage.open(this.cacheName)).delete(key);
+    const cache = await this.open();
+    for (const req of await cache.keys()) if (belongsTo(req.url, key)) await cache.delete(req);
+  }
+
+  async partial(key: string): Promise<PartialFile | undefined> {
+    const res = await (await this.open()).match(partialKey(key));
+    return res ? ((await res.json().catch(() => undefined)) as PartialFile | undefined) : undefined;
+  }
+
+  async putPart(key: string, index: number, data: Blob, state: PartialFile): Promise<void> {
+    const cache = await this.open();
+    await cache.put(partKey(key, index), new Response(data, { headers: { 'Content-Type': 'application/octet-stream' } }));
+    await cache.put(partialKey(key), Response.json(state));
+  }
+
+  async commit(key: string, manifest: PartsManifest): Promise<void> {
+    const cache = await this.open();
+    await cache.put(key, new Response(JSON.stringify(manifest), { headers: { 'Content-Type': PARTS_TYPE } }));
+    await cache.delete(partialKey(key));
   }
 }
 
 /** An in-memory FileStore (tests; `quotaBytes` simulates a full disk). */
 export class MemoryFileStore implements FileStore {
+  /** Complete files. */
   readonly files = new Map<string, Blob>();
+  /** Parts and state of unfinished downloads. */
+  readonly parts = new Map<string, Blob[]>();
+  readonly partials = new Map<string, PartialFile>();
   constructor(private readonly quotaBytes = Infinity) {}
+
+  private reserve(bytes: number): void {
+    let used = [...this.files.values()].reduce((n, b) => n + b.size, 0);
+    for (const list of this.parts.values()) used += list.reduce((n, b) => n + b.size, 0);
+    if (used + bytes > this.quotaBytes) {
+      const e = new Error('The quota has been exceeded.');
+      e.name = 'QuotaExceededError';
+      throw e;
+    }
+  }
 
   async has(key: string): Promise<boolean> {
     return this.files.has(key);
   }
 
   async put(key: string, body: Blob): Promise<void> {
-    const used = [...this.files.values()].reduce((n, b) => n + b.size, 0);
-    if (used + body.size > this.quotaBytes) {
-      const e = new Error('The quota has been exceeded.');
-      e.name = 'QuotaExceededError';
-      throw e;
-    }
+    this.reserve(body.size);
     this.files.set(key, body);
   }
 
   async delete(key: string): Promise<void> {
     this.files.delete(key);
+    this.parts.delete(key);
+    this.partials.delete(key);
+  }
+
+  async partial(key: string): Promise<PartialFile | undefined> {
+    const p = this.partials.get(key);
+    return p && structuredClone(p);
+  }
+
+  async putPart(key: string, index: number, data: Blob, state: PartialFile): Promise<void> {
+    this.reserve(data.size);
+    const list = this.parts.get(key) ?? [];
+    list[index] = data;
+    this.parts.set(key, list);
+    this.partials.set(key, structuredClone(state));
+  }
+
+  async commit(key: string, manifest: PartsManifest): Promise<void> {
+    const list = (this.parts.get(key) ?? []).slice(0, manifest.parts);
+    this.files.set(key, new Blob(list));
+    this.parts.delete(key);
+    this.partials.delete(key);
   }
 }

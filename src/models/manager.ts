@@ -1,7 +1,8 @@
 // Installs, lists and deletes the models the user keeps. A Hub download is planned (src/models/hub),
 // recorded as 'partial', fetched file by file with verification (src/models/download) into the
 // models cache, and only then recorded as 'installed'; a cancelled, damaged or over-quota download
-// is discarded entirely, a dropped connection keeps the verified files so "Retry" resumes.
+// is discarded entirely, a dropped connection (or a reload, or a closed tab) keeps the verified
+// files and the stored parts of the current one, so "Resume" goes on after them.
 // "Load model from files" copies a folder of ONNX files from the user's disk into the same cache
 // under synthetic same-origin keys. The engine then loads either from that cache (`sourceFor`).
 import type { ModelRecord, NewModelRecord } from '../db';
@@ -80,6 +81,15 @@ export class ModelManager {
     await this.deps.records.put(base);
     let loaded = 0;
     opts.onProgress?.({ loadedBytes: 0, totalBytes: plan.totalBytes });
+    // The record follows what is safely stored (one write per stored part), so after a reload the
+    // dialog can say how much is kept and a new attempt resumes after it.
+    let fileState = base.files;
+    let saving = Promise.resolve();
+    const saveStored = (path: string, bytes: number, complete: boolean) => {
+      fileState = fileState.map((f) => (f.path === path ? { ...f, storedBytes: bytes, verified: complete } : f));
+      const snapshot = { ...base, files: fileState };
+      saving = saving.then(() => this.deps.records.put(snapshot)).then(() => undefined, () => undefined);
+    };
     try {
       const got = await downloadFiles(plan.baseUrl, plan.files, store, {
         fetch: fetchImpl,
@@ -89,11 +99,14 @@ export class ModelManager {
           loaded += d;
           opts.onProgress?.({ loadedBytes: loaded, totalBytes: plan.totalBytes, file });
         },
+        onStored: saveStored,
       });
+      await saving;
       const files = got.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 || undefined, verified: true }));
       return await this.deps.records.put({ ...base, files, totalBytes: files.reduce((n, f) => n + f.size, 0), status: 'installed' });
     } catch (e) {
-      // A dropped connection keeps the verified files for "Retry"; anything else is discarded.
+      await saving;
+      // A dropped connection keeps what was stored for "Retry"; anything else is discarded.
       const keep = e instanceof DownloadError && (e.code === 'network' || e.code === 'http');
       if (!keep) await this.delete(entry.id).catch(() => undefined);
       if (isQuotaError(e)) throw new DownloadError('quota', 'The browser has no more storage space for this model.');

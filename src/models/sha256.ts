@@ -12,6 +12,14 @@ const K = new Uint32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+/** A hasher's state between updates (plain data, so it can be stored with a partial download). */
+export interface Sha256State {
+  h: number[];
+  length: number;
+  /** Bytes of the unfinished 64-byte block. */
+  tail: number[];
+}
+
 export class Sha256 {
   private readonly h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   private readonly block = new Uint8Array(64);
@@ -39,6 +47,22 @@ export class Sha256 {
       this.fill = data.length - i;
     }
     return this;
+  }
+
+  /** The state after the bytes so far; `Sha256.restore` continues from it. */
+  snapshot(): Sha256State {
+    if (this.done) throw new Error('Sha256: snapshot after digest');
+    return { h: Array.from(this.h), length: this.length, tail: Array.from(this.block.subarray(0, this.fill)) };
+  }
+
+  static restore(state: Sha256State): Sha256 {
+    const s = new Sha256();
+    if (state.h.length !== 8 || state.tail.length >= 64 || state.length < state.tail.length) throw new Error('Sha256: bad state');
+    s.h.set(state.h);
+    s.block.set(state.tail);
+    s.fill = state.tail.length;
+    s.length = state.length;
+    return s;
   }
 
   /** The hex digest; the hasher cannot be updated afterwards. */

@@ -45,6 +45,8 @@ export interface EngineStore {
   whenReady(): Promise<boolean>;
   generate(request: GenerateRequest, onToken?: (piece: string) => void): Promise<Outcome<GenerateResult>>;
   interrupt(): Promise<void>;
+  /** The model was taken away (another tab runs it now): no longer ready, says why. */
+  release(reason: EngineError): void;
 }
 
 /** Errors after which the loaded model is gone and must be loaded again. */
@@ -148,5 +150,11 @@ export function createEngineStore(api: EngineApi, options: EngineStoreOptions): 
       return outcome;
     },
     interrupt: () => api.interrupt().catch(() => undefined),
+    release(reason) {
+      setInfo(null);
+      setLastTps(null);
+      setError(reason);
+      setState('error');
+    },
   };
 }

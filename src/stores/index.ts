@@ -2,7 +2,7 @@
 import { createContext, createEffect, useContext } from 'solid-js';
 import { DEFAULT_MODEL_ID, readUrlOverrides, type UrlOverrides } from '../config';
 import type { Storage } from '../db';
-import { ModelRoutingEngine, TabLockedEngine } from '../engine/tabEngine';
+import { LOST_MESSAGE, ModelRoutingEngine, TabLockedEngine } from '../engine/tabEngine';
 import { WorkerEngine } from '../engine/workerEngine';
 import { keepBundledModelOffline } from '../pwa/warm';
 import type { EngineApi } from '../shared/engine';
@@ -41,6 +41,7 @@ export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; u
   let models: ModelsStore | null = null;
   const tabEngine = new TabLockedEngine(deps.engine ?? new WorkerEngine(), locks, (role) => {
     pwa.setTabRole(role);
+    if (role === 'lost') engine.release({ code: 'busy', message: LOST_MESSAGE, retryable: true });
     if (role === 'available' && engine.state() !== 'ready' && engine.state() !== 'loading') void engine.load();
   });
   const engine = createEngineStore(new ModelRoutingEngine(tabEngine, () => models?.active() ?? null), {

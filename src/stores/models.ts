@@ -1,7 +1,8 @@
 // The Models dialog's state: the catalog (bundled + Hub models + repositories the user added),
 // the models kept in this browser (live across tabs), downloads with byte progress, cancel and
-// retry, delete, "Load model from files", the Hub URL, storage figures and persistence, and the
-// model in use (persisted; `?model=` overrides it) with how the engine loads it.
+// retry / resume (one tab at a time per model, by Web Lock), delete, "Load model from files", the
+// Hub URL, storage figures and persistence, and the model in use (persisted; `?model=` overrides
+// it) with how the engine loads it.
 import { createSignal } from 'solid-js';
 import { observe, type ModelRecord, type Storage } from '../db';
 import type { ActiveModel } from '../engine/tabEngine';
@@ -33,6 +34,8 @@ export interface ModelsStore {
   setHubUrl(url: string): Promise<boolean>;
   addRepository(repo: string): Promise<string | null>;
   download(entry: CatalogEntry): Promise<boolean>;
+  /** The download itself, in this tab (`download` first makes sure no other tab runs it). */
+  downloadHere(entry: CatalogEntry): Promise<boolean>;
   cancel(id: string): void;
   remove(id: string): Promise<void>;
   importFiles(files: FileList | File[]): Promise<string | null>;
@@ -185,6 +188,18 @@ export function createModelsStore(deps: {
       return entry.id;
     },
     async download(entry) {
+      if (controllers.has(entry.id)) return false;
+      // One tab at a time writes a model's parts: another tab's download of it is not joined.
+      if (typeof navigator !== 'undefined' && navigator.locks) {
+        return navigator.locks.request(`hearth-download:${entry.id}`, { ifAvailable: true }, async (lock) => {
+          if (lock) return this.downloadHere(entry);
+          patchDownload(entry.id, { running: false, error: 'This model is downloading in another tab. Wait for it there, or close that tab and choose Retry.' });
+          return false;
+        });
+      }
+      return this.downloadHere(entry);
+    },
+    async downloadHere(entry) {
       if (controllers.has(entry.id)) return false;
       const ctrl = new AbortController();
       controllers.set(entry.id, ctrl);

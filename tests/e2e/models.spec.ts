@@ -2,7 +2,8 @@
 // internet): point the Hub URL at it, add the fixture repository, download with a progress bar
 // (bytes and %) while the connection keeps dropping (resumed with Range requests, then given up),
 // restart it so it ends complete, use it with the Hub gone (it loads from the browser's cache) and
-// chat, then delete it and see the storage figure drop.
+// chat, then delete it and see the storage figure drop; a download interrupted by a reload resumes
+// after the parts it stored.
 import { join } from 'node:path';
 import { startHubServer, FIXTURE_REPO, type HubServer } from '../fixtures/hub-server.mjs';
 import { ask, engineStatus, expect, messageText, openApp, test, waitForEngineReady } from './helpers';
@@ -97,6 +98,54 @@ test('download with progress, restart after dropped connections, use offline fro
   test.info().annotations.push({ type: 'storage', description: `usage with model ${usageWith} B, right after delete ${usageAfter} B` });
   expect(await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('hearth-hub-models-v1')))).toEqual([]);
   await waitForEngineReady(page, backend);
+});
+
+test('a download cut short by a reload resumes after the parts it stored', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
+  await openApp(page, { backend });
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  let dialog = page.getByRole('dialog', { name: 'Models' });
+  const hubField = dialog.getByRole('textbox', { name: 'Hub URL' });
+  await hubField.fill(hub.url);
+  await hubField.press('Tab');
+  await dialog.getByRole('textbox', { name: 'Hub repository' }).fill(FIXTURE_REPO);
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+
+  // A slow connection: reload once two parts of the ONNX file are in the browser's storage.
+  hub.throttle(60_000);
+  await dialog.getByRole('listitem', { name: 'tiny-chat' }).getByRole('button', { name: 'Download' }).click();
+  const storedParts = () =>
+    page.evaluate(async (file) => {
+      let n = 0;
+      for (const name of await caches.keys()) {
+        if (!name.startsWith('hearth-hub-models-v1')) continue;
+        for (const req of await (await caches.open(name)).keys()) if (req.url.includes(`${file}?hearth-part=`)) n++;
+      }
+      return n;
+    }, ONNX);
+  await expect.poll(storedParts, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+  await page.reload();
+
+  // After the reload the model is listed as incomplete with what is kept, and Resume asks the
+  // Hub only for the rest of the ONNX file.
+  hub.throttle(null);
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  dialog = page.getByRole('dialog', { name: 'Models' });
+  const item = dialog.getByRole('listitem', { name: 'tiny-chat' });
+  await expect(item).toHaveAttribute('data-status', 'partial');
+  await expect(item).toContainText(/\d+(\.\d)? KB of \d+(\.\d)? KB kept/);
+  const size = hub.files().get(ONNX)!.data.length;
+  const before = hub.requests.length;
+  await item.getByRole('button', { name: 'Resume' }).click();
+  await expect(item).toHaveAttribute('data-status', 'installed', { timeout: 60_000 });
+  // Besides config.json (read again to plan) and CORS preflights, only the ONNX file's rest.
+  const asked = hub.requests.slice(before).filter((r) => r.method === 'GET' && r.path.includes('/resolve/') && !r.path.endsWith('/config.json'));
+  expect(asked.map((r) => r.path.split('/resolve/main/')[1])).toEqual([ONNX]);
+  const start = Number(/^bytes=(\d+)-$/.exec(asked[0].range ?? '')?.[1]);
+  expect(start).toBeGreaterThanOrEqual(2 * 64 * 1024);
+  expect(start).toBeLessThan(size);
+  // Installed means the joined file's size and sha256 matched the Hub's listing.
+  expect(await storedParts()).toBeGreaterThanOrEqual(3);
 });
 
 test('"Load model from files" keeps a model folder from disk and chats with it', async ({ page, backend }) => {

@@ -21,6 +21,8 @@ test('a second tab shares the model with the first and can take it over', async 
   await notice.getByRole('button', { name: 'Use the model here' }).click();
   await waitForEngineReady(tab, backend);
   await expect(page.getByRole('alert').filter({ hasText: 'moved to another tab' })).toBeVisible({ timeout: 30_000 });
+  // The first tab no longer claims a ready model.
+  await expect(engineStatus(page)).not.toHaveAttribute('data-state', 'ready');
   const reply = await ask(tab, 'Hello from the second tab');
   expect(await messageText(reply)).not.toBe('');
   await expect(conversationItems(page)).toHaveCount(2);

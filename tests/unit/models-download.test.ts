@@ -1,9 +1,10 @@
 // The download manager against the fixture Hub (real HTTP on localhost): planning from the Hub's
-// listing, byte progress, Range resume after a dropped connection, verification of size and
-// sha256, cancel, and a full disk. Nothing incomplete or unverified may reach the store.
+// listing, byte progress, Range resume after a dropped connection, within one attempt and across
+// attempts (a reload) from the parts kept in the store, verification of size and sha256, cancel,
+// and a full disk. Nothing incomplete or unverified may become a stored file.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DownloadError, MemoryFileStore, downloadFiles, fetchVerified, sha256FromHeaders } from '../../src/models/download';
+import { DownloadError, MemoryFileStore, downloadFile, downloadFiles, partBytes, sha256FromHeaders } from '../../src/models/download';
 import { planHubDownload } from '../../src/models/hub';
 import { Sha256 } from '../../src/models/sha256';
 import { FIXTURE_REPO, startHubServer, type HubServer } from '../fixtures/hub-server.mjs';
@@ -31,6 +32,17 @@ describe('Sha256', () => {
       }
       expect(h.hex()).toBe(createHash('sha256').update(data).digest('hex'));
     }
+  });
+
+  it('continues from a snapshot taken at any point (as a resumed download does)', () => {
+    const data = randomBytes(10_000);
+    for (const cut of [0, 1, 63, 64, 100, 4096, 9999]) {
+      const a = new Sha256().update(data.subarray(0, cut));
+      const state = JSON.parse(JSON.stringify(a.snapshot())); // stored as JSON
+      const b = Sha256.restore(state).update(data.subarray(cut));
+      expect(b.hex()).toBe(createHash('sha256').update(data).digest('hex'));
+    }
+    expect(() => Sha256.restore({ h: [1, 2], length: 0, tail: [] })).toThrow(/bad state/);
   });
 
   it('reads a sha256 from X-Linked-Etag or a quoted ETag, not from a git sha1', () => {
@@ -95,19 +107,78 @@ describe('downloadFiles', () => {
     expect(bytes).toBe(plan.totalBytes);
   });
 
-  it('gives up after its retries with a network error and stores nothing of that file', async () => {
+  it('gives up after its retries with a network error, keeping the parts it stored', async () => {
     const plan = await planHubDownload(ref(), 'q8');
     const store = new MemoryFileStore();
-    hub.cut(ONNX, 1000, 10);
-    const err = await downloadFiles(plan.baseUrl, plan.files, store, { retries: 2, backoffMs: 5 }).catch((e) => e);
+    hub.cut(ONNX, 150_000, 10);
+    const err = await downloadFiles(plan.baseUrl, plan.files, store, { retries: 0, backoffMs: 5 }).catch((e) => e);
     hub.cut(ONNX, 0, 0);
     expect(err).toBeInstanceOf(DownloadError);
     expect((err as DownloadError).code).toBe('network');
-    expect(store.files.has(plan.baseUrl + ONNX)).toBe(false);
-    // A restart skips the files already verified and completes.
-    const again = await downloadFiles(plan.baseUrl, plan.files, store, { skipExisting: true });
+    expect(store.files.has(plan.baseUrl + ONNX)).toBe(false); // not a file until complete
+    const kept = await store.partial(plan.baseUrl + ONNX);
+    expect(kept?.received).toBeGreaterThanOrEqual(partBytes(plan.files.find((f) => f.path === ONNX)!.size));
+    expect(kept?.received).toBeLessThanOrEqual(150_000);
+    expect(store.parts.get(plan.baseUrl + ONNX)?.reduce((n, b) => n + b.size, 0)).toBe(kept?.received);
+
+    // The next attempt (as after a reload: nothing in memory) skips the verified files and asks
+    // only for the bytes after the stored parts; the joined file is the original.
+    const before = hub.requests.length;
+    let bytes = 0;
+    const again = await downloadFiles(plan.baseUrl, plan.files, store, { skipExisting: true, onBytes: (d) => (bytes += d) });
     expect(again).toHaveLength(plan.files.length);
-    expect(store.files.has(plan.baseUrl + ONNX)).toBe(true);
+    const asked = hub.requests.slice(before).filter((r) => r.path.includes('/resolve/'));
+    expect(asked.map((r) => r.path.split('/main/')[1])).toEqual([ONNX]);
+    expect(asked[0].range).toBe(`bytes=${kept!.received}-`);
+    expect(bytes).toBe(plan.totalBytes); // progress counts the kept bytes too
+    const blob = store.files.get(plan.baseUrl + ONNX)!;
+    expect(Buffer.from(await blob.arrayBuffer()).equals(hub.files().get(ONNX)!.data)).toBe(true);
+    expect(await store.partial(plan.baseUrl + ONNX)).toBeUndefined();
+  });
+
+  it('writes a big file in parts as it arrives, reporting what is stored', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    const onnx = plan.files.find((f) => f.path === ONNX)!;
+    const store = new MemoryFileStore();
+    const stored: Array<[number, boolean]> = [];
+    await downloadFile(plan.baseUrl + ONNX, onnx, store, { onStored: (_p, n, done) => stored.push([n, done]) });
+    const part = partBytes(onnx.size);
+    // Parts end at the first chunk boundary past the part size: about size / part of them.
+    expect(stored.length - 1).toBeGreaterThanOrEqual(Math.floor(onnx.size! / part));
+    expect(stored.length - 1).toBeLessThanOrEqual(Math.ceil(onnx.size! / part));
+    expect(stored.slice(0, -1).every(([n, done], i) => !done && n >= part * (i + 1))).toBe(true);
+    expect(stored.at(-1)).toEqual([onnx.size, true]);
+    expect(partBytes(1.24e9)).toBe(8 * 1024 * 1024);
+    expect(partBytes(100) % 64).toBe(0);
+  });
+
+  it('starts over when the kept bytes are not of the file the server now has', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    const onnx = plan.files.find((f) => f.path === ONNX)!;
+    const key = plan.baseUrl + ONNX;
+    const store = new MemoryFileStore();
+    hub.cut(ONNX, 140_000, 1);
+    await downloadFile(key, onnx, store, { retries: 0 }).catch(() => undefined);
+    const kept = (await store.partial(key))!;
+    expect(kept.received).toBeGreaterThan(0);
+
+    // The server's copy changed since (its ETag no longer matches): it answers the Range with the
+    // whole file, and the download restarts from byte 0 instead of splicing two versions.
+    store.partials.set(key, { ...kept, validator: '"an-older-version"' });
+    let bytes = 0;
+    const got = await downloadFile(key, onnx, store, { onBytes: (d) => (bytes += d) });
+    expect(got.sha256).toBe(hub.files().get(ONNX)!.sha256);
+    expect(bytes).toBe(onnx.size);
+
+    // Kept bytes of another version (the listing now names another hash): dropped, not resumed.
+    const fresh = new MemoryFileStore();
+    hub.cut(ONNX, 140_000, 1);
+    await downloadFile(key, onnx, fresh, { retries: 0 }).catch(() => undefined);
+    fresh.partials.set(key, { ...(await fresh.partial(key))!, sha256: 'f'.repeat(64) });
+    const before = hub.requests.length;
+    await downloadFile(key, onnx, fresh);
+    expect(hub.requests.slice(before).map((r) => r.range)).toEqual([null]);
+    expect(createHash('sha256').update(Buffer.from(await fresh.files.get(key)!.arrayBuffer())).digest('hex')).toBe(onnx.sha256);
   });
 
   it('refuses a file whose sha256 or size is not the expected one', async () => {
@@ -116,7 +187,8 @@ describe('downloadFiles', () => {
     const store = new MemoryFileStore();
     const bad = await downloadFiles(plan.baseUrl, [{ ...onnx, sha256: '0'.repeat(64) }], store).catch((e) => e);
     expect((bad as DownloadError).code).toBe('verify');
-    const short = await fetchVerified(plan.baseUrl + ONNX, { path: ONNX, size: onnx.size! + 10 }, { retries: 0 }).catch((e) => e);
+    expect(store.parts.size + store.partials.size).toBe(0); // a damaged download keeps nothing
+    const short = await downloadFile(plan.baseUrl + ONNX, { path: ONNX, size: onnx.size! + 10 }, store, { retries: 0 }).catch((e: unknown) => e);
     expect(short).toBeInstanceOf(DownloadError);
     expect(store.files.size).toBe(0);
   });

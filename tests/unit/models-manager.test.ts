@@ -1,5 +1,5 @@
 // The model manager: a model is 'installed' only once every file is verified in the store; a
-// dropped connection leaves a 'partial' record that a retry completes; cancel and delete leave
+// dropped connection leaves a 'partial' record (saying how much is kept) that a retry completes; cancel and delete leave
 // nothing behind; a folder from disk becomes an installed model loadable from the cache.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +54,14 @@ describe('ModelManager', () => {
     hub.cut('onnx/model_quantized.onnx', 5000, 100);
     await expect(manager.install(ENTRY, { hubUrl: hub.url, backend: 'wasm' })).rejects.toMatchObject({ code: 'network' });
     hub.cut('onnx/model_quantized.onnx', 0, 0);
-    expect((await storage.models.get('tiny-chat'))?.status).toBe('partial');
+    const partial = await storage.models.get('tiny-chat');
+    expect(partial?.status).toBe('partial');
+    // The record says what is kept: the small files verified, part of the ONNX file stored.
+    const onnx = partial!.files.find((f) => f.path === 'onnx/model_quantized.onnx')!;
+    expect(onnx.verified).toBe(false);
+    expect(onnx.storedBytes).toBeGreaterThan(0);
+    expect(onnx.storedBytes).toBeLessThan(onnx.size);
+    expect(partial!.files.filter((f) => f !== onnx).every((f) => f.verified)).toBe(true);
     const rec = await manager.install(ENTRY, { hubUrl: hub.url, backend: 'wasm' });
     expect(rec.status).toBe('installed');
   }, 30_000);
