@@ -1,6 +1,8 @@
 // The worker proxy implementation of EngineApi: the UI's only way to reach the model.
 // A crashed worker (out of memory, wasm abort) turns pending calls into 'worker-crashed'
-// outcomes, and the next call starts a fresh worker.
+// outcomes, and the next call starts a fresh worker. Loading a different model also starts a
+// fresh worker: a WASM heap never shrinks, so after a 1 GB model a small one would otherwise keep
+// the gigabyte, and the old worker's handles on a deleted model's cache would keep its disk space.
 import * as Comlink from 'comlink';
 import {
   fail,
@@ -22,6 +24,8 @@ interface Live {
 
 export class WorkerEngine implements EngineApi {
   private live: Live | null = null;
+  /** What the live worker has loaded (or is loading). */
+  private loadedKey: string | null = null;
 
   constructor(private readonly spawn: () => Worker = defaultSpawn) {}
 
@@ -47,6 +51,9 @@ export class WorkerEngine implements EngineApi {
   }
 
   load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Outcome<ModelInfo>> {
+    const key = JSON.stringify([modelId, options.source ?? null, options.dtype ?? null]);
+    if (this.live && this.loadedKey !== null && this.loadedKey !== key) this.terminate();
+    this.loadedKey = key;
     const { remote, crashed } = this.ensure();
     return Promise.race([remote.load(modelId, options, onProgress ? Comlink.proxy(onProgress) : undefined), crashed]);
   }
@@ -68,6 +75,7 @@ export class WorkerEngine implements EngineApi {
   terminate(): void {
     this.live?.worker.terminate();
     this.live = null;
+    this.loadedKey = null;
   }
 }
 

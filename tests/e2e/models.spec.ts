@@ -92,8 +92,8 @@ test('download with progress, restart after dropped connections, use offline fro
   await expect(item).toHaveAttribute('data-status', 'available');
   await expect(item.getByRole('button', { name: 'Download' })).toBeVisible();
   await expect.poll(() => shownKb(MODELS), { timeout: 15_000 }).toBe(0);
-  // The browser's own usage figure drops too, once the engine worker's handle on the deleted cache
-  // is collected (Chromium frees a deleted cache's space lazily): recorded, not required.
+  // The browser's own usage figure is recorded, not asserted: Chromium frees a deleted cache's
+  // space lazily, and the built-in model reloading meanwhile writes to storage too.
   const usageAfter = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
   test.info().annotations.push({ type: 'storage', description: `usage with model ${usageWith} B, right after delete ${usageAfter} B` });
   expect(await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('hearth-hub-models-v1')))).toEqual([]);

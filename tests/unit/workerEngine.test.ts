@@ -1,0 +1,98 @@
+// WorkerEngine over a real Comlink channel (a MessageChannel stands in for the Worker): the same
+// model loads in the same worker, another model gets a fresh worker (a WASM heap never shrinks),
+// and a crashed worker becomes a 'worker-crashed' outcome, then a fresh worker.
+import * as Comlink from 'comlink';
+import { MessageChannel } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerEngine } from '../../src/engine/workerEngine';
+import { ok, type EngineApi, type LoadOptions } from '../../src/shared/engine';
+
+interface FakeWorker {
+  id: number;
+  terminated: boolean;
+  loads: string[];
+  crash(): void;
+}
+
+const opened: MessageChannel[] = [];
+afterEach(() => {
+  for (const ch of opened.splice(0)) {
+    ch.port1.close();
+    ch.port2.close();
+  }
+});
+
+function spawner() {
+  const workers: FakeWorker[] = [];
+  const spawn = () => {
+    const ch = new MessageChannel();
+    opened.push(ch);
+    const listeners = new Map<string, Array<(ev: Event) => void>>();
+    const w: FakeWorker = { id: workers.length + 1, terminated: false, loads: [], crash: () => undefined };
+    const side: Partial<EngineApi> = {
+      load: async (modelId: string) => {
+        w.loads.push(modelId);
+        return ok({ modelId, backend: 'wasm', dtype: 'q8', contextLength: 256 } as never);
+      },
+      unload: async () => undefined,
+      interrupt: async () => undefined,
+    };
+    Comlink.expose(side, ch.port2 as unknown as Comlink.Endpoint);
+    const port = ch.port1 as unknown as Comlink.Endpoint;
+    const worker = {
+      postMessage: (msg: unknown, transfer?: Transferable[]) => port.postMessage(msg, transfer ?? []),
+      addEventListener: (type: string, fn: (ev: Event) => void) => {
+        if (type === 'error' || type === 'messageerror') listeners.set(type, [...(listeners.get(type) ?? []), fn]);
+        else port.addEventListener(type, fn as never);
+      },
+      removeEventListener: (type: string, fn: (ev: Event) => void) => port.removeEventListener(type, fn as never),
+      start: () => port.start?.(),
+      terminate: () => {
+        w.terminated = true;
+      },
+    };
+    w.crash = () => listeners.get('error')?.forEach((fn) => fn({ message: 'out of memory' } as unknown as Event));
+    workers.push(w);
+    return worker as unknown as Worker;
+  };
+  return { workers, spawn };
+}
+
+const OPTS: LoadOptions = { backend: 'wasm', modelBaseUrl: '/models/' };
+
+describe('WorkerEngine', () => {
+  it('keeps the worker for the same model and starts a fresh one for another', async () => {
+    const { workers, spawn } = spawner();
+    const engine = new WorkerEngine(spawn);
+    expect((await engine.load('a', OPTS)).ok).toBe(true);
+    expect((await engine.load('a', OPTS)).ok).toBe(true);
+    expect(workers).toHaveLength(1);
+    expect(workers[0].loads).toEqual(['a', 'a']);
+
+    const hub = { kind: 'hub' as const, cacheName: 'c', hubUrl: 'http://hub', repo: 'o/b', revision: 'main' };
+    expect((await engine.load('b', { ...OPTS, source: hub })).ok).toBe(true);
+    expect(workers).toHaveLength(2);
+    expect(workers[0].terminated).toBe(true);
+    expect(workers[1].loads).toEqual(['b']);
+    // The same id with another dtype is another model too.
+    await engine.load('b', { ...OPTS, source: hub, dtype: 'q4' });
+    expect(workers).toHaveLength(3);
+    expect(workers[1].terminated).toBe(true);
+    engine.terminate();
+    expect(workers[2].terminated).toBe(true);
+  });
+
+  it('turns a crash into a worker-crashed outcome, then uses a fresh worker', async () => {
+    const { workers, spawn } = spawner();
+    const engine = new WorkerEngine(spawn);
+    await engine.load('a', OPTS);
+    const pending = engine.generate({ conversationId: 'x', messages: [], params: { temperature: 0, topP: 1, maxNewTokens: 4 } } as never);
+    workers[0].crash();
+    const out = await pending;
+    expect(out.ok).toBe(false);
+    expect(!out.ok && out.error).toMatchObject({ code: 'worker-crashed', retryable: true });
+    expect(workers[0].terminated).toBe(true);
+    expect((await engine.load('a', OPTS)).ok).toBe(true);
+    expect(workers).toHaveLength(2);
+  });
+});
