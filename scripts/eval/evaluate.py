@@ -41,6 +41,8 @@ PROMPTS = [
     "Tell me something interesting about space.",
     "Thank you for your help!",
 ]
+# the app blocks repeated 4-grams in replies (NO_REPEAT_NGRAM in workers/engine.ts)
+APP_NO_REPEAT_NGRAM = 4
 GOLDEN_PROMPT = [{"role": "user", "content": "Hello! What do you like to do for fun?"}]
 DTYPES = ["fp32", "q8", "q4"]
 
@@ -60,9 +62,9 @@ def windows(arrays, names, ctx, max_tokens):
     return out
 
 
-def onnx_greedy(out_dir, dtype, prompts, max_new, stop, tmp):
+def onnx_greedy(out_dir, dtype, prompts, max_new, stop, tmp, no_repeat_ngram=0):
     pin, pout = os.path.join(tmp, "prompts.json"), os.path.join(tmp, f"greedy_{dtype}.json")
-    json.dump({"max_new": max_new, "stop": list(stop), "prompts": prompts}, open(pin, "w"))
+    json.dump({"max_new": max_new, "stop": list(stop), "prompts": prompts, "no_repeat_ngram": no_repeat_ngram}, open(pin, "w"))
     node("greedy", out_dir, dtype, pin, pout)
     return [r["ids"] for r in json.load(open(pout))]
 
@@ -129,10 +131,15 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
         prompts = PROMPTS[:3] if smoke else PROMPTS
         enc = [tok.encode(tok.apply_chat_template([{"role": "user", "content": p}])) for p in prompts]
         samples = []
-        outs = {dt: onnx_greedy(out_dir, dt, enc, 24 if smoke else 80, stop, tmp) for dt in ("q8", "fp32")}
+        n_new = 24 if smoke else 80
+        outs = {dt: onnx_greedy(out_dir, dt, enc, n_new, stop, tmp) for dt in ("q8", "fp32")}
+        # and as the app answers at temperature 0: q8, repeated 4-grams blocked (workers/engine.ts)
+        outs["app"] = onnx_greedy(out_dir, "q8", enc, n_new, stop, tmp, no_repeat_ngram=APP_NO_REPEAT_NGRAM)
         for i, p in enumerate(prompts):
             samples.append({"prompt": p, **{dt: tok.decode(outs[dt][i], skip_special=True).strip() for dt in outs}})
         res["samples"] = samples
+        par["samples_q8_equal_fp32"] = sum(outs["q8"][i] == outs["fp32"][i] for i in range(len(prompts)))
+        par["samples_count"] = len(prompts)
     sizes = {f: os.path.getsize(os.path.join(out_dir, "onnx", f)) for f in os.listdir(os.path.join(out_dir, "onnx"))}
     res["file_sizes"] = sizes
     summary_path = os.path.join(work, "summary.json")

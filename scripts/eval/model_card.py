@@ -58,7 +58,7 @@ def write_card(out_dir, res, work):
              if os.path.exists(os.path.join(os.path.dirname(__file__), "size_rationale.md")) else "")
     L.append("## Training\n")
     for stage, what in (("pretrain", "Pretraining on all sources (booking dialogues and canned chit-chat at half weight), loss on every token"),
-                        ("sft", "Chat fine-tune on the dialogue sources mapped to the chat template, loss on assistant turns only")):
+                        ("sft", "Chat fine-tune on the dialogue sources mapped to the chat template, loss on assistant turns only, plus a small replay of oasst prose (`SFT_REPLAY` in `scripts/train/pipeline.py`) so long answers are not forgotten")):
         if stage in tr:
             s = tr[stage]
             L.append(f"- {what}: {s['steps']} steps, {s['tokens'] / 1e6:.1f} M tokens, {s['train_seconds'] / 60:.0f} min, "
@@ -83,6 +83,8 @@ def write_card(out_dir, res, work):
              f"vs ONNX q8 identical: {p['q8_tokens_equal']} (first {p['q8_common_prefix']} tokens equal"
              + (f"; at the first difference PyTorch's two best logits are only {p['q8_divergence_top2_margin']:.3f} apart" if p.get('q8_divergence_top2_margin') is not None else "")
              + ").")
+    if "samples_q8_equal_fp32" in p:
+        L.append(f"- Plain greedy answers to the {p['samples_count']} sample prompts, ONNX q8 vs fp32: identical for {p['samples_q8_equal_fp32']}.")
     L.append("- `golden.json`: greedy output of `onnx/model_quantized.onnx` recorded at export; the tests reproduce it in transformers.js.\n")
     bench = os.path.join(work, "bench_runtime.jsonl")
     if os.path.exists(bench):
@@ -96,9 +98,13 @@ def write_card(out_dir, res, work):
             L.append(f"| {r.get('run', 1)} | {r['dtype']} | {r['mb']} | {r['prefill_ms']} | {r['decode_ms_per_token']} |")
         L.append(f"\nRecommended: q8 on WASM (small, fastest here, at most {dq8:+.4f} nats from fp32); on WebGPU q4 "
                  "(MatMulNBits has a WebGPU kernel, MatMulInteger does not) or fp32.\n")
-    L.append("## Sample answers (greedy, q8, max 80 tokens)\n")
+    if "app" in res["samples"][0]:
+        L.append("## Sample answers (q8, greedy, repeated 4-grams blocked as in the app, max 80 tokens)\n")
+        L.append("What the app answers at temperature 0. Plain greedy answers (q8 and fp32, no blocking) are in `eval.json`.\n")
+    else:
+        L.append("## Sample answers (greedy, q8, max 80 tokens)\n")
     for s in res["samples"]:
-        ans = s["q8"].replace("\n", " ")
+        ans = s.get("app", s["q8"]).replace("\n", " ")
         L.append(f"- **{s['prompt']}** — {ans}")
     L.append("\n## Data sources and licences\n")
     L.append("| source | data | licence | origin |")

@@ -4,7 +4,8 @@
 //       (mean cross-entropy of ids[t+1] given ids[..t], weighted by mask[t+1]; no cache)
 //   node scripts/eval/onnx_eval.mjs greedy <model_dir> <dtype> <prompts.json> <out.json>
 //     prompts.json: {max_new: N, stop: [ids], prompts: [[ids...], ...]} -> [{ids: [...]}, ...]
-//       (greedy decoding, one token per step through the KV cache)
+//       (greedy decoding, one token per step through the KV cache; `no_repeat_ngram` in the
+//       prompts file blocks repeated n-grams as the app does)
 import fs from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
@@ -76,9 +77,22 @@ async function loss(dir, dtype, windowsPath, outPath) {
   fs.writeFileSync(outPath, JSON.stringify(res, null, 2));
 }
 
+/** Tokens that would repeat an n-gram of `seq` (the app's no_repeat_ngram_size rule), n = 0: none. */
+function bannedByNgram(seq, n) {
+  const banned = new Set();
+  if (n < 2 || seq.length < n - 1) return banned;
+  const tail = seq.slice(seq.length - n + 1);
+  for (let i = 0; i + n <= seq.length; i++) {
+    let same = true;
+    for (let j = 0; j < n - 1 && same; j++) same = seq[i + j] === tail[j];
+    if (same) banned.add(seq[i + n - 1]);
+  }
+  return banned;
+}
+
 async function greedy(dir, dtype, promptsPath, outPath) {
   const m = await open(dir, dtype);
-  const { max_new, stop = [], prompts } = JSON.parse(fs.readFileSync(promptsPath, 'utf8'));
+  const { max_new, stop = [], prompts, no_repeat_ngram = 0 } = JSON.parse(fs.readFileSync(promptsPath, 'utf8'));
   const results = [];
   for (const prompt of prompts) {
     let past = emptyPast(m.cfg), pastLen = 0, inp = prompt;
@@ -86,8 +100,9 @@ async function greedy(dir, dtype, promptsPath, outPath) {
     for (let k = 0; k < max_new && pastLen + inp.length <= m.cfg.n_positions; k++) {
       const { logits, present } = await forward(m, inp, past, pastLen);
       const V = logits.dims[2], T = logits.dims[1], d = logits.data;
-      let best = 0;
-      for (let v = 1; v < V; v++) if (d[(T - 1) * V + v] > d[(T - 1) * V + best]) best = v;
+      const banned = bannedByNgram([...prompt, ...out], no_repeat_ngram);
+      let best = -1;
+      for (let v = 0; v < V; v++) if (!banned.has(v) && (best < 0 || d[(T - 1) * V + v] > d[(T - 1) * V + best])) best = v;
       out.push(best);
       pastLen += inp.length;
       past = present;
