@@ -135,8 +135,8 @@ export async function downloadFile(url: string, file: RemoteFile, store: FileSto
   const doFetch = opts.fetch ?? fetch;
   const retries = opts.retries ?? 4;
   let kept = await store.partial(url);
-  if (kept && !sameFile(kept, file)) {
-    await store.delete(url);
+  if (!kept || !sameFile(kept, file)) {
+    await store.delete(url); // no stale parts (of another version, or of a file fetched again)
     kept = undefined;
   }
   let hasher = kept ? Sha256.restore(kept.hash) : new Sha256();
