@@ -23,6 +23,7 @@ import {
   type Outcome,
 } from '../src/shared/engine';
 import { planPrompt } from '../src/shared/prompt';
+import { filesForDtype } from '../src/shared/modelFiles';
 import { classifyGenerateError, classifyLoadError } from './errors';
 import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile } from './modelCache';
 
@@ -241,18 +242,7 @@ export class TransformersEngine implements EngineApi {
     loadId: string = modelId,
   ): Promise<Outcome<Loaded>> {
     const dtype = options.dtype ?? DEFAULT_DTYPE[backend];
-    const progress = (info: any) => {
-      if (info.status === 'progress_total') {
-        onProgress?.({
-          phase: 'download',
-          progress: Math.min(1, (info.progress ?? 0) / 100),
-          loadedBytes: info.loaded,
-          totalBytes: info.total,
-        });
-      } else if (info.status === 'done' && info.file) {
-        onProgress?.({ phase: 'init', progress: 1, file: info.file });
-      }
-    };
+    const progress = loadProgress(options.files, dtype, onProgress);
     const required = ['config.json', 'tokenizer_config.json'];
     const missing = !IS_NODE && isCachedSource(options.source)
       ? await missingCachedFile(options.source, required).catch(() => 'config.json')
@@ -343,4 +333,39 @@ function localPath(base: string): string {
   if (!/^https?:/.test(withSlash) || typeof location === 'undefined') return withSlash;
   const url = new URL(withSlash);
   return url.origin === location.origin ? url.pathname : withSlash;
+}
+
+/** Files below this size do not count when the total is unknown (config and tokenizer files). */
+const SMALL_FILE = 1 << 20;
+
+/**
+ * A transformers.js progress_callback that reports one steady 0..1 count over a whole load (the
+ * tokenizer's files and the model's): bytes read against the sizes the app gave, or without them,
+ * against the big files seen so far. It never goes back (transformers.js's own progress_total
+ * restarts per from_pretrained call and drops whenever a new file starts).
+ */
+function loadProgress(files: LoadOptions['files'], dtype: string, onProgress?: (p: LoadProgress) => void): (info: any) => void {
+  const expected = files ? filesForDtype(files, dtype).reduce((n, f) => n + f.size, 0) : 0;
+  const seen = new Map<string, { loaded: number; total: number }>();
+  let shown = 0;
+  return (info: any) => {
+    if (info?.status !== 'progress' || !info.file) return;
+    seen.set(String(info.file), { loaded: Number(info.loaded) || 0, total: Number(info.total) || 0 });
+    let loaded = 0;
+    let known = 0;
+    let bigLoaded = 0;
+    let bigTotal = 0;
+    for (const f of seen.values()) {
+      loaded += f.loaded;
+      known += f.total;
+      if (f.total >= SMALL_FILE) {
+        bigLoaded += f.loaded;
+        bigTotal += f.total;
+      }
+    }
+    const total = expected ? Math.max(expected, known) : 0;
+    const ratio = total ? loaded / total : bigTotal ? bigLoaded / bigTotal : 0;
+    shown = Math.max(shown, Math.min(1, ratio));
+    onProgress?.({ phase: 'download', progress: shown, loadedBytes: loaded, totalBytes: total || undefined, file: String(info.file) });
+  };
 }

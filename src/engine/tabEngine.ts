@@ -11,6 +11,8 @@ export interface ActiveModel {
   modelId: string;
   source?: ModelSource;
   dtype?: string;
+  /** The model's files and sizes when known (for a steady load progress). */
+  files?: LoadOptions['files'];
 }
 
 export class ModelRoutingEngine implements EngineApi {
@@ -26,7 +28,11 @@ export class ModelRoutingEngine implements EngineApi {
   load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void) {
     const a = this.active();
     if (!a) return this.inner.load(modelId, options, onProgress);
-    return this.inner.load(a.modelId, { ...options, ...(a.dtype && !options.dtype ? { dtype: a.dtype } : {}), source: a.source ?? { kind: 'bundled' } }, onProgress);
+    return this.inner.load(
+      a.modelId,
+      { ...options, ...(a.dtype && !options.dtype ? { dtype: a.dtype } : {}), source: a.source ?? { kind: 'bundled' }, ...(a.files ? { files: a.files } : {}) },
+      onProgress,
+    );
   }
 
   generate(request: GenerateRequest, onToken?: (piece: string) => void) {

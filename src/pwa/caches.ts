@@ -23,25 +23,4 @@ export function bundledModels(): BundledModelEntry[] {
   return typeof __HEARTH_BUNDLED_MODELS__ !== 'undefined' ? __HEARTH_BUNDLED_MODELS__ : [];
 }
 
-/** The file suffix transformers.js gives each dtype (onnx/model<suffix>.onnx). */
-export const DTYPE_SUFFIX: Record<string, string> = {
-  fp32: '',
-  fp16: '_fp16',
-  int8: '_int8',
-  uint8: '_uint8',
-  q8: '_quantized',
-  q4: '_q4',
-  q4f16: '_q4f16',
-  bnb4: '_bnb4',
-};
-
-/**
- * The files of a bundled model that a load with `dtype` reads: everything but the ONNX files
- * (and their external data) of other dtypes.
- */
-export function filesForDtype(files: BundledModelEntry['files'], dtype: string): BundledModelEntry['files'] {
-  const wanted = `onnx/model${DTYPE_SUFFIX[dtype] ?? ''}.onnx`;
-  return files.filter(
-    (f) => !f.path.endsWith('.md') && (!f.path.startsWith('onnx/') || f.path === wanted || f.path.startsWith(`${wanted}_data`)),
-  );
-}
+export { DTYPE_SUFFIX, filesForDtype } from '../shared/modelFiles';

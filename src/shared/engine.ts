@@ -38,6 +38,12 @@ export interface LoadOptions {
    * `{hubUrl}/{repo}/resolve/{revision}/{file}`) or loaded from the user's disk (keys `{baseUrl}{file}`).
    */
   source?: ModelSource;
+  /**
+   * The model folder's files with their sizes, when the app knows them (the build's manifest of a
+   * bundled model, a downloaded model's record): the load progress then counts bytes against the
+   * true total instead of the files seen so far.
+   */
+  files?: Array<{ path: string; size: number }>;
 }
 
 export type ModelSource =
@@ -53,8 +59,8 @@ export function modelSourceBaseKey(source: Exclude<ModelSource, { kind: 'bundled
 }
 
 export interface LoadProgress {
-  phase: 'download' | 'init' | 'warmup';
-  /** 0..1 over the whole load. */
+  phase: 'download' | 'warmup';
+  /** 0..1 over the whole load; never goes back during one load. */
   progress: number;
   file?: string;
   loadedBytes?: number;

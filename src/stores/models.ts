@@ -256,10 +256,11 @@ export function createModelsStore(deps: {
     active: () => {
       const id = activeId();
       const rec = record(id);
-      if (rec && rec.status === 'installed') return { modelId: rec.name, source: sourceFor(rec), dtype: rec.dtype };
+      if (rec && rec.status === 'installed') return { modelId: rec.name, source: sourceFor(rec), dtype: rec.dtype, files: rec.files };
       // Not (or no longer, or not yet) installed: anything but a bundled model falls back.
       const bundled = id === fallbackId || bundledModels().some((b) => b.id === id);
-      return { modelId: bundled && !rec ? id : fallbackId, source: { kind: 'bundled' } };
+      const modelId = bundled && !rec ? id : fallbackId;
+      return { modelId, source: { kind: 'bundled' }, files: bundledModels().find((b) => b.id === modelId)?.files };
     },
     storage: figures,
     persisted,

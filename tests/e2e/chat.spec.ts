@@ -1,5 +1,5 @@
-// Chatting with the real model in its real worker: streaming, greedy determinism across backends,
-// stopping a reply, and a model that fails to load.
+// Chatting with the real model in its real worker: load progress in the status line, streaming,
+// greedy determinism across backends, stopping a reply, and a model that fails to load.
 import {
   ask,
   assistantMessages,
@@ -109,6 +109,28 @@ test.describe('stopping a reply', () => {
       await hold.dispose();
     });
   }
+});
+
+test('the status line counts the model load up, then says Ready', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'progress reporting does not depend on the backend');
+  // Every label the status line shows, from the first paint on.
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __labels: string[] }).__labels = seen;
+    new MutationObserver(() => {
+      const label = document.querySelector('[role=status][data-state] .status-label')?.textContent ?? '';
+      if (label && seen.at(-1) !== label) seen.push(label);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  // The shipped model (its q8 file is 5.7 MB, the test model's loads in one step).
+  await openApp(page, { backend, model: 'hearth-chat' });
+  await waitForEngineReady(page, backend);
+  const labels = await page.evaluate(() => (window as unknown as { __labels: string[] }).__labels);
+  const percents = labels.flatMap((l) => /^Loading (\d+)%/.exec(l)?.[1] ?? []).map(Number);
+  expect(percents.some((p) => p > 0 && p < 100), labels.join(' | ')).toBe(true);
+  expect(percents).toEqual([...percents].sort((a, b) => a - b)); // it never goes back
+  expect(labels).toContain('Loading 100% · warming up');
+  expect(labels.at(-1)).toBe('Ready');
 });
 
 test.describe('a model that fails to load', () => {
