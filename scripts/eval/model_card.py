@@ -62,7 +62,7 @@ def write_card(out_dir, res, work):
         if stage in tr:
             s = tr[stage]
             L.append(f"- {what}: {s['steps']} steps, {s['tokens'] / 1e6:.1f} M tokens, {s['train_seconds'] / 60:.0f} min, "
-                     f"median {tps.get(stage, 0)} tokens/s (bf16 autocast, 1 or 2 threads picked by measured step time, machine shared with other jobs; time includes periodic held-out evaluation).")
+                     f"median {tps.get(stage, 0)} tokens/s (bf16 autocast, 1 or 2 threads picked by measured step time; light test jobs ran alongside at low priority; time includes periodic held-out evaluation).")
     L.append("- Held-out: a fixed, seeded 2% slice (at least 10 documents) of every source is never trained on (tokenizer included).")
     L.append("- Rebuild everything: `/usr/bin/python3 -m scripts.train.pipeline --data ../shared/data` (see `scripts/README.md`).\n")
     L.append("## Held-out loss (nats/token) and perplexity\n")
@@ -115,13 +115,14 @@ def write_card(out_dir, res, work):
              "Schema-Guided Dialogue (Google, CC BY-SA 4.0), OpenAssistant oasst1 (Apache-2.0), GPTeacher (MIT), "
              "Microsoft Personality Chat (MIT); State of the Union addresses and Moby-Dick are public domain.\n")
     L.append("## Limits\n")
-    L.append("- A few million parameters trained for about an hour and a half on a shared CPU: answers are short and "
+    L.append("- A few million parameters trained for under two hours on a 2-core CPU: answers are short and "
              "often off-topic, factually wrong or repetitive. Do not rely on it for facts, advice or code.")
     L.append(f"- Context is {cfg['n_positions']} tokens; the app cuts older turns to fit (positions past the "
              "context are clamped in the graph, so longer inputs run but degrade).")
-    L.append("- The chat fine-tune favours short chit-chat: it lowered held-out loss on the conversational "
-             "sources but raised it on the long OpenAssistant answers (see `log.jsonl` evaluations in the "
-             "training run); long, informative answers are beyond this model.")
+    L.append("- The chat fine-tune favours short chit-chat: it lowered held-out loss on most conversational "
+             "sources but raised it on the long OpenAssistant answers, even with prose replay (see the "
+             "`log.jsonl` evaluations of the training run); long, informative answers are beyond this model. "
+             "It often answers a question with a persona-chat style remark on the same subject rather than an answer.")
     L.append("- Licence of the weights: the training data include share-alike sources (CC BY-SA 4.0, "
              "CDLA-Sharing-1.0); keep the attributions above with the model.")
     L.append("- English only; the training text is dialogue, assistant messages, speeches and one novel.")
