@@ -39,7 +39,11 @@ const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node && ty
 /** Size of the n-grams a reply may not repeat (0 turns the guard off). */
 const NO_REPEAT_NGRAM = 4;
 
-/** Which ONNX file each backend runs unless the caller overrides it (see models/*\/README.md). */
+/**
+ * Which ONNX file each backend runs unless the caller overrides it, picked by `npm run bench`
+ * (README "The default model"): q8 decodes fastest on WASM; on WebGPU fp32 beat q4 1.9 to 1.0
+ * tokens/s on SwiftShader (MatMulInteger has no WebGPU kernel, so q8 is not an option there).
+ */
 export const DEFAULT_DTYPE: Record<Backend, string> = { wasm: 'q8', webgpu: 'fp32', cpu: 'q8' };
 
 interface Loaded {
