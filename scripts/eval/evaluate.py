@@ -1,7 +1,8 @@
 # Evaluation of an exported model folder against its PyTorch weights:
 #  - held-out loss / perplexity per source for PyTorch fp32 and ONNX fp32 / q8 / q4
 #    (ONNX runs in Node with onnxruntime-node via scripts/eval/onnx_eval.mjs),
-#  - parity: PyTorch vs ONNX fp32 loss (3 decimals) and greedy 64 tokens (fp32, q8),
+#  - parity: PyTorch vs ONNX fp32 loss (3 decimals) and greedy 64 tokens (fp32, q8; q8 also against
+#    a PyTorch reference of the quantized model, scripts/eval/q8_reference.py),
 #  - golden greedy output of onnx/model_quantized.onnx (golden.json, checked by tests),
 #  - greedy answers to 20 fixed prompts, written with everything else to eval.json + README.md.
 import json
@@ -14,6 +15,7 @@ import numpy as np
 import torch
 
 from scripts.train import data as D
+from scripts.eval.q8_reference import q8_reference
 from scripts.train.trainer import eval_loss, greedy
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -114,6 +116,10 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
         par["q8_tokens_equal"] = par["q8_greedy"] == t_ids
         par["q8_common_prefix"] = next((i for i, (a, b) in enumerate(zip(par["q8_greedy"], t_ids)) if a != b), len(t_ids))
         par["q8_divergence_top2_margin"] = _top2_margin(model, pids, t_ids, par["q8_common_prefix"])
+        # and against a PyTorch reference of the quantized model itself (export correctness)
+        q8_ref = q8_reference(model)
+        par["q8_reference_greedy"] = greedy(q8_ref, pids, n_par)
+        par["q8_tokens_equal_reference"] = par["q8_greedy"] == par["q8_reference_greedy"]
         par["loss_max_abs_diff_fp32"] = max(abs(r["torch"]["loss"] - r["fp32"]["loss"]) for r in res["heldout"].values())
         par["loss_equal_3dp_fp32"] = all(round(r["torch"]["loss"], 3) == round(r["fp32"]["loss"], 3) for r in res["heldout"].values())
         res["parity"] = par
@@ -139,6 +145,7 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
             samples.append({"prompt": p, **{dt: tok.decode(outs[dt][i], skip_special=True).strip() for dt in outs}})
         res["samples"] = samples
         par["samples_q8_equal_fp32"] = sum(outs["q8"][i] == outs["fp32"][i] for i in range(len(prompts)))
+        par["samples_q8_equal_reference"] = sum(outs["q8"][i] == greedy(q8_ref, enc[i], n_new, stop_ids=stop) for i in range(len(prompts)))
         par["samples_count"] = len(prompts)
     sizes = {f: os.path.getsize(os.path.join(out_dir, "onnx", f)) for f in os.listdir(os.path.join(out_dir, "onnx"))}
     res["file_sizes"] = sizes

@@ -83,8 +83,15 @@ def write_card(out_dir, res, work):
              f"vs ONNX q8 identical: {p['q8_tokens_equal']} (first {p['q8_common_prefix']} tokens equal"
              + (f"; at the first difference PyTorch's two best logits are only {p['q8_divergence_top2_margin']:.3f} apart" if p.get('q8_divergence_top2_margin') is not None else "")
              + ").")
+    if "q8_tokens_equal_reference" in p:
+        L.append(f"- Greedy {len(p['torch_greedy'])} tokens, ONNX q8 vs a PyTorch reference of the same quantized model "
+                 f"(`scripts/eval/q8_reference.py`: int8 weights, dynamic uint8 activations, exact integer products): "
+                 f"identical: {p['q8_tokens_equal_reference']}"
+                 + (". So the q8 graph computes what it should; the difference from fp32 above is the quantization itself."
+                    if p["q8_tokens_equal_reference"] else "."))
     if "samples_q8_equal_fp32" in p:
-        L.append(f"- Plain greedy answers to the {p['samples_count']} sample prompts, ONNX q8 vs fp32: identical for {p['samples_q8_equal_fp32']}.")
+        L.append(f"- Plain greedy answers to the {p['samples_count']} sample prompts, ONNX q8 vs fp32: identical for {p['samples_q8_equal_fp32']}"
+                 + (f"; ONNX q8 vs the PyTorch q8 reference: identical for {p['samples_q8_equal_reference']}." if "samples_q8_equal_reference" in p else "."))
     L.append("- `golden.json`: greedy output of `onnx/model_quantized.onnx` recorded at export; the tests reproduce it in transformers.js.\n")
     bench = os.path.join(work, "bench_runtime.jsonl")
     if os.path.exists(bench):
