@@ -28,10 +28,11 @@ test('Regenerate adds a branch to the reply; the pager pages through them', asyn
 
   await changeSettings(page, { maxNewTokens: 2 });
   await reply.getByRole('button', { name: 'Regenerate' }).click();
-  await waitForStatus(assistantMessages(page).first(), 'complete');
-  await expect(assistantMessages(page)).toHaveCount(1);
   const shown = assistantMessages(page).first();
+  // The new branch first (the old one was already complete), then its end.
   await expectBranch(shown, 2, 2);
+  await waitForStatus(shown, 'complete');
+  await expect(assistantMessages(page)).toHaveCount(1);
   const second = await messageText(shown);
   expect(second.length).toBeGreaterThan(0);
   expect(second).not.toBe(first);
@@ -45,8 +46,8 @@ test('Regenerate adds a branch to the reply; the pager pages through them', asyn
 
   // A third branch: `3/3`, and paging back shows `2/3`.
   await shown.getByRole('button', { name: 'Regenerate' }).click();
-  await waitForStatus(shown, 'complete');
   await expectBranch(shown, 3, 3);
+  await waitForStatus(shown, 'complete');
   await branchPager(shown).getByRole('button', { name: 'Previous branch' }).click();
   await expectBranch(shown, 2, 3);
   await expect.poll(() => messageText(shown)).toBe(second);

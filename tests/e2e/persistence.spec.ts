@@ -33,8 +33,8 @@ test('a reload keeps conversations, messages and the branch on screen', async ({
   const first = await messageText(reply);
   await changeSettings(page, { maxNewTokens: 2 });
   await reply.getByRole('button', { name: 'Regenerate' }).click();
+  await expectBranch(assistantMessages(page).first(), 2, 2); // the new branch, then its end
   await waitForStatus(assistantMessages(page).first(), 'complete');
-  await expectBranch(assistantMessages(page).first(), 2, 2);
   const second = await messageText(assistantMessages(page).first());
   await branchPager(assistantMessages(page).first()).getByRole('button', { name: 'Previous branch' }).click();
   await expectBranch(assistantMessages(page).first(), 1, 2);
@@ -99,8 +99,8 @@ test('a reload in the middle of a reply shows the partial reply as interrupted, 
 
   await waitForEngineReady(page, backend);
   await reply.getByRole('button', { name: 'Regenerate' }).click();
+  await expectBranch(assistantMessages(page).first(), 2, 2); // the new branch, then its end
   await waitForStatus(assistantMessages(page).first(), 'complete');
-  await expectBranch(assistantMessages(page).first(), 2, 2);
   expect(await messageText(assistantMessages(page).first())).not.toBe('');
   // The interrupted partial reply is kept as branch 1.
   await branchPager(assistantMessages(page).first()).getByRole('button', { name: 'Previous branch' }).click();
