@@ -34,8 +34,6 @@ export interface ModelsStore {
   setHubUrl(url: string): Promise<boolean>;
   addRepository(repo: string): Promise<string | null>;
   download(entry: CatalogEntry): Promise<boolean>;
-  /** The download itself, in this tab (`download` first makes sure no other tab runs it). */
-  downloadHere(entry: CatalogEntry): Promise<boolean>;
   cancel(id: string): void;
   remove(id: string): Promise<void>;
   importFiles(files: FileList | File[]): Promise<string | null>;
@@ -163,13 +161,40 @@ export function createModelsStore(deps: {
     return list;
   };
 
+  const currentHubUrl = () => hubUrl() ?? catalog().hubUrl;
+  /** The download itself, in this tab (`download` first makes sure no other tab runs it). */
+  const downloadHere = async (entry: CatalogEntry): Promise<boolean> => {
+    if (controllers.has(entry.id)) return false;
+    const ctrl = new AbortController();
+    controllers.set(entry.id, ctrl);
+    patchDownload(entry.id, { loadedBytes: 0, totalBytes: undefined, running: true, error: undefined });
+    if (persisted() !== true) setPersisted(await requestPersistentStorage());
+    try {
+      await manager.install(entry, {
+        hubUrl: currentHubUrl(),
+        backend: deps.backend(),
+        signal: ctrl.signal,
+        onProgress: (p) => patchDownload(entry.id, { loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, file: p.file }),
+      });
+      patchDownload(entry.id, null);
+      return true;
+    } catch (e) {
+      const aborted = ctrl.signal.aborted;
+      patchDownload(entry.id, aborted ? null : { running: false, error: downloadErrorText(e) });
+      return false;
+    } finally {
+      controllers.delete(entry.id);
+      await refreshStorage();
+    }
+  };
+
   return {
     catalog: allEntries,
     catalogError,
     records,
     record,
     downloads,
-    hubUrl: () => hubUrl() ?? catalog().hubUrl,
+    hubUrl: currentHubUrl,
     async setHubUrl(url) {
       const clean = url.trim().replace(/\/+$/, '');
       if (!/^https?:\/\/[^\s/]+/.test(clean)) return false;
@@ -192,36 +217,12 @@ export function createModelsStore(deps: {
       // One tab at a time writes a model's parts: another tab's download of it is not joined.
       if (typeof navigator !== 'undefined' && navigator.locks) {
         return navigator.locks.request(`hearth-download:${entry.id}`, { ifAvailable: true }, async (lock) => {
-          if (lock) return this.downloadHere(entry);
+          if (lock) return downloadHere(entry);
           patchDownload(entry.id, { running: false, error: 'This model is downloading in another tab. Wait for it there, or close that tab and choose Retry.' });
           return false;
         });
       }
-      return this.downloadHere(entry);
-    },
-    async downloadHere(entry) {
-      if (controllers.has(entry.id)) return false;
-      const ctrl = new AbortController();
-      controllers.set(entry.id, ctrl);
-      patchDownload(entry.id, { loadedBytes: 0, totalBytes: undefined, running: true, error: undefined });
-      if (persisted() !== true) setPersisted(await requestPersistentStorage());
-      try {
-        await manager.install(entry, {
-          hubUrl: this.hubUrl(),
-          backend: deps.backend(),
-          signal: ctrl.signal,
-          onProgress: (p) => patchDownload(entry.id, { loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, file: p.file }),
-        });
-        patchDownload(entry.id, null);
-        return true;
-      } catch (e) {
-        const aborted = ctrl.signal.aborted;
-        patchDownload(entry.id, aborted ? null : { running: false, error: downloadErrorText(e) });
-        return false;
-      } finally {
-        controllers.delete(entry.id);
-        await refreshStorage();
-      }
+      return downloadHere(entry);
     },
     cancel(id) {
       controllers.get(id)?.abort();

@@ -5,6 +5,7 @@
 // chat, then delete it and see the storage figure drop; a download interrupted by a reload resumes
 // after the parts it stored.
 import { join } from 'node:path';
+import type { Locator } from '@playwright/test';
 import { startHubServer, FIXTURE_REPO, type HubServer } from '../fixtures/hub-server.mjs';
 import { ask, engineStatus, expect, messageText, openApp, test, waitForEngineReady } from './helpers';
 import { ROOT } from './pwa-helpers';
@@ -19,6 +20,15 @@ test.afterEach(async () => {
   await hub.close().catch(() => undefined);
 });
 
+/** Points the Models dialog's Hub URL at the fixture hub and adds the fixture repository. */
+async function addFixtureRepository(dialog: Locator): Promise<void> {
+  const hubField = dialog.getByRole('textbox', { name: 'Hub URL' });
+  await hubField.fill(hub.url);
+  await hubField.press('Tab');
+  await dialog.getByRole('textbox', { name: 'Hub repository' }).fill(FIXTURE_REPO);
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+}
+
 test('download with progress, restart after dropped connections, use offline from the hub, delete', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
   await openApp(page, { backend });
@@ -30,11 +40,7 @@ test('download with progress, restart after dropped connections, use offline fro
   await expect(dialog.getByRole('listitem', { name: 'Hearth Chat (built in)' })).toBeVisible();
   await expect(dialog.getByRole('listitem', { name: 'Qwen2.5 0.5B Instruct' })).toContainText('Apache-2.0');
 
-  const hubField = dialog.getByRole('textbox', { name: 'Hub URL' });
-  await hubField.fill(hub.url);
-  await hubField.press('Tab');
-  await dialog.getByRole('textbox', { name: 'Hub repository' }).fill(FIXTURE_REPO);
-  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  await addFixtureRepository(dialog);
   const item = dialog.getByRole('listitem', { name: 'tiny-chat' });
   await expect(item).toBeVisible();
 
@@ -105,11 +111,7 @@ test('a download cut short by a reload resumes after the parts it stored', async
   await openApp(page, { backend });
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   let dialog = page.getByRole('dialog', { name: 'Models' });
-  const hubField = dialog.getByRole('textbox', { name: 'Hub URL' });
-  await hubField.fill(hub.url);
-  await hubField.press('Tab');
-  await dialog.getByRole('textbox', { name: 'Hub repository' }).fill(FIXTURE_REPO);
-  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  await addFixtureRepository(dialog);
 
   // A slow connection: reload once two parts of the ONNX file are in the browser's storage.
   hub.throttle(30_000); // the ONNX file takes ~9 s
