@@ -102,78 +102,76 @@ def _rebuild(m, nodes, drop_nodes, new_nodes, new_inits, replace_at):
     g.initializer.extend(keep)
 
 
-def quantize_int8(src, dst):
+def _rewrite(src, quantize_matmul):
+    """Load src, swap the embedding Gather for the int8 table, and replace every MatMul with a
+    constant weight by what `quantize_matmul(k, node, w, tied, emb, new_nodes, new_inits)` returns
+    (w is [K, N]; tied: the lm_head on the embedding table, emb: its (q, scale, q name, scale name))."""
     m = onnx.load(src)
-    g = m.graph
-    inits = _inits(g)
-    nodes = list(g.node)
+    inits = _inits(m.graph)
+    nodes = list(m.graph.node)
     producers = {o: i for i, n in enumerate(nodes) for o in n.output}
     new_nodes, new_inits, replace_at, drop = [], [], {}, set()
     gi, wte_name = _find_embedding(nodes, inits)
-    wq, ws, wqn, wsn = _replace_embedding_int8(nodes[gi], inits, wte_name, new_nodes, new_inits)
+    emb = _replace_embedding_int8(nodes[gi], inits, wte_name, new_nodes, new_inits)
     drop.add(gi)
     for k, n in enumerate(nodes):
         if n.op_type != "MatMul":
             continue
-        w, bname, tr = _weight_of_matmul(n, nodes, inits, producers)
+        w, _, tr = _weight_of_matmul(n, nodes, inits, producers)
         if w is None:
             continue
-        p = f"mmq{k}"
-        if tr is not None and nodes[tr].input[0] == wte_name:
-            # tied lm_head: reuse the int8 embedding table. The logits decide every greedy token, so
-            # this product runs in float on the dequantized table (Cast * scale -> Transpose; all
-            # constant, ORT folds it at load) instead of quantizing the activations.
-            drop.add(tr)
-            new_inits.append(numpy_helper.from_array(ws[:, None].astype(np.float32), p + "_ws_col"))
-            new_nodes += [
-                helper.make_node("Cast", [wqn], [p + "_wf"], to=TensorProto.FLOAT, name=p + "_wcast"),
-                helper.make_node("Mul", [p + "_wf", p + "_ws_col"], [p + "_wdq"], name=p + "_wdq"),
-                helper.make_node("Transpose", [p + "_wdq"], [p + "_wT"], perm=[1, 0], name=p + "_T"),
-            ]
-            replace_at[k] = [helper.make_node("MatMul", [n.input[0], p + "_wT"], [n.output[0]], name=p + "_lm_head")]
-            continue
-        else:
-            q, s = _quant_rows_int8(np.ascontiguousarray(w.T))  # per output column
-            wname, sname = p + "_w", p + "_ws"
-            new_inits += [numpy_helper.from_array(np.ascontiguousarray(q.T), wname), numpy_helper.from_array(s, sname)]
-        replace_at[k] = [
-            helper.make_node("DynamicQuantizeLinear", [n.input[0]], [p + "_a", p + "_as", p + "_az"], name=p + "_dq"),
-            helper.make_node("MatMulInteger", [p + "_a", wname, p + "_az"], [p + "_i32"], name=p + "_mmi"),
-            helper.make_node("Cast", [p + "_i32"], [p + "_f"], to=TensorProto.FLOAT, name=p + "_cast"),
-            helper.make_node("Mul", [p + "_as", sname], [p + "_sc"], name=p + "_scale"),
-            helper.make_node("Mul", [p + "_f", p + "_sc"], [n.output[0]], name=p + "_out"),
-        ]
+        if tr is not None:
+            drop.add(tr)  # the Transpose of the tied lm_head is folded into the replacement
+        tied = tr is not None and nodes[tr].input[0] == wte_name
+        replace_at[k] = quantize_matmul(k, n, w, tied, emb, new_nodes, new_inits)
     _rebuild(m, nodes, drop, new_nodes, new_inits, replace_at)
+    return m
+
+
+def _int8_matmul(k, n, w, tied, emb, new_nodes, new_inits):
+    _, ws, wqn, _ = emb
+    p = f"mmq{k}"
+    if tied:
+        # tied lm_head: reuse the int8 embedding table. The logits decide every greedy token, so
+        # this product runs in float on the dequantized table (Cast * scale -> Transpose; all
+        # constant, ORT folds it at load) instead of quantizing the activations.
+        new_inits.append(numpy_helper.from_array(ws[:, None].astype(np.float32), p + "_ws_col"))
+        new_nodes += [
+            helper.make_node("Cast", [wqn], [p + "_wf"], to=TensorProto.FLOAT, name=p + "_wcast"),
+            helper.make_node("Mul", [p + "_wf", p + "_ws_col"], [p + "_wdq"], name=p + "_wdq"),
+            helper.make_node("Transpose", [p + "_wdq"], [p + "_wT"], perm=[1, 0], name=p + "_T"),
+        ]
+        return [helper.make_node("MatMul", [n.input[0], p + "_wT"], [n.output[0]], name=p + "_lm_head")]
+    q, s = _quant_rows_int8(np.ascontiguousarray(w.T))  # per output column
+    wname, sname = p + "_w", p + "_ws"
+    new_inits += [numpy_helper.from_array(np.ascontiguousarray(q.T), wname), numpy_helper.from_array(s, sname)]
+    return [
+        helper.make_node("DynamicQuantizeLinear", [n.input[0]], [p + "_a", p + "_as", p + "_az"], name=p + "_dq"),
+        helper.make_node("MatMulInteger", [p + "_a", wname, p + "_az"], [p + "_i32"], name=p + "_mmi"),
+        helper.make_node("Cast", [p + "_i32"], [p + "_f"], to=TensorProto.FLOAT, name=p + "_cast"),
+        helper.make_node("Mul", [p + "_as", sname], [p + "_sc"], name=p + "_scale"),
+        helper.make_node("Mul", [p + "_f", p + "_sc"], [n.output[0]], name=p + "_out"),
+    ]
+
+
+def _q4_matmul(k, n, w, tied, emb, new_nodes, new_inits):
+    K, N = w.shape
+    packed, scale = _quant_q4(np.ascontiguousarray(w.T))
+    p = f"mm4_{k}"
+    new_inits += [numpy_helper.from_array(packed, p + "_B"), numpy_helper.from_array(scale, p + "_scales")]
+    return [helper.make_node(
+        "MatMulNBits", [n.input[0], p + "_B", p + "_scales"], [n.output[0]], domain="com.microsoft",
+        name=p, K=K, N=N, bits=4, block_size=BLOCK, accuracy_level=0)]
+
+
+def quantize_int8(src, dst):
+    m = _rewrite(src, _int8_matmul)
     onnx.checker.check_model(m)
     onnx.save(m, dst)
 
 
 def quantize_q4(src, dst):
-    m = onnx.load(src)
-    g = m.graph
-    inits = _inits(g)
-    nodes = list(g.node)
-    producers = {o: i for i, n in enumerate(nodes) for o in n.output}
-    new_nodes, new_inits, replace_at, drop = [], [], {}, set()
-    gi, wte_name = _find_embedding(nodes, inits)
-    _replace_embedding_int8(nodes[gi], inits, wte_name, new_nodes, new_inits)
-    drop.add(gi)
-    for k, n in enumerate(nodes):
-        if n.op_type != "MatMul":
-            continue
-        w, bname, tr = _weight_of_matmul(n, nodes, inits, producers)
-        if w is None:
-            continue
-        if tr is not None:
-            drop.add(tr)
-        K, N = w.shape
-        packed, scale = _quant_q4(np.ascontiguousarray(w.T))
-        p = f"mm4_{k}"
-        new_inits += [numpy_helper.from_array(packed, p + "_B"), numpy_helper.from_array(scale, p + "_scales")]
-        replace_at[k] = [helper.make_node(
-            "MatMulNBits", [n.input[0], p + "_B", p + "_scales"], [n.output[0]], domain="com.microsoft",
-            name=p, K=K, N=N, bits=4, block_size=BLOCK, accuracy_level=0)]
-    _rebuild(m, nodes, drop, new_nodes, new_inits, replace_at)
+    m = _rewrite(src, _q4_matmul)
     if not any(o.domain == "com.microsoft" for o in m.opset_import):
         m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.save(m, dst)
