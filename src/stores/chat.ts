@@ -4,16 +4,17 @@
 // every 400 ms) while a Web Lock marks it as live for other tabs.
 import { createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
 import { ReplyWriter } from '../chat/replyWriter';
+import { defaultLocks, liveReplyIds, LOCK_PREFIX, withLock } from '../chat/replyLocks';
 import { observe, type Conversation, type Message, type MessageMetadata, type Storage } from '../db';
 import { indexTree, pathTo, siblingsOf, switchBranch as branchLeaf, type TreeIndex } from '../lib/tree';
 import { isQuotaError } from '../lib/errorText';
-import type { ChatTurn, EngineError } from '../shared/engine';
+import type { ChatTurn, EngineError, GenerateResult } from '../shared/engine';
 import type { ConversationsStore } from './conversations';
 import type { EngineStore } from './engine';
 import type { SettingsStore } from './settings';
 import type { ToastStore } from './toasts';
 
-export const LOCK_PREFIX = 'hearth-reply:';
+export { LOCK_PREFIX };
 
 export interface StreamingReply {
   messageId: string;
@@ -67,9 +68,15 @@ export function turnsFrom(path: Message[]): ChatTurn[] {
     .map((m) => ({ role: m.role, content: m.content }));
 }
 
+/** What a finished reply records about how it was made. */
+function metadataOf(r: GenerateResult): MessageMetadata {
+  const { modelId, backend, promptTokens, completionTokens, tokensPerSecond, droppedTurns, truncatedLatest, finishReason } = r;
+  return { modelId, backend, promptTokens, completionTokens, tokensPerSecond, droppedTurns, truncatedLatest, finishReason };
+}
+
 export function createChatStore(deps: ChatDeps): ChatStore {
   const { storage, engine, conversations, settings, toasts } = deps;
-  const locks = deps.locks === undefined ? (typeof navigator !== 'undefined' ? navigator.locks ?? null : null) : deps.locks;
+  const locks = deps.locks === undefined ? defaultLocks() : deps.locks;
   const [messages, setMessages] = createSignal<Message[]>([]);
   const [streaming, setStreaming] = createSignal<StreamingReply | null>(null);
   const [draftSystemPrompt, setDraftSystemPrompt] = createSignal('');
@@ -98,16 +105,6 @@ export function createChatStore(deps: ChatDeps): ChatStore {
   const streamingHere = () => {
     const s = streaming();
     return !!s && s.conversationId === conversations.activeId();
-  };
-
-  const withLock = async (name: string, work: () => Promise<void>) => {
-    if (!locks) return work();
-    try {
-      await locks.request(name, work);
-    } catch (e) {
-      if (e instanceof DOMException && e.name === 'NotSupportedError') await work();
-      else throw e;
-    }
   };
 
   const reportSaveError = (e: unknown) => {
@@ -147,7 +144,7 @@ export function createChatStore(deps: ChatDeps): ChatStore {
     };
     writer = w;
     try {
-      await withLock(LOCK_PREFIX + assistant.id, async () => {
+      await withLock(locks, LOCK_PREFIX + assistant.id, async () => {
         const ready = await engine.whenReady();
         if (stopRequested) {
           await finish({ status: 'interrupted', metadata: { finishReason: 'interrupted' } });
@@ -171,18 +168,8 @@ export function createChatStore(deps: ChatDeps): ChatStore {
         );
         if (outcome.ok) {
           const r = outcome.value;
-          const metadata: MessageMetadata = {
-            modelId: r.modelId,
-            backend: r.backend,
-            promptTokens: r.promptTokens,
-            completionTokens: r.completionTokens,
-            tokensPerSecond: r.tokensPerSecond,
-            droppedTurns: r.droppedTurns,
-            truncatedLatest: r.truncatedLatest,
-            finishReason: r.finishReason,
-          };
           const interrupted = r.finishReason === 'interrupted' || stopRequested;
-          await finish({ content: r.text || text, status: interrupted ? 'interrupted' : 'complete', metadata });
+          await finish({ content: r.text || text, status: interrupted ? 'interrupted' : 'complete', metadata: metadataOf(r) });
         } else {
           await finish({ status: 'error', metadata: { error: outcome.error } });
         }
@@ -275,15 +262,9 @@ export function createChatStore(deps: ChatDeps): ChatStore {
   };
 
   async function recoverNow(): Promise<number> {
-    let held = new Set<string>();
+    const live = await liveReplyIds(locks);
     try {
-      const snapshot = locks ? await locks.query() : null;
-      held = new Set((snapshot?.held ?? []).map((l) => l.name ?? '').filter(Boolean));
-    } catch {
-      /* no Web Locks: treat nothing as live */
-    }
-    try {
-      return await storage.messages.recoverStreaming((id) => held.has(LOCK_PREFIX + id));
+      return await storage.messages.recoverStreaming((id) => live.has(id));
     } catch (e) {
       toasts.error(e);
       return 0;
