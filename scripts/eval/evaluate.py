@@ -4,7 +4,8 @@
 #  - parity: PyTorch vs ONNX fp32 loss (3 decimals) and greedy 64 tokens (fp32, q8; q8 also against
 #    a PyTorch reference of the quantized model, scripts/eval/q8_reference.py),
 #  - golden greedy output of onnx/model_quantized.onnx (golden.json, checked by tests),
-#  - greedy answers to 20 fixed prompts, written with everything else to eval.json + README.md.
+#  - greedy answers to 20 fixed prompts, written with everything else to eval.json + README.md,
+#  - topic adherence on held-out user messages (scripts/eval/topic.py), when given the data.
 import json
 import math
 import os
@@ -16,6 +17,7 @@ import torch
 
 from scripts.train import data as D
 from scripts.eval.q8_reference import q8_reference
+from scripts.eval.topic import topic_adherence
 from scripts.train.trainer import eval_loss, greedy
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -64,6 +66,21 @@ def windows(arrays, names, ctx, max_tokens):
     return out
 
 
+def heldout_bytes(tok, arrays, names, max_tokens):
+    """UTF-8 bytes of the held-out targets eval_loss counts (special tokens count 0), per source:
+    loss * tokens / bytes is nats per byte, which compares models with different tokenizers."""
+    nbytes = np.zeros(tok.vocab_size, dtype=np.int64)
+    for t, i in tok.vocab.items():
+        if t not in tok.special_ids:
+            nbytes[i] = len(t)  # byte-level BPE: one character per byte
+    out = {}
+    for n in names:
+        ids, mask = arrays[f"{n}/heldout/ids"], arrays[f"{n}/heldout/mask"]
+        k = min(len(ids) - 1, max_tokens)
+        out[n] = int((nbytes[ids[1:k + 1].astype(np.int64)] * mask[1:k + 1]).sum())
+    return out
+
+
 def onnx_greedy(out_dir, dtype, prompts, max_new, stop, tmp, no_repeat_ngram=0):
     pin, pout = os.path.join(tmp, "prompts.json"), os.path.join(tmp, f"greedy_{dtype}.json")
     json.dump({"max_new": max_new, "stop": list(stop), "prompts": prompts, "no_repeat_ngram": no_repeat_ngram}, open(pin, "w"))
@@ -81,7 +98,7 @@ def _top2_margin(model, prompt, gen, i):
     return float(top[0] - top[1])
 
 
-def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_tokens=20000):
+def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_tokens=20000, data=None):
     model = model.float().eval()
     ctx = model.cfg.n_positions
     names = list(D.SOURCES)
@@ -91,10 +108,12 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
         wins = windows(arrays, names, ctx, max_tokens)
         wpath = os.path.join(tmp, "windows.json")
         json.dump(wins, open(wpath, "w"))
+        nbytes = heldout_bytes(tok, arrays, names, max_tokens)
         with torch.no_grad():
             for n in names:
                 l, c = eval_loss(model, arrays[f"{n}/heldout/ids"], arrays[f"{n}/heldout/mask"], ctx, max_tokens=max_tokens)
                 res["heldout"].setdefault(n, {})["torch"] = {"loss": l, "tokens": c}
+                res["heldout"][n]["bytes"] = nbytes[n]
         for dt in DTYPES:
             p = os.path.join(tmp, f"loss_{dt}.json")
             node("loss", out_dir, dt, wpath, p)
@@ -103,7 +122,9 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
             log(f"eval: held-out loss {dt} done")
         for n, r in res["heldout"].items():
             for k, v in r.items():
-                v["ppl"] = math.exp(v["loss"])
+                if isinstance(v, dict):
+                    v["ppl"] = math.exp(v["loss"])
+                    v["nats_per_byte"] = v["loss"] * v["tokens"] / max(r["bytes"], 1)
         # parity: losses to 3 decimals, greedy 64 tokens (no stop) PyTorch vs ONNX fp32 / q8
         ptxt = tok.apply_chat_template(GOLDEN_PROMPT)
         pids = tok.encode(ptxt)
@@ -147,6 +168,9 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
         par["samples_q8_equal_fp32"] = sum(outs["q8"][i] == outs["fp32"][i] for i in range(len(prompts)))
         par["samples_q8_equal_reference"] = sum(outs["q8"][i] == greedy(q8_ref, enc[i], n_new, stop_ids=stop) for i in range(len(prompts)))
         par["samples_count"] = len(prompts)
+    if data is not None:
+        res["topic"] = topic_adherence(model, tok, data, per_source=3 if smoke else 20, max_new=16 if smoke else 48)
+        log(f"eval: topic adherence {res['topic']['all']['on_topic']}/{res['topic']['all']['prompts']}")
     sizes = {f: os.path.getsize(os.path.join(out_dir, "onnx", f)) for f in os.listdir(os.path.join(out_dir, "onnx"))}
     res["file_sizes"] = sizes
     summary_path = os.path.join(work, "summary.json")

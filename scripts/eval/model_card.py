@@ -58,7 +58,11 @@ def write_card(out_dir, res, work):
              if os.path.exists(os.path.join(os.path.dirname(__file__), "size_rationale.md")) else "")
     L.append("## Training\n")
     for stage, what in (("pretrain", "Pretraining on all sources (booking dialogues and canned chit-chat at half weight), loss on every token"),
-                        ("sft", "Chat fine-tune on the dialogue sources mapped to the chat template, loss on assistant turns only, plus a small replay of oasst prose (`SFT_REPLAY` in `scripts/train/pipeline.py`) so long answers are not forgotten")):
+                        ("sft", "Chat fine-tune on the dialogue sources mapped to the chat template, loss on assistant turns only, "
+                                "weighted towards assistant-style answers (weights in `SOURCES`, `scripts/train/data.py`): OpenAssistant "
+                                "and GPTeacher, plus question -> first-sentences-of-the-answer pairs mined from the training split of the "
+                                "oasst prose (`qa_pairs`: consecutive messages whose opening sentences share the question's content words), "
+                                "and a small replay of oasst prose (`SFT_REPLAY` in `scripts/train/pipeline.py`) so long answers are not forgotten")):
         if stage in tr:
             s = tr[stage]
             L.append(f"- {what}: {s['steps']} steps, {s['tokens'] / 1e6:.1f} M tokens, {s['train_seconds'] / 60:.0f} min, "
@@ -68,11 +72,14 @@ def write_card(out_dir, res, work):
     L.append("## Held-out loss (nats/token) and perplexity\n")
     L.append("Dialogue sources: loss on assistant-turn tokens in the chat template; prose sources: every token. "
              "ONNX figures are computed in onnxruntime-node on the same windows (prefill, no cache).\n")
-    L.append("| source | kind | tokens | PyTorch | fp32 | q8 | q4 | ppl fp32 | ppl q8 | ppl q4 |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    L.append("The last column is the fp32 loss per UTF-8 byte of the same targets (special tokens count no bytes): "
+             "unlike nats/token it compares models with different tokenizers.\n")
+    L.append("| source | kind | tokens | PyTorch | fp32 | q8 | q4 | ppl fp32 | ppl q8 | ppl q4 | fp32 nats/byte |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for n, r in res["heldout"].items():
+        per_byte = _fmt(r["fp32"]["nats_per_byte"], 4) if "nats_per_byte" in r["fp32"] else "-"
         L.append(f"| {n} | {D.SOURCES[n][0]} | {int(r['fp32']['tokens'])} | {_fmt(r['torch']['loss'])} | {_fmt(r['fp32']['loss'])} | "
-                 f"{_fmt(r['q8']['loss'])} | {_fmt(r['q4']['loss'])} | {r['fp32']['ppl']:.1f} | {r['q8']['ppl']:.1f} | {r['q4']['ppl']:.1f} |")
+                 f"{_fmt(r['q8']['loss'])} | {_fmt(r['q4']['loss'])} | {r['fp32']['ppl']:.1f} | {r['q8']['ppl']:.1f} | {r['q4']['ppl']:.1f} | {per_byte} |")
     dq8 = max(r["q8"]["loss"] - r["fp32"]["loss"] for r in res["heldout"].values())
     dq4 = max(r["q4"]["loss"] - r["fp32"]["loss"] for r in res["heldout"].values())
     L.append(f"\nLargest increase over fp32: q8 {dq8:+.4f}, q4 {dq4:+.4f} nats (targets +0.05 / +0.15).\n")
@@ -105,6 +112,17 @@ def write_card(out_dir, res, work):
             L.append(f"| {r.get('run', 1)} | {r['dtype']} | {r['mb']} | {r['prefill_ms']} | {r['decode_ms_per_token']} |")
         L.append(f"\nRecommended: q8 on WASM (small, fastest here, at most {dq8:+.4f} nats from fp32); on WebGPU q4 "
                  "(MatMulNBits has a WebGPU kernel, MatMulInteger does not) or fp32.\n")
+    if "topic" in res:
+        t = res["topic"]
+        L.append("## Topic adherence (held-out prompts)\n")
+        L.append("Greedy answers (PyTorch fp32, up to 48 tokens) to the first user message of held-out dialogues, "
+                 "counted as on topic when they share a content word (5-letter stem) with it (`scripts/eval/topic.py`). "
+                 "Crude and automatic; it compares training runs on the same prompts. The answers are in `eval.json`.\n")
+        L.append("| source | prompts | on topic | rate |")
+        L.append("|---|---|---|---|")
+        for n, r in t.items():
+            L.append(f"| {n} | {r['prompts']} | {r['on_topic']} | {r['rate']:.2f} |")
+        L.append("")
     if "app" in res["samples"][0]:
         L.append("## Sample answers (q8, greedy, repeated 4-grams blocked as in the app, max 80 tokens)\n")
         L.append("What the app answers at temperature 0. Plain greedy answers (q8 and fp32, no blocking) are in `eval.json`.\n")
@@ -126,10 +144,10 @@ def write_card(out_dir, res, work):
              "often off-topic, factually wrong or repetitive. Do not rely on it for facts, advice or code.")
     L.append(f"- Context is {cfg['n_positions']} tokens; the app cuts older turns to fit (positions past the "
              "context are clamped in the graph, so longer inputs run but degrade).")
-    L.append("- The chat fine-tune favours short chit-chat: it lowered held-out loss on most conversational "
-             "sources but raised it on the long OpenAssistant answers, even with prose replay (see the "
-             "`log.jsonl` evaluations of the training run); long, informative answers are beyond this model. "
-             "It often answers a question with a persona-chat style remark on the same subject rather than an answer.")
+    L.append("- Long, informative answers are beyond this model. It often answers a question with a persona-chat "
+             "style remark on the same subject (\"I'm not really into spacecraft\") rather than an answer, and "
+             "about a third of its answers to held-out prompts share no content word with the prompt (see "
+             "Topic adherence).")
     L.append("- Licence of the weights: the training data include share-alike sources (CC BY-SA 4.0, "
              "CDLA-Sharing-1.0); keep the attributions above with the model.")
     L.append("- English only; the training text is dialogue, assistant messages, speeches and one novel.")

@@ -17,6 +17,8 @@ def train_tokenizer(data, vocab_size, log=print, max_docs=None):
     t0 = time.time()
     counter = collections.Counter()
     for name, (train, _) in data.items():
+        if name in D.DERIVED:  # repeats text already counted
+            continue
         docs = train[:max_docs] if max_docs else train
         count_words((D.doc_text(d) for d in docs), counter)
     # add the chat-template glue so "\n" after role tokens is always seen
@@ -31,7 +33,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--vocab", type=int, default=8192)
+    ap.add_argument("--vocab", type=int, default=4096)
     ap.add_argument("--ctx", type=int, default=256)
     args = ap.parse_args()
     tok = train_tokenizer(D.load_all(args.data), args.vocab)

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import random
+import re
 
 import numpy as np
 
@@ -17,19 +18,26 @@ SYSTEM_PROMPTS = [
     "You are Hearth. Answer briefly and kindly.",
 ]
 
-# name -> (kind, share of the source used for the chat fine-tune; pretraining uses all)
+# name -> (kind, weight in the chat fine-tune: its share is tokens * weight; pretraining uses all).
+# The fine-tune leans on assistant-style answers (oasst, gpteacher and the mined oasst_qa pairs at
+# double weight); persona chat (which answers with remarks about itself), the booking dialogues (which
+# answer "recommend a book" with "what city?") and the canned chit-chat are kept small.
 SOURCES = {
-    "persona": ("dialogue", 1.0),
-    "topicalchat": ("dialogue", 1.0),
-    "oasst": ("dialogue", 1.0),
-    "gpteacher": ("dialogue", 1.0),
-    "sgd": ("dialogue", 0.25),
+    "persona": ("dialogue", 0.5),
+    "topicalchat": ("dialogue", 0.7),
+    "oasst": ("dialogue", 2.0),
+    "gpteacher": ("dialogue", 2.0),
+    "sgd": ("dialogue", 0.1),
     "chitchat": ("dialogue", 0.1),
     "oasst_prose": ("prose", 0.0),
     "sotu": ("prose", 0.0),
     "moby": ("prose", 0.0),
 }
 DIALOGUE_SOURCES = [k for k, v in SOURCES.items() if v[0] == "dialogue"]
+# Derived for the chat fine-tune only (not pretraining, not the tokenizer): question -> short answer
+# pairs mined from the *training* split of oasst_prose (see qa_pairs); no held-out slice of its own,
+# since its text is already in pretraining; the oasst dialogue source measures the same style held out.
+DERIVED = {"oasst_qa": "oasst_prose"}
 
 LICENCES = {
     "persona": ("Synthetic-Persona-Chat", "CC BY 4.0", "google-research-datasets/Synthetic-Persona-Chat"),
@@ -165,6 +173,56 @@ def load_oasst_prose(root):
         return [m.strip() for m in f.read().split("<|endofmessage|>") if m.strip()]
 
 
+_STOP = set("""the a an and or but if then than that this these those with from into onto about what which who
+whom whose when where why how can could would should will shall have has had does did doing done make made your
+you yours mine they them their there here some more most very just also like want need know tell give please
+write explain using used use been being were was are is am not any all each every other such only same over
+under between after before while because through during""".split())
+# a sentence ends at .!? followed by space, or glued to the next capitalised word (the source lost its newlines)
+_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|(?<=[a-z)][.!?])(?=[A-Z])")
+
+
+def _content_words(text):
+    return {w for w in re.findall(r"[a-z][a-z']{3,}", text.lower()) if w not in _STOP}
+
+
+def _answer_head(answer, limit=280):
+    """The first sentence(s) of an answer, at most `limit` characters, or None."""
+    out = ""
+    for sent in _SENT_END.split(answer.strip()):
+        sent = sent.strip()
+        if out and len(out) + 1 + len(sent) > limit:
+            break
+        out = f"{out} {sent}" if out else sent
+        if len(out) > limit:
+            return None
+    if not out or out[-1] not in ".!?" or re.search(r"(^|\W)\d+\.$", out):
+        return None
+    return out
+
+
+def qa_pairs(messages, adjacent):
+    """Question -> short-answer chats from oasst messages kept in conversation order.
+    `adjacent(i)` says whether messages i and i+1 may be paired (both in the training split).
+    A pair is kept when the first message is a short prompt and the next one's opening
+    sentences share at least a quarter of its content words: the reply links are lost, so
+    topical overlap is the evidence that one answers the other. Answers are cut to their
+    first sentence or two, which is what a model this small can learn to stay on topic for."""
+    out = []
+    for i in range(len(messages) - 1):
+        q, a = messages[i], messages[i + 1]
+        if not adjacent(i) or not 8 <= len(q) <= 300 or "```" in a[:400] or len(a) < len(q) // 2:
+            continue
+        words = _content_words(q)
+        head = _answer_head(a) if words else None
+        if head is None:
+            continue
+        if len(words & _content_words(head)) < max(1, len(words) / 4):
+            continue
+        out.append([{"role": "user", "content": q}, {"role": "assistant", "content": head}])
+    return out
+
+
 def load_sotu(root):
     with _open(root, "npm-text/sotu_233_speeches.txt.gz") as f:
         text = f.read()
@@ -212,6 +270,10 @@ def load_all(root, limit=None):
         if limit:
             train, held = train[:limit], held[: max(2, limit // 10)]
         out[name] = ([docs[i] for i in train], [docs[i] for i in held])
+        if name == "oasst_prose":
+            keep = set(train)
+            pairs = qa_pairs(docs, lambda i: i in keep and i + 1 in keep)
+            out["oasst_qa"] = (pairs[:limit] if limit else pairs, [])
     return out
 
 

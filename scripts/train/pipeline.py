@@ -28,6 +28,8 @@ PRETRAIN_WEIGHTS = {"sgd": 0.5, "chitchat": 0.5}
 # SFT replays a little long-form prose (loss on every token) so the fine-tune does not forget
 # how to write longer answers: without it, held-out oasst loss rose 4.83 -> 5.27 during SFT
 SFT_REPLAY = {"oasst_prose": 0.15}
+# derived question -> short answer pairs (scripts/train/data.py qa_pairs), fine-tune only
+SFT_DERIVED = {"oasst_qa": 2.0}
 STAGES = ["tokenizer", "cache", "pretrain", "sft", "export", "eval"]
 
 
@@ -60,7 +62,7 @@ def parse():
     ap.add_argument("--out", default=os.path.join(REPO, "models", "hearth-chat"))
     ap.add_argument("--stages", default=",".join(STAGES))
     ap.add_argument("--smoke", action="store_true", help="tiny data slice + tiny model, a few steps")
-    ap.add_argument("--vocab", type=int, default=8192)
+    ap.add_argument("--vocab", type=int, default=4096)
     ap.add_argument("--ctx", type=int, default=256)
     ap.add_argument("--n-layer", type=int, default=4)
     ap.add_argument("--n-embd", type=int, default=256)
@@ -71,7 +73,7 @@ def parse():
     ap.add_argument("--pretrain-lr", type=float, default=2e-3)
     ap.add_argument("--sft-steps", type=int, default=5000)
     ap.add_argument("--sft-minutes", type=float, default=25)
-    ap.add_argument("--sft-lr", type=float, default=6e-4)
+    ap.add_argument("--sft-lr", type=float, default=3e-4)
     ap.add_argument("--seed", type=int, default=1337)
     a = ap.parse_args()
     if a.smoke:
@@ -132,8 +134,9 @@ def main():
     if "sft" in stages:
         base, _ = load_model(os.path.join(pre_dir, "ckpt.pt"))
         model = base
-        weights = {**{n: D.SOURCES[n][1] for n in dialog}, **SFT_REPLAY}
-        mix = Mixture(streams(arrays, dialog + list(SFT_REPLAY), "train", weights, True), a.ctx, a.seed + 1)
+        weights = {**{n: D.SOURCES[n][1] for n in dialog}, **SFT_REPLAY, **SFT_DERIVED}
+        sft_names = dialog + list(SFT_REPLAY) + [n for n in SFT_DERIVED if f"{n}/train/ids" in arrays]
+        mix = Mixture(streams(arrays, sft_names, "train", weights, True), a.ctx, a.seed + 1)
         res = train(model, mix, sft_dir, a.sft_steps, a.bsz, a.sft_lr, warmup=min(50, a.sft_steps // 5),
                     time_limit=a.sft_minutes * 60 or None, use_mask=True, tag="sft", log=log,
                     log_every=2 if a.smoke else 20, ckpt_every=200, weight_decay=0.0,
@@ -154,7 +157,8 @@ def main():
     if "eval" in stages:
         from scripts.eval.evaluate import evaluate
         model, _ = load_model(final)
-        evaluate(model, tok, arrays, a.out, a.work, smoke=a.smoke, log=log)
+        data = data or D.load_all(a.data, limit=limit)
+        evaluate(model, tok, arrays, a.out, a.work, smoke=a.smoke, log=log, data=data)
 
 
 if __name__ == "__main__":

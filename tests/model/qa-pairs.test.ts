@@ -1,0 +1,65 @@
+// The chat fine-tune's mined question -> short-answer pairs (scripts/train/data.py qa_pairs):
+// a prompt is paired with the next oasst message only when that message's opening sentences
+// share the prompt's content words, answers are cut at a sentence end, and messages outside
+// the training split are never paired. Needs Debian's python3 (HEARTH_PYTHON overrides).
+import { describe, it, expect } from 'vitest';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const REPO = path.resolve(__dirname, '../..');
+const PY = process.env.HEARTH_PYTHON ?? '/usr/bin/python3';
+
+type Chat = { role: string; content: string }[];
+
+function qaPairs(messages: string[], trainIdx: number[]): Chat[] {
+  const code = [
+    'import json, sys',
+    'from scripts.train.data import qa_pairs',
+    'a = json.load(sys.stdin)',
+    'keep = set(a["train"])',
+    'print(json.dumps(qa_pairs(a["messages"], lambda i: i in keep and i + 1 in keep)))',
+  ].join('\n');
+  const r = spawnSync(PY, ['-c', code], {
+    cwd: REPO, input: JSON.stringify({ messages, train: trainIdx }), encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+const long = 'Boil eggs for about ten minutes in rolling water. Cool the eggs in cold water afterwards so they peel easily. '
+  + 'Some people add salt to the water, which keeps a cracked shell from leaking. '.repeat(4);
+
+describe('qa_pairs', () => {
+  it('pairs a prompt with an on-topic reply, cut to its first sentences', () => {
+    const out = qaPairs(['How long should I boil eggs?', long], [0, 1]);
+    expect(out).toHaveLength(1);
+    expect(out[0][0]).toEqual({ role: 'user', content: 'How long should I boil eggs?' });
+    const answer = out[0][1].content;
+    expect(out[0][1].role).toBe('assistant');
+    expect(answer.startsWith('Boil eggs for about ten minutes in rolling water. Cool the eggs')).toBe(true);
+    expect(answer.length).toBeLessThanOrEqual(280);
+    expect(answer.length).toBeLessThan(long.length);
+    expect(answer.endsWith('.')).toBe(true);
+  });
+
+  it('drops replies that share no content words, and pairs outside the training split', () => {
+    const offTopic = 'The stock market closed higher today after a quiet session. Traders expect more tomorrow.';
+    expect(qaPairs(['How long should I boil eggs?', offTopic], [0, 1])).toEqual([]);
+    expect(qaPairs(['How long should I boil eggs?', long], [0])).toEqual([]);
+    expect(qaPairs(['How long should I boil eggs?', long], [1])).toEqual([]);
+  });
+
+  it('splits sentences glued together by the lost newlines, and never ends on a list number', () => {
+    const glued = 'Photosynthesis turns light into chemical energy in plants.Plants use chlorophyll to capture the light, '
+      + 'which is why leaves are green and why they need sunshine to grow well over the long summer months of the year, '
+      + 'and why a plant kept in a dark cupboard for a few weeks turns pale, grows long thin stems and finally dies.';
+    const out = qaPairs(['What does photosynthesis do in plants?', glued], [0, 1]);
+    expect(out.map((c) => c[1].content)).toEqual(['Photosynthesis turns light into chemical energy in plants.']);
+    // the first sentence ends on "1." and the next would pass 280 characters
+    const list = 'Here are ways to save energy at home:1. Insulate the walls and the roof of the house well so the heating energy '
+      + 'is not lost through them in winter, which costs money every month, and turn off the lights and the machines you do not '
+      + 'use in rooms that stay empty during the day and at night, which adds up over a year.';
+    expect(qaPairs(['How can I save energy at home?', list], [0, 1])).toEqual([]);
+  });
+});
