@@ -2,7 +2,6 @@
 # user turn of held-out dialogues, never trained on) shares a content word with that message.
 # A crude, automatic stand-in for "stays on the user's topic": it compares training runs on the
 # same prompts; copying the prompt would score 1.0, so read it with the sample answers.
-import re
 
 from scripts.train import data as D
 from scripts.train.trainer import greedy
@@ -12,7 +11,7 @@ SOURCES = ["oasst", "gpteacher", "topicalchat", "persona"]
 
 def _stems(text):
     """Content words (as in the QA-pair miner) cut to 5 letters, so 'boil' ~ 'boiling'."""
-    return {w[:5] for w in D._content_words(text)}
+    return {w[:5] for w in D.content_words(text)}
 
 
 def shares_topic(prompt, answer):

@@ -182,7 +182,7 @@ under between after before while because through during""".split())
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|(?<=[a-z)][.!?])(?=[A-Z])")
 
 
-def _content_words(text):
+def content_words(text):
     return {w for w in re.findall(r"[a-z][a-z']{3,}", text.lower()) if w not in _STOP}
 
 
@@ -213,11 +213,11 @@ def qa_pairs(messages, adjacent):
         q, a = messages[i], messages[i + 1]
         if not adjacent(i) or not 8 <= len(q) <= 300 or "```" in a[:400] or len(a) < len(q) // 2:
             continue
-        words = _content_words(q)
+        words = content_words(q)
         head = _answer_head(a) if words else None
         if head is None:
             continue
-        if len(words & _content_words(head)) < max(1, len(words) / 4):
+        if len(words & content_words(head)) < max(1, len(words) / 4):
             continue
         out.append([{"role": "user", "content": q}, {"role": "assistant", "content": head}])
     return out

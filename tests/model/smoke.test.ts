@@ -62,6 +62,13 @@ describe('pipeline --smoke', () => {
     const ev = JSON.parse(fs.readFileSync(path.join(out, 'eval.json'), 'utf8'));
     expect(ev.parity.fp32_tokens_equal).toBe(true);
     expect(ev.parity.loss_equal_3dp_fp32).toBe(true);
+    // loss per byte (compares tokenizers) and topic adherence on held-out prompts are measured
+    for (const r of Object.values(ev.heldout) as { bytes: number; fp32: { loss: number; tokens: number; nats_per_byte: number } }[]) {
+      expect(r.bytes).toBeGreaterThan(r.fp32.tokens); // a byte-level BPE token covers at least one byte
+      expect(r.fp32.nats_per_byte).toBeCloseTo((r.fp32.loss * r.fp32.tokens) / r.bytes, 9);
+    }
+    expect(ev.topic.all.prompts).toBeGreaterThan(0);
+    expect(ev.topic.all.prompts).toBe(ev.topic.oasst.prompts + ev.topic.gpteacher.prompts + ev.topic.topicalchat.prompts + ev.topic.persona.prompts);
     await generates(out);
 
     const convs = [
