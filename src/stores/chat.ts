@@ -14,8 +14,6 @@ import type { EngineStore } from './engine';
 import type { SettingsStore } from './settings';
 import type { ToastStore } from './toasts';
 
-export { LOCK_PREFIX };
-
 export interface StreamingReply {
   messageId: string;
   conversationId: string;
