@@ -1,6 +1,7 @@
 // Attachment repository: files kept as Blobs beside the messages that reference them.
 import { guard } from './errors';
 import { newId, now } from './ids';
+import { enqueue } from './outbox';
 import type { HearthDb } from './schema';
 import type { Attachment } from './types';
 
@@ -22,7 +23,10 @@ export class AttachmentRepo {
         updatedAt: t,
         deletedAt: null,
       };
-      await this.db.attachments.add(rec);
+      await this.db.transaction('rw', this.db.attachments, this.db.outbox, async () => {
+        await this.db.attachments.add(rec);
+        await enqueue(this.db, 'attachment', rec.id);
+      });
       return rec;
     });
   }

@@ -2,6 +2,7 @@
 import type { GenerationParams } from '../shared/engine';
 import { guard, StorageError } from './errors';
 import { newId, now } from './ids';
+import { enqueue } from './outbox';
 import type { HearthDb } from './schema';
 import type { Conversation } from './types';
 
@@ -40,7 +41,10 @@ export class ConversationRepo {
         currentLeafId: null,
         deletedAt: null,
       };
-      await this.db.conversations.add(conv);
+      await this.db.transaction('rw', this.db.conversations, this.db.outbox, async () => {
+        await this.db.conversations.add(conv);
+        await enqueue(this.db, 'conversation', conv.id);
+      });
       return conv;
     });
   }
@@ -95,12 +99,13 @@ export class ConversationRepo {
 
   private patch(id: string, changes: Partial<Conversation>, includeDeleted = false): Promise<void> {
     return guard(async () => {
-      await this.db.transaction('rw', this.db.conversations, async () => {
+      await this.db.transaction('rw', this.db.conversations, this.db.outbox, async () => {
         const cur = await this.db.conversations.get(id);
         if (!cur || (!includeDeleted && cur.deletedAt !== null)) {
           throw new StorageError('not-found', 'That conversation no longer exists.', false);
         }
         await this.db.conversations.update(id, { ...changes, updatedAt: now() });
+        await enqueue(this.db, 'conversation', id);
       });
     });
   }

@@ -4,6 +4,7 @@ import { liveQuery } from 'dexie';
 import { AttachmentRepo } from './attachments';
 import { ConversationRepo } from './conversations';
 import { MessageRepo } from './messages';
+import { OutboxRepo } from './outbox';
 import { ModelRepo } from './models';
 import { HearthDb } from './schema';
 import { searchConversations } from './search';
@@ -23,6 +24,7 @@ export interface Storage {
   attachments: AttachmentRepo;
   settings: SettingsRepo;
   models: ModelRepo;
+  outbox: OutboxRepo;
   search(query: string): ReturnType<typeof searchConversations>;
   close(): void;
 }
@@ -36,6 +38,7 @@ export function openStorage(name?: string, options?: ConstructorParameters<typeo
     attachments: new AttachmentRepo(db),
     settings: new SettingsRepo(db),
     models: new ModelRepo(db),
+    outbox: new OutboxRepo(db),
     search: (query) => searchConversations(db, query),
     close: () => db.close(),
   };

@@ -4,6 +4,7 @@ import type { Role } from '../shared/engine';
 import { titleFrom, UNTITLED } from './conversations';
 import { guard, StorageError } from './errors';
 import { newId, now } from './ids';
+import { enqueue } from './outbox';
 import type { HearthDb } from './schema';
 import type { Message, MessageMetadata, MessageStatus } from './types';
 
@@ -24,7 +25,7 @@ export class MessageRepo {
 
   add(input: NewMessage): Promise<Message> {
     return guard(() =>
-      this.db.transaction('rw', this.db.conversations, this.db.messages, async () => {
+      this.db.transaction('rw', this.db.conversations, this.db.messages, this.db.outbox, async () => {
         const conv = await this.db.conversations.get(input.conversationId);
         if (!conv || conv.deletedAt !== null) {
           throw new StorageError('not-found', 'That conversation no longer exists.', false);
@@ -52,6 +53,8 @@ export class MessageRepo {
         await this.db.messages.add(msg);
         const title = conv.title === UNTITLED && input.role === 'user' ? titleFrom(input.content) : conv.title;
         await this.db.conversations.update(conv.id, { currentLeafId: msg.id, updatedAt: t, title });
+        await enqueue(this.db, 'message', msg.id);
+        await enqueue(this.db, 'conversation', conv.id);
         return msg;
       }),
     );
@@ -62,10 +65,13 @@ export class MessageRepo {
   }
 
   update(id: string, patch: MessagePatch): Promise<void> {
-    return guard(async () => {
-      const changed = await this.db.messages.update(id, { ...patch, updatedAt: now() });
-      if (!changed) throw new StorageError('not-found', 'That message no longer exists.', false);
-    });
+    return guard(() =>
+      this.db.transaction('rw', this.db.messages, this.db.outbox, async () => {
+        const changed = await this.db.messages.update(id, { ...patch, updatedAt: now() });
+        if (!changed) throw new StorageError('not-found', 'That message no longer exists.', false);
+        await enqueue(this.db, 'message', id);
+      }),
+    );
   }
 
   listByConversation(conversationId: string): Promise<Message[]> {
@@ -86,12 +92,15 @@ export class MessageRepo {
         (m) => !isActive(m.id),
       );
       const t = now();
-      await this.db.messages.bulkUpdate(
-        stale.map((m) => ({
-          key: m.id,
-          changes: { status: 'interrupted' as const, updatedAt: t, metadata: { ...m.metadata, finishReason: 'interrupted' as const } },
-        })),
-      );
+      await this.db.transaction('rw', this.db.messages, this.db.outbox, async () => {
+        await this.db.messages.bulkUpdate(
+          stale.map((m) => ({
+            key: m.id,
+            changes: { status: 'interrupted' as const, updatedAt: t, metadata: { ...m.metadata, finishReason: 'interrupted' as const } },
+          })),
+        );
+        for (const m of stale) await enqueue(this.db, 'message', m.id);
+      });
       return stale.length;
     });
   }

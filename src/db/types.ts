@@ -57,6 +57,32 @@ export interface Attachment {
   deletedAt: number | null;
 }
 
+/** Kinds of record that sync between devices. */
+export type SyncKind = 'conversation' | 'message' | 'attachment';
+
+/** One record waiting to be pushed (schema v3). */
+export interface OutboxEntry {
+  /** `${kind}:${id}`: one entry per record. */
+  key: string;
+  kind: SyncKind;
+  id: string;
+  /** When it was queued (monotonic clock); orders pushes and guards acknowledgements. */
+  seq: number;
+}
+
+/** Sync client state (cursor, client id, pending batch, account), key-value (schema v3). */
+export interface SyncStateRecord {
+  key: string;
+  value: unknown;
+}
+
+/** A CryptoKey kept on this device (non-extractable), schema v3. */
+export interface KeyRecord {
+  id: string;
+  key: CryptoKey;
+  createdAt: number;
+}
+
 export interface SettingRecord {
   key: string;
   value: unknown;

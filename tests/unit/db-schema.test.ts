@@ -19,6 +19,16 @@ const RELEASED: Record<number, Record<string, string>> = {
     settings: 'key',
     models: 'id, status, updatedAt',
   },
+  3: {
+    conversations: 'id, updatedAt, deletedAt',
+    messages: 'id, conversationId, parentId, updatedAt',
+    attachments: 'id, conversationId, messageId, updatedAt',
+    settings: 'key',
+    models: 'id, status, updatedAt',
+    outbox: 'key, seq',
+    syncState: 'key',
+    keys: 'id',
+  },
 };
 
 describe('schema', () => {
@@ -57,9 +67,12 @@ describe('schema', () => {
     await v1.table('settings').put({ key: 'backend', value: 'wasm', updatedAt: 3 });
     v1.close();
 
-    const db = new HearthDb('upgrade-1-2', { indexedDB: idb, IDBKeyRange });
-    await db.open();
-    expect(db.verno).toBe(2);
+    const v2 = new Dexie('upgrade-1-2', { indexedDB: idb, IDBKeyRange });
+    v2.version(1).stores(RELEASED[1]);
+    v2.version(2).stores({ models: RELEASED[2].models });
+    await v2.open();
+    expect(v2.verno).toBe(2);
+    const db = v2 as unknown as HearthDb;
     expect(await db.conversations.get('c1')).toMatchObject({ title: 'Kept', pinned: true, systemPrompt: 'Be brief.', currentLeafId: 'm1' });
     expect(await db.messages.where('conversationId').equals('c1').toArray()).toHaveLength(1);
     expect(await db.settings.get('backend')).toMatchObject({ value: 'wasm' });
@@ -68,6 +81,33 @@ describe('schema', () => {
       id: 'hub:a/b@main', name: 'b', source: 'hub', cacheName: 'c', dtype: 'q8', files: [], totalBytes: 0, status: 'installed', createdAt: 1, updatedAt: 1,
     });
     expect(await db.models.where('status').equals('installed').count()).toBe(1);
+    db.close();
+  });
+
+  it('upgrades a version 2 database to version 3, queueing every existing record for sync', async () => {
+    const idb = new IDBFactory();
+    const v2 = new Dexie('upgrade-2-3', { indexedDB: idb, IDBKeyRange });
+    v2.version(1).stores(RELEASED[1]);
+    v2.version(2).stores({ models: RELEASED[2].models });
+    await v2.open();
+    await v2.table('conversations').put({ id: 'c1', title: 'Kept', createdAt: 1, updatedAt: 2, pinned: false, systemPrompt: '', settings: null, currentLeafId: 'm2', deletedAt: null });
+    await v2.table('messages').bulkPut([
+      { id: 'm1', conversationId: 'c1', parentId: null, role: 'user', content: 'Hi', status: 'complete', createdAt: 1, updatedAt: 1, deletedAt: null, metadata: {}, attachmentIds: ['a1'] },
+      { id: 'm2', conversationId: 'c1', parentId: 'm1', role: 'assistant', content: 'Hello', status: 'complete', createdAt: 2, updatedAt: 2, deletedAt: null, metadata: {}, attachmentIds: [] },
+    ]);
+    await v2.table('attachments').put({ id: 'a1', conversationId: 'c1', messageId: 'm1', name: 'a.txt', type: 'text/plain', size: 1, data: new Blob(['x']), createdAt: 1, updatedAt: 1, deletedAt: null });
+    await v2.table('models').put({ id: 'x', name: 'x', source: 'hub', cacheName: 'c', dtype: 'q8', files: [], totalBytes: 0, status: 'installed', createdAt: 1, updatedAt: 1 });
+    v2.close();
+
+    const db = new HearthDb('upgrade-2-3', { indexedDB: idb, IDBKeyRange });
+    await db.open();
+    expect(db.verno).toBe(3);
+    expect(await db.messages.count()).toBe(2);
+    expect(await db.models.count()).toBe(1);
+    const queued = (await db.outbox.orderBy('seq').toArray()).map((e) => e.key);
+    expect(queued).toEqual(['conversation:c1', 'message:m1', 'message:m2', 'attachment:a1']);
+    expect(await db.syncState.count()).toBe(0);
+    expect(await db.keys.count()).toBe(0);
     db.close();
   });
 });
