@@ -44,8 +44,12 @@ export const AUTH_KEY_BYTES = 32;
 /** The Argon2id output length the client derives: auth key (first 32 bytes) + master key (last 32 bytes). */
 export const KDF_OUTPUT_BYTES = 64;
 
-/** KDF parameters a new account gets unless the client chooses others (within KDF_LIMITS). */
+/**
+ * KDF parameters and salt size for new accounts. Clients should use exactly these: the server's
+ * fake parameters for unknown emails use them too, so other values would tell accounts apart.
+ */
 export const DEFAULT_KDF_PARAMS = { memoryKiB: 65536, iterations: 3, parallelism: 1 } as const;
+export const DEFAULT_KDF_SALT_BYTES = 16;
 export const KDF_LIMITS = {
   memoryKiB: { min: 8 * 1024, max: 1024 * 1024 },
   iterations: { min: 1, max: 20 },
