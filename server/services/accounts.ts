@@ -25,7 +25,6 @@ const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 const sha256 = (s: string | Uint8Array) => createHash('sha256').update(s).digest();
-const fromB64 = (s: string) => Buffer.from(s, 'base64url');
 
 interface UserRow {
   id: string;
@@ -52,7 +51,7 @@ export class AccountService {
 
   static async create(db: Db, config: ServerConfig): Promise<AccountService> {
     const secret = await serverSecret(db, 'fake-kdf-secret');
-    const dummy = await argon2Hash(randomBytes(32), config.authHash);
+    const dummy = await argon2Hash(randomBytes(32).toString('base64url'), config.authHash);
     return new AccountService(db, config, secret, dummy);
   }
 
@@ -66,7 +65,7 @@ export class AccountService {
 
   async register(req: RegisterRequest, clientAddress: string): Promise<SessionResponse> {
     await hit(this.db, `register:ip:${clientAddress}`, this.config.rateLimits.register);
-    const authHash = await argon2Hash(fromB64(req.authKey), this.config.authHash);
+    const authHash = await argon2Hash(req.authKey, this.config.authHash);
     return this.db.transaction(async (tx) => {
       const rows = await tx.query<{ id: string }>(
         `INSERT INTO users (id, email, auth_hash, kdf, wrapped_key, created_at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -82,7 +81,7 @@ export class AccountService {
     await hit(this.db, `login:ip:${clientAddress}`, this.config.rateLimits.login);
     await hit(this.db, `login:email:${sha256(req.email).toString('base64url')}`, this.config.rateLimits.account);
     const [user] = await this.db.query<UserRow>('SELECT id, auth_hash, kdf, wrapped_key FROM users WHERE email = $1', [req.email]);
-    const ok = await argon2Verify(user?.auth_hash ?? this.dummyHash, fromB64(req.authKey));
+    const ok = await argon2Verify(user?.auth_hash ?? this.dummyHash, req.authKey);
     if (!user || !ok) throw new ApiError('bad-credentials', 'Wrong email or password.');
     await this.db.query('DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2', [user.id, Date.now()]);
     const session = await this.createSession(this.db, user.id);
@@ -107,7 +106,7 @@ export class AccountService {
   /** Re-keys the account; every session (the caller's too) is revoked and a new one returned. */
   async changePassword(userId: string, req: ChangePasswordRequest): Promise<SessionResponse> {
     await this.verifyAuthKey(userId, req.authKey);
-    const newHash = await argon2Hash(fromB64(req.newAuthKey), this.config.authHash);
+    const newHash = await argon2Hash(req.newAuthKey, this.config.authHash);
     return this.db.transaction(async (tx) => {
       const updated = await tx.query('UPDATE users SET auth_hash = $2, kdf = $3, wrapped_key = $4 WHERE id = $1 RETURNING id', [
         userId,
@@ -131,7 +130,7 @@ export class AccountService {
     await hit(this.db, `account:${userId}`, this.config.rateLimits.account);
     const [user] = await this.db.query<{ auth_hash: string }>('SELECT auth_hash FROM users WHERE id = $1', [userId]);
     if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
-    if (!(await argon2Verify(user.auth_hash, fromB64(authKey)))) throw new ApiError('bad-credentials', 'The current password is wrong.');
+    if (!(await argon2Verify(user.auth_hash, authKey))) throw new ApiError('bad-credentials', 'The current password is wrong.');
   }
 
   private async createSession(db: Queryable, userId: string): Promise<SessionResponse> {

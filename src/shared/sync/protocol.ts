@@ -97,6 +97,15 @@ export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
 // ---- primitives --------------------------------------------------------------------------------
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Canonical unpadded base64url: the unused low bits of the last character are zero (so bytes round-trip). */
+function canonicalTail(s: string): boolean {
+  const rest = s.length % 4;
+  if (rest === 0) return true;
+  const v = BASE64URL_ALPHABET.indexOf(s[s.length - 1]);
+  return rest === 2 ? (v & 0x0f) === 0 : rest === 3 ? (v & 0x03) === 0 : false;
+}
 
 /** Characters of unpadded base64url for `bytes` bytes. */
 export function base64urlLength(bytes: number): number {
@@ -108,7 +117,7 @@ export function base64urlBytes(min: number, max: number) {
   return z
     .string()
     .regex(BASE64URL, 'must be base64url without padding')
-    .refine((s) => s.length % 4 !== 1, 'not a valid base64url length')
+    .refine(canonicalTail, 'not canonical base64url (bad length or trailing bits)')
     .refine((s) => {
       const n = Math.floor((s.length * 3) / 4);
       return n >= min && n <= max;
