@@ -93,7 +93,8 @@ export async function buildExport(source: ExportSource, options: ExportOptions):
       write('"}');
     }
     write(']}');
-    options.onProgress?.(++done, conversations.length);
+    done++;
+    options.onProgress?.(done, conversations.length);
   }
   write('\n]}\n');
   return new Blob(parts, { type: 'application/json' });
@@ -115,4 +116,17 @@ export function slug(title: string): string {
     .slice(0, 60)
     .replace(/-+$/, '');
   return `hearth-${s || 'conversation'}`;
+}
+
+/** The export source over the app's storage repositories (live records only). */
+export function exportSourceOf(storage: {
+  conversations: { list(): Promise<Conversation[]> };
+  messages: { listByConversation(id: string): Promise<Message[]> };
+  attachments: { listByConversation(id: string): Promise<Attachment[]> };
+}): ExportSource {
+  return {
+    conversations: () => storage.conversations.list(),
+    messages: (id) => storage.messages.listByConversation(id),
+    attachments: (id) => storage.attachments.listByConversation(id),
+  };
 }

@@ -29,6 +29,18 @@ export async function looksLikeZip(blob: Blob): Promise<boolean> {
   return b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
 }
 
+/**
+ * The entry count from the End Of Central Directory record at the end of the file, or null when
+ * there is none (a truncated download). 0xffff means "see ZIP64" and is not checked further.
+ */
+async function declaredEntries(zip: Blob): Promise<number | null> {
+  const tail = new Uint8Array(await zip.slice(Math.max(0, zip.size - 22 - 0xffff)).arrayBuffer());
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6) return tail[i + 10] | (tail[i + 11] << 8);
+  }
+  return null;
+}
+
 export interface ZipScan {
   /** Every entry name in the archive (directories included). */
   names: string[];
@@ -47,6 +59,9 @@ export async function scanZip(
   limits: ZipLimits = ZIP_LIMITS,
   onProgress?: (readBytes: number, totalBytes: number) => void,
 ): Promise<ZipScan> {
+  const declared = await declaredEntries(zip);
+  if (declared === null) throw new ImportProblem('invalid-file', `${label}: is truncated or not a complete zip file (its directory at the end is missing). Download it again.`);
+  if (declared > limits.maxEntries && declared !== 0xffff) throw new ImportProblem('unsafe-zip', `${label}: has more than ${limits.maxEntries} entries; refused (zip bomb?).`);
   const names: string[] = [];
   const files = new Map<string, Blob>();
   const open = new Set<string>();
@@ -98,11 +113,14 @@ export async function scanZip(
     }
     if (!failure) unzip.push(new Uint8Array(0), true);
   } catch (e) {
-    stop('invalid-file', `is not a valid zip file or is damaged (${e instanceof Error ? e.message : String(e)}).`);
+    stop('invalid-file', `is damaged or truncated (${e instanceof Error ? e.message : String(e)}).`);
   } finally {
     await reader.cancel().catch(() => undefined);
   }
   if (failure) throw failure;
   if (open.size) throw new ImportProblem('invalid-file', `${label}: is truncated (${[...open][0]} ends early). Download it again.`);
+  if (declared !== 0xffff && names.length !== declared) {
+    throw new ImportProblem('invalid-file', `${label}: is damaged (its directory lists ${declared} entries, ${names.length} were found).`);
+  }
   return { names, files };
 }
