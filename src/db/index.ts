@@ -3,6 +3,7 @@
 import { liveQuery } from 'dexie';
 import { AttachmentRepo } from './attachments';
 import { ConversationRepo } from './conversations';
+import { ImportRepo } from './importer';
 import { MessageRepo } from './messages';
 import { OutboxRepo } from './outbox';
 import { ModelRepo } from './models';
@@ -16,6 +17,7 @@ export type { SearchHit } from './search';
 export type * from './types';
 export type { NewMessage, MessagePatch } from './messages';
 export type { NewModelRecord } from './models';
+export type { ImportBundle, ImportWriteResult } from './importer';
 
 export interface Storage {
   db: HearthDb;
@@ -25,6 +27,8 @@ export interface Storage {
   settings: SettingsRepo;
   models: ModelRepo;
   outbox: OutboxRepo;
+  /** Writes imported conversations in one transaction (src/db/importer.ts). */
+  imports: ImportRepo;
   search(query: string): ReturnType<typeof searchConversations>;
   close(): void;
 }
@@ -39,6 +43,7 @@ export function openStorage(name?: string, options?: ConstructorParameters<typeo
     settings: new SettingsRepo(db),
     models: new ModelRepo(db),
     outbox: new OutboxRepo(db),
+    imports: new ImportRepo(db),
     search: (query) => searchConversations(db, query),
     close: () => db.close(),
   };

@@ -28,6 +28,17 @@ export interface MessageMetadata {
   truncatedLatest?: boolean;
   finishReason?: 'stop' | 'length' | 'interrupted';
   error?: EngineError;
+  /** Set on messages brought in by an import (src/io): where they came from. */
+  imported?: ImportedFrom;
+}
+
+/** The origin of an imported message. */
+export interface ImportedFrom {
+  source: 'chatgpt';
+  /** The source's node ids this message was made from (tool output joins the assistant's turn). */
+  nodeIds: string[];
+  /** Content Hearth does not show as text (unknown content types), kept verbatim as JSON. */
+  raw?: unknown[];
 }
 
 export interface Message {
