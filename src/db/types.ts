@@ -1,6 +1,6 @@
 // Record shapes stored in IndexedDB. Every record is sync-ready: a random UUID id,
 // `updatedAt` on every write, and deletes kept as tombstones (`deletedAt`).
-import type { Backend, EngineError, GenerationParams, Role } from '../shared/engine';
+import type { Backend, EngineError, FileUsage, GenerationParams, Role } from '../shared/engine';
 
 export type MessageStatus = 'complete' | 'streaming' | 'interrupted' | 'error';
 
@@ -28,6 +28,10 @@ export interface MessageMetadata {
   truncatedLatest?: boolean;
   finishReason?: 'stop' | 'length' | 'interrupted';
   error?: EngineError;
+  /** Replies: what of each attached file went to the model (the chips show it). */
+  attachments?: FileUsage[];
+  /** Replies, only with `?debug=prompt`: the prompt exactly as the model received it. */
+  prompt?: string;
 }
 
 export interface Message {
@@ -55,6 +59,14 @@ export interface Attachment {
   createdAt: number;
   updatedAt: number;
   deletedAt: number | null;
+  /** How Hearth reads it (absent on records from before attachments were read: derive from name/type). */
+  kind?: 'text' | 'pdf' | 'image' | 'other';
+  /** PDFs: the extracted text (a text file's text is its Blob). */
+  text?: string;
+  /** PDFs: number of pages. */
+  pageCount?: number;
+  /** Why the model cannot read it, when it cannot. */
+  note?: string;
 }
 
 /** Kinds of record that sync between devices. */
