@@ -124,6 +124,7 @@ export class TransformersEngine implements EngineApi {
     try {
       const plan = planPrompt({
         turns: request.turns,
+        files: request.files,
         systemPrompt: request.systemPrompt,
         contextLength: loaded.contextLength,
         maxNewTokens: request.params.maxNewTokens,
@@ -184,6 +185,8 @@ export class TransformersEngine implements EngineApi {
         truncatedLatest: plan.truncatedLatest,
         backend: loaded.backend,
         modelId: loaded.modelId,
+        ...(request.files?.length ? { files: plan.files } : {}),
+        ...(request.returnPrompt ? { prompt: loaded.tokenizer.apply_chat_template(plan.messages, { add_generation_prompt: true, tokenize: false }) as string } : {}),
       });
     } catch (e) {
       return { ok: false, error: classifyGenerateError(e, loaded.backend) };

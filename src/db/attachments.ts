@@ -1,34 +1,66 @@
 // Attachment repository: files kept as Blobs beside the messages that reference them.
+// A user message and its files are saved in one transaction (all or nothing, so a full disk
+// loses nothing already saved and leaves no half-saved message). Deleting a conversation is a
+// tombstone with undo; once the tombstone is final (older than the undo window) `purgeDeleted`
+// tombstones its attachments too and drops their bytes (the records stay as tombstones so the
+// delete syncs; each change goes to the outbox in the same transaction).
 import { guard } from './errors';
 import { newId, now } from './ids';
-import { enqueue } from './outbox';
+import { enqueue, enqueueMany } from './outbox';
+import type { MessageRepo, NewMessage } from './messages';
 import type { HearthDb } from './schema';
-import type { Attachment } from './types';
+import type { Attachment, Message } from './types';
+
+/** A file to save: its bytes and what was read from it. */
+export type NewAttachment = Pick<Attachment, 'name' | 'type' | 'data'> & Partial<Pick<Attachment, 'kind' | 'text' | 'pageCount' | 'note'>>;
 
 export class AttachmentRepo {
   constructor(private readonly db: HearthDb) {}
 
-  add(conversationId: string, file: { name: string; type: string; data: Blob }): Promise<Attachment> {
+  private record(conversationId: string, messageId: string | null, file: NewAttachment, id = newId()): Attachment {
+    const t = now();
+    const { name, type, data, kind, text, pageCount, note } = file;
+    return {
+      id,
+      conversationId,
+      messageId,
+      name,
+      type: type || 'application/octet-stream',
+      size: data.size,
+      data,
+      createdAt: t,
+      updatedAt: t,
+      deletedAt: null,
+      ...(kind ? { kind } : {}),
+      ...(text !== undefined ? { text } : {}),
+      ...(pageCount !== undefined ? { pageCount } : {}),
+      ...(note ? { note } : {}),
+    };
+  }
+
+  add(conversationId: string, file: NewAttachment): Promise<Attachment> {
     return guard(async () => {
-      const t = now();
-      const rec: Attachment = {
-        id: newId(),
-        conversationId,
-        messageId: null,
-        name: file.name,
-        type: file.type || 'application/octet-stream',
-        size: file.data.size,
-        data: file.data,
-        createdAt: t,
-        updatedAt: t,
-        deletedAt: null,
-      };
+      const rec = this.record(conversationId, null, file);
       await this.db.transaction('rw', this.db.attachments, this.db.outbox, async () => {
         await this.db.attachments.add(rec);
         await enqueue(this.db, 'attachment', rec.id);
       });
       return rec;
     });
+  }
+
+  /** Saves a message with its files in one transaction: both are stored, or neither. */
+  addMessageWithFiles(messages: MessageRepo, input: NewMessage, files: NewAttachment[]): Promise<{ message: Message; attachments: Attachment[] }> {
+    return guard(() =>
+      this.db.transaction('rw', [this.db.conversations, this.db.messages, this.db.attachments, this.db.outbox], async () => {
+        const ids = files.map(() => newId());
+        const message = await messages.add({ ...input, attachmentIds: [...(input.attachmentIds ?? []), ...ids] });
+        const attachments = files.map((f, i) => this.record(input.conversationId, message.id, f, ids[i]));
+        await this.db.attachments.bulkAdd(attachments);
+        await enqueueMany(this.db, ids.map((id) => ({ kind: 'attachment' as const, id })));
+        return { message, attachments };
+      }),
+    );
   }
 
   get(id: string): Promise<Attachment | undefined> {
@@ -38,9 +70,35 @@ export class AttachmentRepo {
     });
   }
 
+  /** The live attachments with these ids, in that order (missing or deleted ones left out). */
+  getMany(ids: string[]): Promise<Attachment[]> {
+    return guard(async () => (await this.db.attachments.bulkGet(ids)).filter((a): a is Attachment => !!a && a.deletedAt === null));
+  }
+
   listByConversation(conversationId: string): Promise<Attachment[]> {
     return guard(async () =>
       (await this.db.attachments.where('conversationId').equals(conversationId).toArray()).filter((a) => a.deletedAt === null),
+    );
+  }
+
+  /**
+   * Final deletes: the attachments of conversations deleted before `cutoff` (past their undo
+   * window) become tombstones and lose their bytes. Returns how many were purged.
+   */
+  purgeDeleted(cutoff: number): Promise<number> {
+    return guard(() =>
+      this.db.transaction('rw', [this.db.conversations, this.db.attachments, this.db.outbox], async () => {
+        const gone = await this.db.conversations.where('deletedAt').between(0, cutoff, true, false).primaryKeys();
+        if (!gone.length) return 0;
+        const live = (await this.db.attachments.where('conversationId').anyOf(gone).toArray()).filter((a) => a.deletedAt === null);
+        if (!live.length) return 0;
+        const t = now();
+        await this.db.attachments.bulkPut(
+          live.map(({ text: _text, ...a }) => ({ ...a, data: new Blob([], { type: a.type }), deletedAt: t, updatedAt: t })),
+        );
+        await enqueueMany(this.db, live.map((a) => ({ kind: 'attachment' as const, id: a.id })));
+        return live.length;
+      }),
     );
   }
 }

@@ -16,6 +16,7 @@ export { StorageError, toStorageError, type StorageErrorCode } from './errors';
 export type { SearchHit } from './search';
 export type * from './types';
 export type { NewMessage, MessagePatch } from './messages';
+export type { NewAttachment } from './attachments';
 export type { NewModelRecord } from './models';
 export type { ImportBundle, ImportWriteResult } from './importer';
 

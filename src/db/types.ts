@@ -1,6 +1,6 @@
 // Record shapes stored in IndexedDB. Every record is sync-ready: a random UUID id,
 // `updatedAt` on every write, and deletes kept as tombstones (`deletedAt`).
-import type { Backend, EngineError, GenerationParams, Role } from '../shared/engine';
+import type { Backend, EngineError, FileUsage, GenerationParams, Role } from '../shared/engine';
 
 export type MessageStatus = 'complete' | 'streaming' | 'interrupted' | 'error';
 
@@ -30,6 +30,10 @@ export interface MessageMetadata {
   error?: EngineError;
   /** Set on messages brought in by an import (src/io): where they came from. */
   imported?: ImportedFrom;
+  /** Replies: what of each attached file went to the model (the chips show it). */
+  attachments?: FileUsage[];
+  /** Replies, only with `?debug=prompt`: the prompt exactly as the model received it. */
+  prompt?: string;
 }
 
 /** The origin of an imported message. */
@@ -66,6 +70,14 @@ export interface Attachment {
   createdAt: number;
   updatedAt: number;
   deletedAt: number | null;
+  /** How Hearth reads it (absent on records from before attachments were read: derive from name/type). */
+  kind?: 'text' | 'pdf' | 'image' | 'other';
+  /** PDFs: the extracted text (a text file's text is its Blob). */
+  text?: string;
+  /** PDFs: number of pages. */
+  pageCount?: number;
+  /** Why the model cannot read it, when it cannot. */
+  note?: string;
 }
 
 /** Kinds of record that sync between devices. */

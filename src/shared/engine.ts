@@ -86,11 +86,44 @@ export interface Capabilities {
   singleThreadReason?: string;
 }
 
+/**
+ * A file attached to the user turn being answered, prepared by the UI (src/attachments/): its
+ * whole text when it might fit, and its passages, most relevant to the question first.
+ */
+export interface PromptFile {
+  id: string;
+  name: string;
+  /** The whole text; omitted when it is far too long to fit the context window. */
+  text?: string;
+  /** Passages most relevant first (`index` = position in the file, 0-based). */
+  passages: Array<{ index: number; text: string }>;
+  totalPassages: number;
+  /** Passage length (characters) the text was split with, echoed in the usage. */
+  passageChars: number;
+}
+
+/** What of one file went to the model. */
+export interface FileUsage {
+  id: string;
+  name: string;
+  /** True when the whole text was sent. */
+  whole: boolean;
+  /** Passages sent (0-based, file order) when not whole. */
+  passages: number[];
+  totalPassages: number;
+  /** Passage length (characters) the text was split with: the same split finds them again. */
+  passageChars: number;
+}
+
 export interface GenerateRequest {
   /** Conversation so far, oldest first, ending with the user turn to answer. No system turn. */
   turns: ChatTurn[];
   systemPrompt?: string;
   params: GenerationParams;
+  /** Files attached to the last turn: sent whole when they fit, else their most relevant passages. */
+  files?: PromptFile[];
+  /** Return the rendered prompt text in the result (a debugging aid, `?debug=prompt`). */
+  returnPrompt?: boolean;
 }
 
 export type FinishReason = 'stop' | 'length' | 'interrupted';
@@ -108,6 +141,10 @@ export interface GenerateResult {
   truncatedLatest: boolean;
   backend: Backend;
   modelId: string;
+  /** What of each attached file went to the model (present when the request had files). */
+  files?: FileUsage[];
+  /** The prompt as the model received it (only when `returnPrompt` was asked). */
+  prompt?: string;
 }
 
 export type EngineErrorCode =

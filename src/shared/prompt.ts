@@ -1,10 +1,13 @@
 // Prompt planning: which turns of a conversation fit the model's context window.
 // Pure code shared by the worker and the tests; token counting is injected so the
 // plan is exact for the loaded tokenizer.
-import type { ChatTurn } from './engine';
+import type { ChatTurn, FileUsage, PromptFile } from './engine';
+import { fitFiles } from './promptFiles';
 
 export interface PromptPlanInput {
   turns: ChatTurn[];
+  /** Files attached to the last turn (whole if they fit, else their most relevant passages). */
+  files?: PromptFile[];
   systemPrompt?: string;
   contextLength: number;
   maxNewTokens: number;
@@ -22,6 +25,8 @@ export interface PromptPlan {
   truncatedLatest: boolean;
   /** New tokens allowed so that prompt + reply fit the context window. */
   maxNewTokens: number;
+  /** What of each file was sent (empty without files). */
+  files: FileUsage[];
 }
 
 /** Share of the context window kept free for the reply when the history is long. */
@@ -38,6 +43,8 @@ export function planPrompt(input: PromptPlanInput): PromptPlan {
   const latest = turns[turns.length - 1];
   let kept: ChatTurn[] = [latest];
   let truncatedLatest = false;
+  const files = input.files ?? [];
+  let usage: FileUsage[] = files.map((f) => ({ id: f.id, name: f.name, whole: false, passages: [], totalPassages: f.totalPassages, passageChars: f.passageChars }));
 
   // The system prompt and newest turn must fit first; shorten them if they do not.
   if (countTokens([...system, latest]) > budget) {
@@ -57,6 +64,12 @@ export function planPrompt(input: PromptPlanInput): PromptPlan {
     kept = [{ ...latest, content }];
     truncatedLatest = true;
   } else {
+    // Files come before older turns: the question is about them.
+    if (files.length) {
+      const fitted = fitFiles({ files, question: latest, system, budget, countTokens });
+      kept = [fitted.turn];
+      usage = fitted.usage;
+    }
     for (let i = turns.length - 2; i >= 0; i--) {
       const candidate = [turns[i], ...kept];
       if (countTokens([...system, ...candidate]) > budget) break;
@@ -74,5 +87,6 @@ export function planPrompt(input: PromptPlanInput): PromptPlan {
     droppedTurns: turns.length - kept.length,
     truncatedLatest,
     maxNewTokens: Math.max(0, Math.min(input.maxNewTokens, contextLength - promptTokens)),
+    files: usage,
   };
 }
