@@ -9,6 +9,7 @@ import { ModelRepo } from './models';
 import { HearthDb } from './schema';
 import { searchConversations } from './search';
 import { SettingsRepo } from './settings';
+import { SyncStateRepo } from './sync';
 
 export { titleFrom, sortConversations, UNTITLED } from './conversations';
 export { StorageError, toStorageError, type StorageErrorCode } from './errors';
@@ -16,6 +17,8 @@ export type { SearchHit } from './search';
 export type * from './types';
 export type { NewMessage, MessagePatch } from './messages';
 export type { NewModelRecord } from './models';
+export type { SyncAccount, PendingBatch, StoredFileInfo, LocalRecord } from './sync';
+export type { ApplyRecord, ApplyResult } from './syncApply';
 
 export interface Storage {
   db: HearthDb;
@@ -25,6 +28,7 @@ export interface Storage {
   settings: SettingsRepo;
   models: ModelRepo;
   outbox: OutboxRepo;
+  sync: SyncStateRepo;
   search(query: string): ReturnType<typeof searchConversations>;
   close(): void;
 }
@@ -39,6 +43,7 @@ export function openStorage(name?: string, options?: ConstructorParameters<typeo
     settings: new SettingsRepo(db),
     models: new ModelRepo(db),
     outbox: new OutboxRepo(db),
+    sync: new SyncStateRepo(db),
     search: (query) => searchConversations(db, query),
     close: () => db.close(),
   };
