@@ -1,4 +1,5 @@
-// Vitest configuration: unit tests (tests/unit) and model tests (tests/model) run in Node;
+// Vitest configuration: unit tests (tests/unit), model tests (tests/model) and sync server tests
+// (tests/server) run in Node;
 // files that need a DOM opt in with `// @vitest-environment happy-dom`.
 import { defineConfig } from 'vitest/config';
 import solid from 'vite-plugin-solid';
@@ -6,7 +7,7 @@ import solid from 'vite-plugin-solid';
 export default defineConfig({
   plugins: [solid()],
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/unit/**/*.test.tsx', 'tests/model/**/*.test.ts'],
+    include: ['tests/unit/**/*.test.ts', 'tests/unit/**/*.test.tsx', 'tests/model/**/*.test.ts', 'tests/server/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -44,8 +44,12 @@ export const AUTH_KEY_BYTES = 32;
 /** The Argon2id output length the client derives: auth key (first 32 bytes) + master key (last 32 bytes). */
 export const KDF_OUTPUT_BYTES = 64;
 
-/** KDF parameters a new account gets unless the client chooses others (within KDF_LIMITS). */
+/**
+ * KDF parameters and salt size for new accounts. Clients should use exactly these: the server's
+ * fake parameters for unknown emails use them too, so other values would tell accounts apart.
+ */
 export const DEFAULT_KDF_PARAMS = { memoryKiB: 65536, iterations: 3, parallelism: 1 } as const;
+export const DEFAULT_KDF_SALT_BYTES = 16;
 export const KDF_LIMITS = {
   memoryKiB: { min: 8 * 1024, max: 1024 * 1024 },
   iterations: { min: 1, max: 20 },
@@ -93,6 +97,15 @@ export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
 // ---- primitives --------------------------------------------------------------------------------
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Canonical unpadded base64url: the unused low bits of the last character are zero (so bytes round-trip). */
+function canonicalTail(s: string): boolean {
+  const rest = s.length % 4;
+  if (rest === 0) return true;
+  const v = BASE64URL_ALPHABET.indexOf(s[s.length - 1]);
+  return rest === 2 ? (v & 0x0f) === 0 : rest === 3 ? (v & 0x03) === 0 : false;
+}
 
 /** Characters of unpadded base64url for `bytes` bytes. */
 export function base64urlLength(bytes: number): number {
@@ -104,7 +117,7 @@ export function base64urlBytes(min: number, max: number) {
   return z
     .string()
     .regex(BASE64URL, 'must be base64url without padding')
-    .refine((s) => s.length % 4 !== 1, 'not a valid base64url length')
+    .refine(canonicalTail, 'not canonical base64url (bad length or trailing bits)')
     .refine((s) => {
       const n = Math.floor((s.length * 3) / 4);
       return n >= min && n <= max;

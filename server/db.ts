@@ -1,0 +1,84 @@
+// The database behind the sync server: PGlite (embedded, under DATA_DIR) or a real PostgreSQL
+// (DATABASE_URL, through `pg`). Both speak the same SQL; services see only `Db` / `Queryable`.
+// Column conventions: bigint columns may come back as number, bigint or string (use Number()),
+// bytea as Uint8Array/Buffer, times are bigint milliseconds since the epoch.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface Db extends Queryable {
+  readonly kind: DbKind;
+  /** Runs `fn` in one transaction (READ COMMITTED); rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** PostgreSQL connection string; PGlite when absent. */
+  databaseUrl?: string;
+  /** PGlite data directory; in memory when absent. */
+  dataDir?: string;
+  /** Extra `pg` pool settings (tests pass `options: '-c search_path=...'`). */
+  pgConfig?: pg.PoolConfig;
+}
+
+export async function openDb(opts: DbOptions): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.pgConfig) : openPglite(opts.dataDir);
+}
+
+async function openPglite(dataDir?: string): Promise<Db> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const lite = new PGlite(dataDir ? { dataDir } : {});
+  await lite.waitReady;
+  const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await q.query<T>(sql, params)).rows;
+    },
+  });
+  return {
+    kind: 'pglite',
+    ...wrap(lite),
+    transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
+    close: () => lite.close(),
+  };
+}
+
+async function openPostgres(connectionString: string, extra?: pg.PoolConfig): Promise<Db> {
+  const pool = new pg.Pool({ connectionString, max: 10, ...extra });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', (err) => console.error('[db] idle client error:', err.message));
+  return {
+    kind: 'postgres',
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await pool.query(sql, params)).rows as T[];
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          async query<R>(sql: string, params: unknown[] = []) {
+            return (await client.query(sql, params)).rows as R[];
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true; // the connection is gone: drop it from the pool
+        });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

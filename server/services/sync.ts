@@ -1,0 +1,79 @@
+// Record sync: push stores the newest ciphertext per record with the next per-user sequence
+// number; pull pages through the changes after a cursor.
+//
+// Ordering: a push locks the user's row (the UPDATE of users.last_seq) for its whole
+// transaction, so one user's pushes serialize and commit in seq order; a pull therefore never
+// sees seq n+1 before seq n has committed, and a cursor never skips a change. Idempotence: the
+// client's last mutation id is stored in the same transaction, and mutation ids at or below it
+// are skipped, so a retried push changes nothing.
+import type { Change, PullQuery, PullResponse, PushRequest, PushResponse } from '../../src/shared/sync/protocol';
+import type { Db } from '../db';
+import { ApiError } from '../errors';
+
+export class SyncService {
+  constructor(private readonly db: Db) {}
+
+  async push(userId: string, req: PushRequest): Promise<PushResponse> {
+    return this.db.transaction(async (tx) => {
+      const [state] = await tx.query<{ last_mutation_id: string | number }>(
+        // Takes the user's row lock first: everything below runs one push at a time per user.
+        `SELECT (SELECT last_mutation_id FROM client_states WHERE user_id = u.id AND client_id = $2) AS last_mutation_id
+         FROM users u WHERE u.id = $1 FOR UPDATE`,
+        [userId, req.clientId],
+      );
+      if (!state) throw new ApiError('unauthorized', 'The account no longer exists.');
+      const lastApplied = Number(state.last_mutation_id ?? 0);
+      const fresh = req.mutations.filter((m) => m.mutationId > lastApplied);
+      if (fresh.length === 0) {
+        return { lastMutationId: lastApplied, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: null })) };
+      }
+      const [{ last_seq }] = await tx.query<{ last_seq: string | number }>(
+        'UPDATE users SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq',
+        [userId, fresh.length],
+      );
+      const firstSeq = Number(last_seq) - fresh.length + 1;
+      const seqOf = new Map(fresh.map((m, i) => [m.mutationId, firstSeq + i]));
+
+      // One row per record: when a push holds several versions of a record, the last one wins.
+      const newest = new Map<string, { seq: number; ciphertext: Buffer }>();
+      fresh.forEach((m, i) => newest.set(m.recordId, { seq: firstSeq + i, ciphertext: Buffer.from(m.ciphertext, 'base64url') }));
+      const now = Date.now();
+      const params: unknown[] = [userId, now];
+      const values: string[] = [];
+      for (const [recordId, v] of newest) {
+        params.push(recordId, v.seq, v.ciphertext);
+        const n = params.length;
+        values.push(`($1, $${n - 2}::uuid, $${n - 1}::bigint, $${n}::bytea, $2::bigint)`);
+      }
+      await tx.query(
+        `INSERT INTO records (user_id, record_id, seq, ciphertext, received_at) VALUES ${values.join(', ')}
+         ON CONFLICT (user_id, record_id) DO UPDATE
+           SET seq = EXCLUDED.seq, ciphertext = EXCLUDED.ciphertext, received_at = EXCLUDED.received_at`,
+        params,
+      );
+      const lastMutationId = fresh[fresh.length - 1].mutationId;
+      await tx.query(
+        `INSERT INTO client_states (user_id, client_id, last_mutation_id, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, client_id) DO UPDATE SET last_mutation_id = EXCLUDED.last_mutation_id, updated_at = EXCLUDED.updated_at`,
+        [userId, req.clientId, lastMutationId, now],
+      );
+      return { lastMutationId, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: seqOf.get(m.mutationId) ?? null })) };
+    });
+  }
+
+  async pull(userId: string, q: PullQuery): Promise<PullResponse> {
+    const rows = await this.db.query<{ seq: string | number; record_id: string; ciphertext: Uint8Array; received_at: string | number }>(
+      `SELECT seq, record_id, ciphertext, received_at FROM records
+       WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [userId, q.since, q.limit + 1],
+    );
+    const hasMore = rows.length > q.limit;
+    const changes: Change[] = rows.slice(0, q.limit).map((r) => ({
+      seq: Number(r.seq),
+      recordId: r.record_id,
+      ciphertext: Buffer.from(r.ciphertext).toString('base64url'),
+      receivedAt: Number(r.received_at),
+    }));
+    return { changes, cursor: changes.length ? changes[changes.length - 1].seq : q.since, hasMore };
+  }
+}
