@@ -70,8 +70,18 @@ export class SyncClient {
     const s = await this.session();
     if (!s) throw new SyncError('not-signed-in', 'Not signed in to a sync server.', false);
     const report: SyncReport = { pushed: 0, pulled: 0, keptLocal: 0, skipped: [] };
-    await this.pushAll(s, report);
+    // A failed push does not stop the pull (unless the network is gone): the device still
+    // receives what others wrote; the push error is reported after.
+    let pushError: unknown = null;
+    try {
+      await this.pushAll(s, report);
+    } catch (e) {
+      const err = e instanceof SyncError ? e : null;
+      if (!err || err.code === 'network' || err.code === 'offline' || err.code === 'unauthorized') throw e;
+      pushError = e;
+    }
     await this.pullAll(s, report);
+    if (pushError) throw pushError;
     await this.storage.sync.setLastSyncedAt(this.now());
     return report;
   }
