@@ -10,6 +10,7 @@ import { ModelRepo } from './models';
 import { HearthDb } from './schema';
 import { searchConversations } from './search';
 import { SettingsRepo } from './settings';
+import { SyncStateRepo } from './sync';
 
 export { titleFrom, sortConversations, UNTITLED } from './conversations';
 export { StorageError, toStorageError, type StorageErrorCode } from './errors';
@@ -19,6 +20,8 @@ export type { NewMessage, MessagePatch } from './messages';
 export type { NewAttachment } from './attachments';
 export type { NewModelRecord } from './models';
 export type { ImportBundle, ImportWriteResult } from './importer';
+export type { SyncAccount, PendingBatch, StoredFileInfo, LocalRecord } from './sync';
+export type { ApplyRecord, ApplyResult } from './syncApply';
 
 export interface Storage {
   db: HearthDb;
@@ -30,6 +33,7 @@ export interface Storage {
   outbox: OutboxRepo;
   /** Writes imported conversations in one transaction (src/db/importer.ts). */
   imports: ImportRepo;
+  sync: SyncStateRepo;
   search(query: string): ReturnType<typeof searchConversations>;
   close(): void;
 }
@@ -45,6 +49,7 @@ export function openStorage(name?: string, options?: ConstructorParameters<typeo
     models: new ModelRepo(db),
     outbox: new OutboxRepo(db),
     imports: new ImportRepo(db),
+    sync: new SyncStateRepo(db),
     search: (query) => searchConversations(db, query),
     close: () => db.close(),
   };

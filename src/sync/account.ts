@@ -1,0 +1,120 @@
+// Account operations: create, sign in, sign out, change password, delete. The password never
+// leaves the device: Argon2id turns it into an auth key (sent) and a master key (kept) that wraps
+// the random account key; the device keeps the account key as a non-extractable CryptoKey.
+import type { Storage } from '../db';
+import { DEFAULT_KDF_PARAMS, Email, normalizeEmail, type KdfParams, type WrappedKey } from '../shared/sync/protocol';
+import { generateAccountKey, randomBytes, splitSecret, toBase64url, unwrapAccountKey, wrapAccountKey, type DerivedKeys } from './crypto';
+import { SyncError } from './errors';
+import { must } from './files';
+import type { DeriveSecret } from './kdf';
+import type { TransportFactory } from './client';
+import { normalizeServerUrl } from './transport';
+
+export interface AccountDeps {
+  storage: Storage;
+  transport: TransportFactory;
+  derive: DeriveSecret;
+  /** Argon2id memory for new accounts and password changes (KiB); tests may lower it. */
+  kdfMemoryKiB?: number;
+}
+
+export interface Credentials {
+  serverUrl: string;
+  email: string;
+  password: string;
+}
+
+export const MIN_PASSWORD = 8;
+
+function checkInput(c: Credentials, creating: boolean): { serverUrl: string; email: string } {
+  const serverUrl = normalizeServerUrl(c.serverUrl);
+  if (!serverUrl) throw new SyncError('invalid', 'Enter the sync server URL, starting with https:// (or http:// on this computer).', false);
+  const email = Email.safeParse(c.email);
+  if (!email.success) throw new SyncError('invalid', 'Enter a valid email address.', false);
+  if (!c.password) throw new SyncError('invalid', 'Enter your password.', false);
+  if (creating && c.password.length < MIN_PASSWORD) throw new SyncError('invalid', `Choose a password of at least ${MIN_PASSWORD} characters.`, false);
+  return { serverUrl, email: email.data };
+}
+
+function newKdf(deps: AccountDeps): KdfParams {
+  return {
+    algorithm: 'argon2id',
+    salt: toBase64url(randomBytes(16)),
+    memoryKiB: deps.kdfMemoryKiB ?? DEFAULT_KDF_PARAMS.memoryKiB,
+    iterations: DEFAULT_KDF_PARAMS.iterations,
+    parallelism: DEFAULT_KDF_PARAMS.parallelism,
+    version: 1,
+  };
+}
+
+async function derive(deps: AccountDeps, password: string, email: string, kdf: KdfParams): Promise<DerivedKeys> {
+  return splitSecret(await deps.derive(password, normalizeEmail(email), kdf));
+}
+
+async function begin(deps: AccountDeps, serverUrl: string, email: string, session: { token: string; userId: string; expiresAt: number }, kdf: KdfParams, wrapped: WrappedKey, masterKey: CryptoKey) {
+  const device = await unwrapAccountKey(wrapped, masterKey, false);
+  await deps.storage.sync.begin({ serverUrl, email, ...session, kdf, wrappedAccountKey: wrapped }, device.key, device.keyId, crypto.randomUUID());
+  await deps.storage.settings.set(SYNC_SERVER_SETTING, new URL(serverUrl).origin);
+}
+
+/** The settings key holding the sync server's origin (for the CSP's connect-src). */
+export const SYNC_SERVER_SETTING = 'syncServerOrigin';
+
+export async function createAccount(deps: AccountDeps, c: Credentials): Promise<void> {
+  const { serverUrl, email } = checkInput(c, true);
+  const kdf = newKdf(deps);
+  const keys = await derive(deps, c.password, email, kdf);
+  const account = await generateAccountKey();
+  const wrapped = await wrapAccountKey(account.key, account.keyId, keys.masterKey);
+  const t = deps.transport(serverUrl);
+  const session = must(await t.register({ email, authKey: keys.authKey, kdf, wrappedAccountKey: wrapped }));
+  await begin(deps, serverUrl, email, session, kdf, wrapped, keys.masterKey);
+}
+
+export async function signIn(deps: AccountDeps, c: Credentials): Promise<void> {
+  const { serverUrl, email } = checkInput(c, false);
+  const t = deps.transport(serverUrl);
+  const { kdf } = must(await t.authParams(email));
+  const keys = await derive(deps, c.password, email, kdf);
+  const res = must(await t.login({ email, authKey: keys.authKey }));
+  await begin(deps, serverUrl, email, res, res.kdf, res.wrappedAccountKey, keys.masterKey);
+}
+
+/** Ends the session on the server (best effort: signing out works offline) and forgets it here. */
+export async function signOut(deps: AccountDeps, keepLocal: boolean): Promise<void> {
+  const account = await deps.storage.sync.account();
+  if (account) await deps.transport(account.serverUrl, () => account.token).logout();
+  await deps.storage.sync.end(keepLocal);
+}
+
+async function current(deps: AccountDeps, password: string) {
+  const account = await deps.storage.sync.account();
+  if (!account) throw new SyncError('not-signed-in', 'Not signed in to a sync server.', false);
+  if (!password) throw new SyncError('invalid', 'Enter your current password.', false);
+  const keys = await derive(deps, password, account.email, account.kdf);
+  let unwrapped;
+  try {
+    unwrapped = await unwrapAccountKey(account.wrappedAccountKey, keys.masterKey, true);
+  } catch {
+    throw new SyncError('bad-credentials', 'The current password is wrong.', false);
+  }
+  return { account, keys, unwrapped, transport: deps.transport(account.serverUrl, () => account.token) };
+}
+
+/** Re-wraps the account key under a key from the new password; nothing else is re-uploaded. */
+export async function changePassword(deps: AccountDeps, password: string, newPassword: string): Promise<void> {
+  if (newPassword.length < MIN_PASSWORD) throw new SyncError('invalid', `Choose a new password of at least ${MIN_PASSWORD} characters.`, false);
+  const { account, keys, unwrapped, transport } = await current(deps, password);
+  const kdf = newKdf(deps);
+  const next = await derive(deps, newPassword, account.email, kdf);
+  const wrapped = await wrapAccountKey(unwrapped.key, unwrapped.keyId, next.masterKey);
+  const res = must(await transport.changePassword({ authKey: keys.authKey, newAuthKey: next.authKey, newKdf: kdf, newWrappedAccountKey: wrapped }));
+  await deps.storage.sync.updateAccount({ token: res.token, expiresAt: res.expiresAt, kdf, wrappedAccountKey: wrapped });
+}
+
+/** Deletes the account and everything it stored on the server; this device keeps its conversations. */
+export async function deleteAccount(deps: AccountDeps, password: string): Promise<void> {
+  const { keys, transport } = await current(deps, password);
+  must(await transport.deleteAccount({ authKey: keys.authKey }));
+  await deps.storage.sync.end(true);
+}
