@@ -5,6 +5,7 @@ import {
   AutoModelForCausalLM,
   AutoTokenizer,
   InterruptableStoppingCriteria,
+  Tensor,
   TextStreamer,
   env,
 } from '@huggingface/transformers';
@@ -26,6 +27,8 @@ import { planPrompt } from '../src/shared/prompt';
 import { filesForDtype } from '../src/shared/modelFiles';
 import { classifyGenerateError, classifyLoadError } from './errors';
 import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile } from './modelCache';
+import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
+import { IncrementalText, PieceBatcher } from './textStream';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- transformers.js model/tokenizer types are very loose */
 type Tokenizer = any;
@@ -56,7 +59,20 @@ interface Loaded {
   contextLength: number;
   eosIds: number[];
   threads: number;
+  /** Hearth's own decode loop on the model's session, when the graph is a standard decoder. */
+  decoder: KvDecoder | null;
 }
+
+interface Run {
+  generated: number[];
+  text: string;
+  count: number;
+  first: number;
+  last: number;
+}
+
+/** How often streamed text crosses to the page (one message per batch, not per token). */
+const STREAM_INTERVAL_MS = 40;
 
 export class TransformersEngine implements EngineApi {
   private loaded: Loaded | null = null;
@@ -135,49 +151,17 @@ export class TransformersEngine implements EngineApi {
           return loaded.tokenizer.decode(kept, { skip_special_tokens: false });
         },
       });
-      const inputs = loaded.tokenizer.apply_chat_template(plan.messages, {
-        add_generation_prompt: true,
-        return_dict: true,
-      });
-      let count = 0;
-      let first = 0;
-      let last = 0;
-      const streamer = new TextStreamer(loaded.tokenizer, {
-        skip_prompt: true,
-        skip_special_tokens: true,
-        callback_function: (piece: string) => {
-          if (piece) onToken?.(piece);
-        },
-        token_callback_function: () => {
-          count++;
-          last = performance.now();
-          if (count === 1) first = last;
-        },
-      });
-      const greedy = request.params.temperature <= 0;
-      const output = plan.maxNewTokens > 0
-        ? await loaded.model.generate({
-            ...inputs,
-            max_new_tokens: plan.maxNewTokens,
-            do_sample: !greedy,
-            ...(greedy ? {} : { temperature: request.params.temperature, top_p: request.params.topP }),
-            // Small models loop ("I'm a model that I'm a model…"): block repeated 4-grams.
-            no_repeat_ngram_size: NO_REPEAT_NGRAM,
-            eos_token_id: loaded.eosIds,
-            pad_token_id: loaded.eosIds[loaded.eosIds.length - 1],
-            streamer,
-            stopping_criteria: [this.stopper],
-          })
-        : null;
+      const run = loaded.decoder
+        ? await this.decode(loaded, loaded.decoder, plan.messages, plan.maxNewTokens, request, onToken)
+        : await this.generateWithLibrary(loaded, plan.messages, plan.maxNewTokens, request, onToken);
+      const { generated, count, first, last } = run;
       const promptLen = plan.promptTokens;
-      const all: number[] = output ? Array.from(output.tolist()[0] as bigint[], Number) : [];
-      const generated = all.slice(promptLen);
       const endedOnEos = generated.length > 0 && loaded.eosIds.includes(generated[generated.length - 1]);
-      const text = loaded.tokenizer.decode(generated, { skip_special_tokens: true });
+      const text = run.text;
       const completionTokens = generated.length;
       return ok({
         text,
-        finishReason: this.stopper.interrupted ? 'interrupted' : endedOnEos ? 'stop' : 'length',
+        finishReason: this.stopper.interrupted && !endedOnEos ? 'interrupted' : endedOnEos ? 'stop' : 'length',
         promptTokens: promptLen,
         completionTokens,
         tokensPerSecond: count > 1 && last > first ? ((count - 1) * 1000) / (last - first) : 0,
@@ -202,7 +186,95 @@ export class TransformersEngine implements EngineApi {
   async unload(): Promise<void> {
     const cur = this.loaded;
     this.loaded = null;
+    cur?.decoder?.reset();
     if (cur) await cur.model.dispose?.().catch(() => undefined);
+  }
+
+  /** A reply from Hearth's own decode loop (workers/decoder.ts), streamed in batches. */
+  private async decode(
+    loaded: Loaded,
+    decoder: KvDecoder,
+    messages: ChatTurn[],
+    maxNewTokens: number,
+    request: GenerateRequest,
+    onToken?: (piece: string) => void,
+  ): Promise<Run> {
+    const prompt = this.encodeChat(loaded, messages);
+    const decode = (ids: number[]) => (ids.length ? (loaded.tokenizer.decode(ids, { skip_special_tokens: true }) as string) : '');
+    const stream = new IncrementalText(decode);
+    const batcher = new PieceBatcher((text) => onToken?.(text), STREAM_INTERVAL_MS);
+    let count = 0;
+    let first = 0;
+    let last = 0;
+    const result = maxNewTokens > 0
+      ? await decoder.generate(prompt, {
+          maxNewTokens,
+          eosIds: loaded.eosIds,
+          noRepeatNgram: NO_REPEAT_NGRAM,
+          temperature: request.params.temperature,
+          topP: request.params.topP,
+          shouldStop: () => this.stopper.interrupted,
+          onToken: (id) => {
+            count++;
+            last = performance.now();
+            if (count === 1) first = last;
+            if (!loaded.eosIds.includes(id)) batcher.push(stream.push(id));
+          },
+        })
+      : { tokens: [], finish: 'length' as const, reusedTokens: 0 };
+    const text = decode(result.tokens);
+    batcher.push(stream.rest(text));
+    batcher.flush();
+    return { generated: result.tokens, text, count, first, last };
+  }
+
+  /** A reply from transformers.js's generate() (models whose graph the decode loop does not know). */
+  private async generateWithLibrary(
+    loaded: Loaded,
+    messages: ChatTurn[],
+    maxNewTokens: number,
+    request: GenerateRequest,
+    onToken?: (piece: string) => void,
+  ): Promise<Run> {
+    const inputs = loaded.tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      return_dict: true,
+    });
+    let count = 0;
+    let first = 0;
+    let last = 0;
+    const streamer = new TextStreamer(loaded.tokenizer, {
+      skip_prompt: true,
+      skip_special_tokens: true,
+      callback_function: (piece: string) => {
+        if (piece) onToken?.(piece);
+      },
+      token_callback_function: () => {
+        count++;
+        last = performance.now();
+        if (count === 1) first = last;
+      },
+    });
+    const greedy = request.params.temperature <= 0;
+    const output = maxNewTokens > 0
+      ? await loaded.model.generate({
+          ...inputs,
+          max_new_tokens: maxNewTokens,
+          do_sample: !greedy,
+          ...(greedy ? {} : { temperature: request.params.temperature, top_p: request.params.topP }),
+          // Small models loop ("I'm a model that I'm a model…"): block repeated 4-grams.
+          no_repeat_ngram_size: NO_REPEAT_NGRAM,
+          eos_token_id: loaded.eosIds,
+          pad_token_id: loaded.eosIds[loaded.eosIds.length - 1],
+          streamer,
+          stopping_criteria: [this.stopper],
+        })
+      : null;
+    const promptLen = Number(inputs.input_ids.dims.at(-1));
+    const all: number[] = output ? Array.from(output.tolist()[0] as bigint[], Number) : [];
+    const generated = all.slice(promptLen);
+    const text = loaded.tokenizer.decode(generated, { skip_special_tokens: true }) as string;
+    return { generated, text, count, first, last };
   }
 
   private encodeChat(loaded: Loaded, messages: ChatTurn[]): number[] {
@@ -272,7 +344,11 @@ export class TransformersEngine implements EngineApi {
       const eosRaw = gen.eos_token_id ?? config.eos_token_id ?? [];
       const eosIds = (Array.isArray(eosRaw) ? eosRaw : [eosRaw]).map(Number);
       const threads = backend === 'wasm' ? Number(env.backends.onnx.wasm?.numThreads ?? 1) : 1;
-      return ok({ modelId, tokenizer, model, backend, dtype, contextLength, eosIds, threads });
+      const session = model.sessions?.model;
+      const decoder = isDecoderSession(session)
+        ? new KvDecoder(session, config, (type, data, dims) => new Tensor(type as any, data, dims).ort_tensor as OrtTensor)
+        : null;
+      return ok({ modelId, tokenizer, model, backend, dtype, contextLength, eosIds, threads, decoder });
     } catch (e) {
       return { ok: false, error: classifyLoadError(e, backend) };
     }
@@ -286,7 +362,18 @@ export class TransformersEngine implements EngineApi {
       return_dict: true,
     });
     try {
-      await loaded.model.generate({ ...inputs, max_new_tokens: 4, do_sample: false });
+      if (loaded.decoder) {
+        await loaded.decoder.generate(Array.from(inputs.input_ids.data as BigInt64Array, Number), {
+          maxNewTokens: 4,
+          eosIds: [],
+          noRepeatNgram: 0,
+          temperature: 0,
+          topP: 1,
+        });
+        loaded.decoder.reset();
+      } else {
+        await loaded.model.generate({ ...inputs, max_new_tokens: 4, do_sample: false });
+      }
     } catch {
       // A failing warm-up shows up again, classified, on the first real generate.
     }

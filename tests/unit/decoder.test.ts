@@ -1,0 +1,136 @@
+// Hearth's decode loop (workers/decoder.ts) against transformers.js's generate() on real models in
+// Node (onnxruntime-node): the GPT-2-layout test model and a tiny Llama-layout model (random
+// weights, grouped-query attention, rotary positions; tests/fixtures/tiny-llama, made by
+// scripts/bench/make_llama.py --shape tiny). Same greedy tokens, with and without the 4-gram
+// guard; stop mid-reply; a KV cache reused across turns gives the fresh prompt's reply; sampling.
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import { KvDecoder, isDecoderSession, type OrtTensor } from '../../workers/decoder';
+
+const MODELS = [
+  { id: 'hearth-test-tiny', root: resolve(__dirname, '../../models') + '/' },
+  { id: 'tiny-llama', root: resolve(__dirname, '../fixtures') + '/' },
+];
+const makeTensor = (type: string, data: unknown, dims: number[]) =>
+  new Tensor(type as 'float32', data as Float32Array, dims).ort_tensor as unknown as OrtTensor;
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+async function load(id: string, root: string, dtype: 'q8' | 'fp32') {
+  env.localModelPath = root;
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  const tokenizer: any = await AutoTokenizer.from_pretrained(id);
+  const model: any = await AutoModelForCausalLM.from_pretrained(id, { device: 'cpu', dtype });
+  const session = model.sessions.model;
+  if (!isDecoderSession(session)) throw new Error(`${id}: not a decoder session`);
+  const chat = (turns: Array<{ role: string; content: string }>): number[] =>
+    tokenizer.apply_chat_template(turns, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false });
+  return { tokenizer, model, decoder: new KvDecoder(session, model.config, makeTensor), chat };
+}
+
+/** transformers.js's greedy tokens for `prompt` (no EOS, so every run has the same length). */
+async function libraryGreedy(model: any, prompt: number[], maxNewTokens: number, ngram: number): Promise<number[]> {
+  const input_ids = new Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
+  const attention_mask = new Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
+  const out = await model.generate({
+    input_ids,
+    attention_mask,
+    max_new_tokens: maxNewTokens,
+    do_sample: false,
+    no_repeat_ngram_size: ngram,
+    eos_token_id: [],
+  });
+  return Array.from(out.tolist()[0] as bigint[], Number).slice(prompt.length);
+}
+
+const greedy = { temperature: 0, topP: 1, eosIds: [] as number[] };
+
+describe.each(MODELS)('KvDecoder on $id', ({ id, root }) => {
+  let m: Awaited<ReturnType<typeof load>>;
+  let prompt: number[];
+  beforeAll(async () => {
+    m = await load(id, root, 'q8');
+    prompt = m.chat([{ role: 'user', content: 'Tell me about the garden behind the old house, please.' }]);
+  });
+
+  it('gives the same greedy tokens as generate(), with and without the 4-gram guard', async () => {
+    for (const ngram of [0, 4]) {
+      const expected = await libraryGreedy(m.model, prompt, 48, ngram);
+      m.decoder.reset();
+      const got = await m.decoder.generate(prompt, { ...greedy, maxNewTokens: 48, noRepeatNgram: ngram });
+      expect(got.tokens).toEqual(expected);
+      expect(got.finish).toBe('length');
+    }
+  });
+
+  it('never repeats a 4-gram when the guard is on', async () => {
+    m.decoder.reset();
+    const { tokens } = await m.decoder.generate(prompt, { ...greedy, maxNewTokens: 120, noRepeatNgram: 4 });
+    const all = [...prompt, ...tokens];
+    const seen = new Set<string>();
+    for (let i = 0; i + 4 <= all.length; i++) {
+      const key = all.slice(i, i + 4).join(',');
+      expect(seen.has(key), `repeated 4-gram ${key}`).toBe(false);
+      seen.add(key);
+    }
+  });
+
+  it('stops mid-reply when asked and ends on an EOS token', async () => {
+    m.decoder.reset();
+    let n = 0;
+    const stopped = await m.decoder.generate(prompt, {
+      ...greedy,
+      maxNewTokens: 100,
+      noRepeatNgram: 4,
+      shouldStop: () => n >= 5,
+      onToken: () => n++,
+    });
+    expect(stopped).toMatchObject({ finish: 'interrupted' });
+    expect(stopped.tokens).toHaveLength(5);
+    const full = await libraryGreedy(m.model, prompt, 8, 4);
+    m.decoder.reset();
+    const eos = await m.decoder.generate(prompt, { ...greedy, eosIds: [full[3]], maxNewTokens: 100, noRepeatNgram: 4 });
+    expect(eos.finish).toBe('stop');
+    expect(eos.tokens).toEqual(full.slice(0, full.indexOf(full[3]) + 1));
+  });
+
+  it('samples: a tiny top-p is greedy, temperature gives varied replies without repeated 4-grams', async () => {
+    m.decoder.reset();
+    const base = await m.decoder.generate(prompt, { ...greedy, maxNewTokens: 20, noRepeatNgram: 4 });
+    const nucleus = await m.decoder.generate(prompt, { eosIds: [], temperature: 1, topP: 1e-6, maxNewTokens: 20, noRepeatNgram: 4 });
+    expect(nucleus.tokens).toEqual(base.tokens);
+    const replies = new Set<string>();
+    for (let seed = 1; seed <= 4; seed++) {
+      let s = seed;
+      const random = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+      const r = await m.decoder.generate(prompt, { eosIds: [], temperature: 1.5, topP: 0.95, random, maxNewTokens: 20, noRepeatNgram: 4 });
+      expect(r.tokens).toHaveLength(20);
+      replies.add(r.tokens.join(','));
+    }
+    expect(replies.size).toBeGreaterThan(1);
+  });
+});
+
+describe.each(MODELS)('KV cache reuse across turns on $id (fp32)', ({ id, root }) => {
+  it('a continued conversation computes only the new tokens and replies as a fresh prompt would', async () => {
+    const m = await load(id, root, 'fp32');
+    const first = [{ role: 'user', content: 'What should I plant in a shady garden?' }];
+    const p1 = m.chat(first);
+    const r1 = await m.decoder.generate(p1, { ...greedy, maxNewTokens: 24, noRepeatNgram: 4 });
+    const text = m.tokenizer.decode(r1.tokens, { skip_special_tokens: true });
+    const p2 = m.chat([...first, { role: 'assistant', content: text }, { role: 'user', content: 'And in a sunny one?' }]);
+    const reused = await m.decoder.generate(p2, { ...greedy, maxNewTokens: 24, noRepeatNgram: 4 });
+    expect(reused.reusedTokens).toBeGreaterThanOrEqual(p1.length);
+    m.decoder.reset();
+    const fresh = await m.decoder.generate(p2, { ...greedy, maxNewTokens: 24, noRepeatNgram: 4 });
+    expect(fresh.reusedTokens).toBe(0);
+    expect(reused.tokens).toEqual(fresh.tokens);
+    // An edited earlier turn shares only the tokens before the edit: the rest is recomputed.
+    const edited = m.chat([{ role: 'user', content: 'What should I plant in a sunny garden?' }]);
+    const afterEdit = await m.decoder.generate(edited, { ...greedy, maxNewTokens: 24, noRepeatNgram: 4 });
+    expect(afterEdit.reusedTokens).toBeLessThan(p1.length);
+    m.decoder.reset();
+    expect(afterEdit.tokens).toEqual((await m.decoder.generate(edited, { ...greedy, maxNewTokens: 24, noRepeatNgram: 4 })).tokens);
+  });
+});
