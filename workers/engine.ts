@@ -122,22 +122,27 @@ export class TransformersEngine implements EngineApi {
     this.generating = true;
     this.stopper.reset();
     try {
+      // Continuing a reply: its text so far ends the prompt, and takes room in the window.
+      const tail = request.continueFrom ?? '';
+      const tailTokens = tail ? loaded.tokenizer.encode(tail, { add_special_tokens: false }).length : 0;
       const plan = planPrompt({
         turns: request.turns,
         systemPrompt: request.systemPrompt,
         contextLength: loaded.contextLength,
         maxNewTokens: request.params.maxNewTokens,
-        countTokens: (messages) => this.encodeChat(loaded, messages).length,
+        countTokens: (messages) => this.encodeChat(loaded, messages).length + tailTokens,
         clipText: (text, n, from) => {
           const ids: number[] = loaded.tokenizer.encode(text, { add_special_tokens: false });
           const kept = from === 'start' ? ids.slice(0, n) : ids.slice(Math.max(0, ids.length - n));
           return loaded.tokenizer.decode(kept, { skip_special_tokens: false });
         },
       });
-      const inputs = loaded.tokenizer.apply_chat_template(plan.messages, {
-        add_generation_prompt: true,
-        return_dict: true,
-      });
+      const inputs = tail
+        ? loaded.tokenizer(
+            loaded.tokenizer.apply_chat_template(plan.messages, { add_generation_prompt: true, tokenize: false }) + tail,
+            { add_special_tokens: false },
+          )
+        : loaded.tokenizer.apply_chat_template(plan.messages, { add_generation_prompt: true, return_dict: true });
       let count = 0;
       let first = 0;
       let last = 0;
@@ -168,7 +173,7 @@ export class TransformersEngine implements EngineApi {
             stopping_criteria: [this.stopper],
           })
         : null;
-      const promptLen = plan.promptTokens;
+      const promptLen: number = inputs.input_ids.dims.at(-1);
       const all: number[] = output ? Array.from(output.tolist()[0] as bigint[], Number) : [];
       const generated = all.slice(promptLen);
       const endedOnEos = generated.length > 0 && loaded.eosIds.includes(generated[generated.length - 1]);

@@ -91,6 +91,11 @@ export interface GenerateRequest {
   turns: ChatTurn[];
   systemPrompt?: string;
   params: GenerationParams;
+  /**
+   * Continue this assistant reply (cut at the length limit) instead of starting a new one: the
+   * prompt ends with it, unclosed, and the result's text is only what comes after it.
+   */
+  continueFrom?: string;
 }
 
 export type FinishReason = 'stop' | 'length' | 'interrupted';
