@@ -138,13 +138,16 @@ export class TransformersEngine implements EngineApi {
     this.generating = true;
     this.stopper.reset();
     try {
+      // Continuing a reply: its text so far ends the prompt, and takes room in the window.
+      const tail = request.continueFrom ?? '';
+      const tailIds: number[] = tail ? loaded.tokenizer.encode(tail, { add_special_tokens: false }) : [];
       const plan = planPrompt({
         turns: request.turns,
         files: request.files,
         systemPrompt: request.systemPrompt,
         contextLength: loaded.contextLength,
         maxNewTokens: request.params.maxNewTokens,
-        countTokens: (messages) => this.encodeChat(loaded, messages).length,
+        countTokens: (messages) => this.encodeChat(loaded, messages).length + tailIds.length,
         clipText: (text, n, from) => {
           const ids: number[] = loaded.tokenizer.encode(text, { add_special_tokens: false });
           const kept = from === 'start' ? ids.slice(0, n) : ids.slice(Math.max(0, ids.length - n));
@@ -152,8 +155,8 @@ export class TransformersEngine implements EngineApi {
         },
       });
       const run = loaded.decoder
-        ? await this.decode(loaded, loaded.decoder, plan.messages, plan.maxNewTokens, request, onToken)
-        : await this.generateWithLibrary(loaded, plan.messages, plan.maxNewTokens, request, onToken);
+        ? await this.decode(loaded, loaded.decoder, plan.messages, tailIds, plan.maxNewTokens, request, onToken)
+        : await this.generateWithLibrary(loaded, plan.messages, tail, plan.maxNewTokens, request, onToken);
       const { generated, count, first, last } = run;
       const promptLen = plan.promptTokens;
       const endedOnEos = generated.length > 0 && loaded.eosIds.includes(generated[generated.length - 1]);
@@ -170,7 +173,7 @@ export class TransformersEngine implements EngineApi {
         backend: loaded.backend,
         modelId: loaded.modelId,
         ...(request.files?.length ? { files: plan.files } : {}),
-        ...(request.returnPrompt ? { prompt: loaded.tokenizer.apply_chat_template(plan.messages, { add_generation_prompt: true, tokenize: false }) as string } : {}),
+        ...(request.returnPrompt ? { prompt: (loaded.tokenizer.apply_chat_template(plan.messages, { add_generation_prompt: true, tokenize: false }) as string) + tail } : {}),
       });
     } catch (e) {
       return { ok: false, error: classifyGenerateError(e, loaded.backend) };
@@ -195,11 +198,12 @@ export class TransformersEngine implements EngineApi {
     loaded: Loaded,
     decoder: KvDecoder,
     messages: ChatTurn[],
+    tailIds: number[],
     maxNewTokens: number,
     request: GenerateRequest,
     onToken?: (piece: string) => void,
   ): Promise<Run> {
-    const prompt = this.encodeChat(loaded, messages);
+    const prompt = [...this.encodeChat(loaded, messages), ...tailIds];
     const decode = (ids: number[]) => (ids.length ? (loaded.tokenizer.decode(ids, { skip_special_tokens: true }) as string) : '');
     const stream = new IncrementalText(decode);
     const batcher = new PieceBatcher((text) => onToken?.(text), STREAM_INTERVAL_MS);
@@ -232,14 +236,17 @@ export class TransformersEngine implements EngineApi {
   private async generateWithLibrary(
     loaded: Loaded,
     messages: ChatTurn[],
+    tail: string,
     maxNewTokens: number,
     request: GenerateRequest,
     onToken?: (piece: string) => void,
   ): Promise<Run> {
-    const inputs = loaded.tokenizer.apply_chat_template(messages, {
-      add_generation_prompt: true,
-      return_dict: true,
-    });
+    const inputs = tail
+      ? loaded.tokenizer(
+          (loaded.tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false }) as string) + tail,
+          { add_special_tokens: false },
+        )
+      : loaded.tokenizer.apply_chat_template(messages, { add_generation_prompt: true, return_dict: true });
     let count = 0;
     let first = 0;
     let last = 0;

@@ -9,6 +9,8 @@ export interface ReplyStore {
 }
 
 export interface ReplyWriterOptions {
+  /** Text already saved (a reply being continued); appends extend it. */
+  initial?: string;
   intervalMs?: number;
   onError?: (e: unknown) => void;
   setTimer?: (fn: () => void, ms: number) => unknown;
@@ -32,6 +34,7 @@ export class ReplyWriter {
     readonly messageId: string,
     private readonly options: ReplyWriterOptions = {},
   ) {
+    this.text = this.savedText = options.initial ?? '';
     this.intervalMs = options.intervalMs ?? 400;
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));

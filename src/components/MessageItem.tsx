@@ -1,5 +1,5 @@
 // One message of the branch on screen: its text (Markdown for replies, plain text for the user),
-// state flags (Interrupted, errors, "left out" notice), actions (Copy, Edit, Regenerate) and the
+// state flags (how it ended: ReplyEnd; errors, "left out" notice), actions (Copy, Edit, Regenerate) and the
 // branch pager `< 2/3 >`.
 import { createSignal, Show } from 'solid-js';
 import type { Message } from '../db';
@@ -8,6 +8,7 @@ import { useStores } from '../stores';
 import { copyText } from './clipboard';
 import { Icon } from './icons';
 import { Markdown } from './Markdown';
+import { ReplyEnd } from './ReplyEnd';
 
 export function leftOutNotice(m: Pick<Message, 'metadata'>): string | null {
   const parts: string[] = [];
@@ -105,10 +106,8 @@ export function MessageItem(props: { message: Message }) {
         </div>
       </Show>
 
-      <Show when={!streamingNow() && saved().status === 'interrupted'}>
-        <p class="msg-flag">
-          Interrupted<Show when={!text().trim()}> before the reply started</Show>. Use Regenerate for a new reply.
-        </p>
+      <Show when={!streamingNow()}>
+        <ReplyEnd message={saved()} text={text()} />
       </Show>
       <Show when={notSaved()}>
         <p class="msg-error">This reply could not be saved (storage is full); it will be lost on reload.</p>

@@ -27,6 +27,10 @@ export interface MessageMetadata {
   droppedTurns?: number;
   truncatedLatest?: boolean;
   finishReason?: 'stop' | 'length' | 'interrupted';
+  /** The user stopped this reply (Stop / Esc); 'interrupted' without it means a closed tab or a crash. */
+  stopped?: boolean;
+  /** A reply cut at the length limit whose Continue found no room left in the context window. */
+  contextFull?: boolean;
   error?: EngineError;
   /** Set on messages brought in by an import (src/io): where they came from. */
   imported?: ImportedFrom;

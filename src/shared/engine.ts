@@ -124,6 +124,11 @@ export interface GenerateRequest {
   files?: PromptFile[];
   /** Return the rendered prompt text in the result (a debugging aid, `?debug=prompt`). */
   returnPrompt?: boolean;
+  /**
+   * Continue this assistant reply (cut at the length limit) instead of starting a new one: the
+   * prompt ends with it, unclosed, and the result's text is only what comes after it.
+   */
+  continueFrom?: string;
 }
 
 export type FinishReason = 'stop' | 'length' | 'interrupted';

@@ -41,6 +41,8 @@ export interface ChatStore {
   setDraftSystemPrompt(text: string): void;
   send(text: string): Promise<boolean>;
   regenerate(assistantId: string): Promise<void>;
+  /** Extends a reply that ended at the length limit (the same message grows). */
+  continueReply(assistantId: string): Promise<void>;
   editAndResend(userId: string, text: string): Promise<boolean>;
   switchBranch(id: string, step: -1 | 1): Promise<void>;
   stop(): void;
@@ -109,23 +111,33 @@ export function createChatStore(deps: ChatDeps): ChatStore {
     toasts.error(e, isQuotaError(e) ? '' : 'The reply could not be saved.');
   };
 
-  /** Streams an assistant reply to `user`, whose branch (root..user) is `branch`. */
-  const reply = async (conv: Conversation, user: Message, branch: Message[]): Promise<void> => {
+  /**
+   * Streams an assistant reply to `user`, whose branch (root..user) is `branch`; with `continuing`,
+   * extends that reply (cut at the length limit) instead of adding a new one.
+   */
+  const reply = async (conv: Conversation, user: Message, branch: Message[], continuing?: Message): Promise<void> => {
     let assistant: Message;
+    const prefix = continuing?.content ?? '';
     await recovery;
     try {
-      assistant = await storage.messages.add({ conversationId: conv.id, parentId: user.id, role: 'assistant', content: '', status: 'streaming' });
+      if (continuing) {
+        await storage.messages.update(continuing.id, { status: 'streaming' });
+        assistant = continuing;
+      } else {
+        assistant = await storage.messages.add({ conversationId: conv.id, parentId: user.id, role: 'assistant', content: '', status: 'streaming' });
+      }
     } catch (e) {
       toasts.error(e, isQuotaError(e) ? '' : 'The reply could not be started.');
       return;
     }
     stopRequested = false;
-    const live: StreamingReply = { messageId: assistant.id, conversationId: conv.id, text: '', waiting: engine.state() !== 'ready' };
+    const live: StreamingReply = { messageId: assistant.id, conversationId: conv.id, text: prefix, waiting: engine.state() !== 'ready' };
     setStreaming({ ...live });
     let reportedSaveError = false;
     let finishing = false;
     let finalFailed = false;
     const w = new ReplyWriter(storage.messages, assistant.id, {
+      initial: prefix,
       onError: (e) => {
         if (finishing) finalFailed = true;
         if (!reportedSaveError) reportSaveError(e);
@@ -145,7 +157,7 @@ export function createChatStore(deps: ChatDeps): ChatStore {
       await withLock(locks, LOCK_PREFIX + assistant.id, async () => {
         const ready = await engine.whenReady();
         if (stopRequested) {
-          await finish({ status: 'interrupted', metadata: { finishReason: 'interrupted' } });
+          await finish({ status: 'interrupted', metadata: { ...continuing?.metadata, finishReason: 'interrupted', stopped: true } });
           return;
         }
         if (!ready) {
@@ -155,9 +167,14 @@ export function createChatStore(deps: ChatDeps): ChatStore {
         }
         const fresh = (await storage.conversations.get(conv.id).catch(() => undefined)) ?? conv;
         setStreaming({ ...live, waiting: false });
-        let text = '';
+        let text = prefix;
         const outcome = await engine.generate(
-          { turns: turnsFrom(branch), systemPrompt: fresh.systemPrompt.trim() || undefined, params: settings.paramsFor(fresh) },
+          {
+            turns: turnsFrom(branch),
+            systemPrompt: fresh.systemPrompt.trim() || undefined,
+            params: settings.paramsFor(fresh),
+            ...(continuing ? { continueFrom: prefix } : {}),
+          },
           (piece) => {
             text += piece;
             w.append(piece);
@@ -167,7 +184,16 @@ export function createChatStore(deps: ChatDeps): ChatStore {
         if (outcome.ok) {
           const r = outcome.value;
           const interrupted = r.finishReason === 'interrupted' || stopRequested;
-          await finish({ content: r.text || text, status: interrupted ? 'interrupted' : 'complete', metadata: metadataOf(r) });
+          const metadata = { ...metadataOf(r), ...(stopRequested ? { stopped: true } : {}) };
+          if (continuing) {
+            metadata.completionTokens = (continuing.metadata.completionTokens ?? 0) + r.completionTokens;
+            if (r.completionTokens === 0 && r.finishReason === 'length') metadata.contextFull = true;
+          }
+          await finish({ content: r.text ? prefix + r.text : text, status: interrupted ? 'interrupted' : 'complete', metadata });
+        } else if (continuing) {
+          // A failed Continue keeps the reply as it was and says why.
+          toasts.error(outcome.error, 'The reply could not be continued.');
+          await finish({ content: prefix, status: continuing.status, metadata: continuing.metadata });
         } else {
           await finish({ status: 'error', metadata: { error: outcome.error } });
         }
@@ -225,6 +251,14 @@ export function createChatStore(deps: ChatDeps): ChatStore {
       const user = index().byId.get(msg.parentId);
       if (!user) return;
       await reply(conv, user, pathTo(index(), user.id));
+    },
+    async continueReply(assistantId) {
+      const conv = conversations.active();
+      const msg = index().byId.get(assistantId);
+      if (!conv || !msg || msg.role !== 'assistant' || !msg.parentId || msg.metadata.finishReason !== 'length' || busy()) return;
+      const user = index().byId.get(msg.parentId);
+      if (!user) return;
+      await reply(conv, user, pathTo(index(), user.id), msg);
     },
     async editAndResend(userId, text) {
       const conv = conversations.active();

@@ -3,6 +3,7 @@
 import {
   ask,
   assistantMessages,
+  branchPager,
   changeSettings,
   conversationItems,
   conversationTitle,
@@ -81,7 +82,7 @@ test.describe('a reply from the model', () => {
 
 test.describe('stopping a reply', () => {
   for (const how of ['Stop button', 'Esc key'] as const) {
-    test(`with the ${how} keeps the partial reply, marked interrupted`, async ({ page, backend }) => {
+    test(`with the ${how} keeps the partial reply, marked stopped`, async ({ page, backend }) => {
       await openApp(page, { backend });
       await waitForEngineReady(page, backend);
       await changeSettings(page, { maxNewTokens: 200 });
@@ -95,7 +96,9 @@ test.describe('stopping a reply', () => {
       }
 
       await waitForStatus(reply, 'interrupted');
-      await expect(reply.getByText('Interrupted')).toBeVisible();
+      // Stopped by the user: said in neutral words, not as a failure ("Interrupted" is for crashes).
+      await expect(reply.getByText('Stopped.', { exact: true })).toBeVisible();
+      await expect(reply.getByText(/Interrupted/)).toHaveCount(0);
       await expect(reply).toContainText(heldText);
       await expect(sendButton(page)).toBeVisible();
       await expect(stopButton(page)).toHaveCount(0);
@@ -109,6 +112,26 @@ test.describe('stopping a reply', () => {
       await hold.dispose();
     });
   }
+});
+
+test('a reply cut at the length limit says so, and Continue extends the same reply', async ({ page, backend }) => {
+  await openApp(page, { backend });
+  await waitForEngineReady(page, backend);
+  await changeSettings(page, { maxNewTokens: 3 });
+  const reply = await ask(page, 'Tell me a long story about the sea.');
+  const replyText = async () => (await messageText(reply)).replace(/\s*Cut off at the length limit\.$/, '');
+  const before = await replyText();
+  await expect(reply.getByText('Cut off at the length limit.')).toBeVisible();
+  await reply.getByRole('button', { name: 'Continue', exact: true }).click();
+  await expect(reply.getByRole('button', { name: 'Continue', exact: true })).toHaveCount(0);
+  await expect(messageBox(page)).toBeFocused();
+  await waitForStatus(reply, 'complete');
+  await expect.poll(replyText).not.toBe(before);
+  const after = await replyText();
+  expect(after.startsWith(before)).toBe(true);
+  expect(after.length).toBeGreaterThan(before.length);
+  await expect(assistantMessages(page)).toHaveCount(1); // the same reply grew, no new branch
+  await expect(branchPager(reply)).toHaveCount(0);
 });
 
 test('the status line counts the model load up, then says Ready', async ({ page, backend }) => {

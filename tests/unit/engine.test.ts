@@ -9,6 +9,8 @@ import type { EngineApi, GenerateRequest, LoadProgress } from '../../src/shared/
 
 const MODELS = resolve(__dirname, '../../models') + '/';
 const MODEL = 'hearth-test-tiny';
+/** The tiny model's context window (config.json n_positions). */
+const CONTEXT = 256;
 const greedy = (content: string, maxNewTokens = 24): GenerateRequest => ({
   turns: [{ role: 'user', content }],
   params: { temperature: 0, topP: 1, maxNewTokens },
@@ -23,7 +25,7 @@ describe('TransformersEngine (in-thread, Node)', () => {
     const loaded = await engine.load(MODEL, { backend: 'auto', modelBaseUrl: MODELS }, (p) => progress.push(p));
     if (!loaded.ok) throw new Error(`load failed: ${loaded.error.code} ${loaded.error.message}`);
     expect(loaded.value).toMatchObject({ modelId: MODEL, backend: 'cpu', dtype: 'q8' });
-    expect(loaded.value.contextLength).toBeGreaterThanOrEqual(64);
+    expect(loaded.value.contextLength).toBe(CONTEXT);
   });
   afterAll(() => engine.unload());
 
@@ -44,6 +46,21 @@ describe('TransformersEngine (in-thread, Node)', () => {
     expect(a.value.promptTokens).toBeGreaterThan(5);
     const b = await engine.generate(greedy('Hello, how are you today?'));
     expect(b.ok && b.value.text).toBe(a.value.text);
+  });
+
+  it('continues a reply cut at the length limit where it stopped (greedy: the same as one longer reply)', async () => {
+    const prompt = 'Tell me a long story about the sea.';
+    const whole = await engine.generate(greedy(prompt, 8));
+    const head = await engine.generate(greedy(prompt, 3));
+    if (!whole.ok || !head.ok) throw new Error('generate failed');
+    expect(head.value.finishReason).toBe('length');
+    const pieces: string[] = [];
+    const tail = await engine.generate({ ...greedy(prompt, 5), continueFrom: head.value.text }, (p) => pieces.push(p));
+    if (!tail.ok) throw new Error(tail.error.message);
+    expect(tail.value.completionTokens).toBeGreaterThan(0);
+    expect(pieces.join('')).toBe(tail.value.text);
+    expect(head.value.text + tail.value.text).toBe(whole.value.text);
+    expect(tail.value.promptTokens).toBeGreaterThan(head.value.promptTokens);
   });
 
   it('refuses a second generate while one runs, and stops on interrupt', async () => {
@@ -78,7 +95,7 @@ describe('TransformersEngine (in-thread, Node)', () => {
     if (!res.ok) throw new Error(res.error.message);
     expect(res.value.truncatedLatest).toBe(true);
     expect(res.value.droppedTurns).toBe(2);
-    expect(res.value.promptTokens + res.value.completionTokens).toBeLessThanOrEqual(512);
+    expect(res.value.promptTokens + res.value.completionTokens).toBeLessThanOrEqual(CONTEXT);
   });
 
   it('reports a missing model as data', async () => {

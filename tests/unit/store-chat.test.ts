@@ -16,6 +16,7 @@ class FakeEngine implements EngineApi {
   loadResult: Outcome<ModelInfo> = { ok: true, value: { modelId: 'm', backend: 'wasm', dtype: 'q8', contextLength: 256, threads: 1 } };
   pieces = ['Hello', ' there', '!'];
   pieceDelay = 5;
+  finishReason: 'stop' | 'length' = 'stop';
   private stopped = false;
   async capabilities() {
     return { webgpu: false, crossOriginIsolated: false, hardwareConcurrency: 2, singleThreadReason: 'not isolated' };
@@ -38,7 +39,7 @@ class FakeEngine implements EngineApi {
     }
     return {
       ok: true,
-      value: { text, finishReason: this.stopped ? 'interrupted' : 'stop', promptTokens: 10, completionTokens: 3, tokensPerSecond: 42, droppedTurns: 1, truncatedLatest: false, backend: 'wasm', modelId: 'm' },
+      value: { text, finishReason: this.stopped ? 'interrupted' : this.finishReason, promptTokens: 10, completionTokens: this.pieces.length, tokensPerSecond: 42, droppedTurns: 1, truncatedLatest: false, backend: 'wasm', modelId: 'm' },
     };
   }
   async interrupt() {
@@ -129,6 +130,31 @@ describe('chat store', () => {
     await until(() => chat.path()[1]?.status === 'interrupted');
     expect(chat.path()[1].content.length).toBeGreaterThan(0);
     expect(chat.path()[1].content.length).toBeLessThan(fake.pieces.join('').length);
+    expect(chat.path()[1].metadata.stopped).toBe(true); // shown as "Stopped", not "Interrupted"
+  });
+
+  it('Continue extends a reply cut at the length limit, in the same message', async () => {
+    const fake = new FakeEngine();
+    fake.finishReason = 'length';
+    const { stores } = setup(fake);
+    const { chat } = stores;
+    await chat.send('Tell me more');
+    await until(() => chat.path()[1]?.status === 'complete');
+    const first = chat.path()[1];
+    expect(first.metadata.finishReason).toBe('length');
+    fake.pieces = [' and', ' more'];
+    fake.finishReason = 'stop';
+    await chat.continueReply(first.id);
+    await until(() => chat.path()[1]?.content === 'Hello there! and more' && chat.path()[1].status === 'complete');
+    expect(chat.path()).toHaveLength(2);
+    expect(chat.path()[1].id).toBe(first.id);
+    expect(chat.path()[1].metadata).toMatchObject({ finishReason: 'stop', completionTokens: 5 });
+    // The engine was asked to continue the reply, after the same user turn.
+    expect(fake.requests[1].continueFrom).toBe('Hello there!');
+    expect(fake.requests[1].turns.at(-1)).toEqual({ role: 'user', content: 'Tell me more' });
+    // A complete reply that ended on its own is not continued.
+    await chat.continueReply(first.id);
+    expect(fake.requests).toHaveLength(2);
   });
 
   it('queues a reply sent while the model loads', async () => {
@@ -196,6 +222,7 @@ describe('chat store', () => {
     expect(await stores.chat.recover()).toBe(1);
     expect((await storage.messages.get(a.id))?.status).toBe('interrupted');
     expect((await storage.messages.get(a.id))?.content).toBe('part');
+    expect((await storage.messages.get(a.id))?.metadata.stopped).toBeUndefined(); // "Interrupted", not "Stopped"
     expect((await storage.messages.get(b.id))?.status).toBe('streaming');
   });
 });
