@@ -1,11 +1,11 @@
 // One entry of the conversation list: open it, rename in place (Enter saves, Esc cancels),
-// pin / unpin, delete (undo from the toast).
+// pin / unpin, export, delete (undo from the toast).
 import { createSignal, Show } from 'solid-js';
-import type { SearchHit } from '../db';
+import type { Conversation, SearchHit } from '../db';
 import { useStores } from '../stores';
 import { Icon } from './icons';
 
-export function ConversationItem(props: { hit: SearchHit; onOpen: () => void }) {
+export function ConversationItem(props: { hit: SearchHit; onOpen: () => void; onExport?: (c: Conversation) => void }) {
   const { conversations, chat } = useStores();
   const [editing, setEditing] = createSignal(false);
   const c = () => props.hit.conversation;
@@ -89,6 +89,11 @@ export function ConversationItem(props: { hit: SearchHit; onOpen: () => void }) 
           >
             <Icon name="pencil" size={15} />
           </button>
+          <Show when={props.onExport}>
+            <button type="button" class="icon-btn" aria-label="Export" title="Export" onClick={() => props.onExport?.(c())}>
+              <Icon name="download" size={15} />
+            </button>
+          </Show>
           <button type="button" class="icon-btn danger" aria-label="Delete" title="Delete" onClick={remove}>
             <Icon name="trash" size={15} />
           </button>

@@ -1,12 +1,15 @@
 // The conversation sidebar (a drawer on phones): New chat, search over titles and message
-// text, and the list (pinned first, newest first).
+// text, the list (pinned first, newest first), and import / export at its foot.
 import { createMemo, For, Show } from 'solid-js';
 import { useStores } from '../stores';
+import { createIoStore } from '../stores/io';
 import { ConversationItem } from './ConversationItem';
 import { Icon } from './icons';
+import { ImportExport } from './ImportExport';
 
 export function Sidebar(props: { open: boolean; onClose: () => void }) {
-  const { conversations } = useStores();
+  const { conversations, storage, toasts } = useStores();
+  const io = createIoStore({ storage, toasts });
   // Keyed by id so that items (and a rename in progress) survive list refreshes.
   const byId = createMemo(() => new Map(conversations.hits().map((h) => [h.conversation.id, h])));
   const ids = createMemo(() => conversations.hits().map((h) => h.conversation.id));
@@ -55,12 +58,13 @@ export function Sidebar(props: { open: boolean; onClose: () => void }) {
           <ul class="conv-list">
             <For each={ids()}>
               {(id) => (
-                <Show when={byId().get(id)}>{(hit) => <ConversationItem hit={hit()} onOpen={props.onClose} />}</Show>
+                <Show when={byId().get(id)}>{(hit) => <ConversationItem hit={hit()} onOpen={props.onClose} onExport={(c) => io.openExport(c.id, c.title)} />}</Show>
               )}
             </For>
           </ul>
         </Show>
       </nav>
+      <ImportExport io={io} />
     </aside>
   );
 }

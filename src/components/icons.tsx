@@ -3,6 +3,7 @@ import type { JSX } from 'solid-js';
 
 const PATHS = {
   plus: 'M12 5v14M5 12h14',
+  download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
   pin: 'M9 4h6l-1 6 3 3H7l3-3-1-6zM12 13v7',
   pencil: 'M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4',
   trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',

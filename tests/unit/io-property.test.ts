@@ -34,7 +34,7 @@ const conversationArb = fc
   })
   .map((g) => {
     const cid = crypto.randomUUID();
-    const messages: Message[] = g.messages.map((m, j) => ({
+    const messages: Message[] = g.messages.map((m) => ({
       id: crypto.randomUUID(),
       conversationId: cid,
       parentId: null,
