@@ -6,6 +6,7 @@ import { ChatView } from './components/ChatView';
 import { ModelsDialog } from './components/ModelsDialog';
 import { SettingsDialog } from './components/SettingsDialog';
 import { Sidebar } from './components/Sidebar';
+import { SyncDialog } from './components/SyncDialog';
 import { Toasts } from './components/Toasts';
 import { createAppStores, StoresContext, type Stores } from './stores';
 
@@ -15,6 +16,7 @@ export function App(props: { stores?: Stores; autoLoad?: boolean }) {
   const [drawerOpen, setDrawerOpen] = createSignal(false);
   const [settingsOpen, setSettingsOpen] = createSignal(false);
   const [modelsOpen, setModelsOpen] = createSignal(false);
+  const [syncOpen, setSyncOpen] = createSignal(false);
 
   const onKey = (e: KeyboardEvent) => {
     if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('dialog[open]')) return;
@@ -59,6 +61,7 @@ export function App(props: { stores?: Stores; autoLoad?: boolean }) {
           onToggleDrawer={() => setDrawerOpen((v) => !v)}
           onOpenSettings={() => setSettingsOpen(true)}
           onOpenModels={() => setModelsOpen(true)}
+          onOpenSync={() => setSyncOpen(true)}
         />
         <ModelsDialog
           open={modelsOpen()}
@@ -67,6 +70,7 @@ export function App(props: { stores?: Stores; autoLoad?: boolean }) {
           buildId={stores.pwa.buildId}
           backend={engine.backend() === 'webgpu' ? 'webgpu' : 'wasm'}
         />
+        <SyncDialog open={syncOpen()} onClose={() => setSyncOpen(false)} sync={stores.sync} />
         <SettingsDialog open={settingsOpen()} onClose={() => setSettingsOpen(false)} />
         <Toasts />
       </div>

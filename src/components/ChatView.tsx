@@ -13,7 +13,7 @@ import { Icon } from './icons';
 import { MessageItem } from './MessageItem';
 import { StatusLine } from './StatusLine';
 
-export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => void; onOpenSettings: () => void; onOpenModels?: () => void }) {
+export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => void; onOpenSettings: () => void; onOpenModels?: () => void; onOpenSync?: () => void }) {
   const stores = useStores();
   const { chat, conversations } = stores;
   let scroller!: HTMLDivElement;
@@ -65,6 +65,11 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
         <Show when={props.onOpenModels}>
           <button type="button" class="btn btn-small btn-ghost" onClick={() => props.onOpenModels?.()}>
             Models
+          </button>
+        </Show>
+        <Show when={props.onOpenSync}>
+          <button type="button" class="btn btn-small btn-ghost" title={stores.sync.text()} data-sync={stores.sync.status().phase} onClick={() => props.onOpenSync?.()}>
+            Sync
           </button>
         </Show>
         <button type="button" class="icon-btn" aria-label="Settings" title="Settings" onClick={props.onOpenSettings}>

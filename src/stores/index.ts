@@ -13,6 +13,7 @@ import { createModelsStore, type ModelsStore } from './models';
 import { createPwaStore, type PwaStore } from './pwa';
 import { createSettingsStore, type SettingsStore } from './settings';
 import { getStorage } from './storage';
+import { createSyncStore, type SyncStore } from './sync';
 import { createToastStore, type ToastStore } from './toasts';
 
 export interface Stores {
@@ -25,6 +26,7 @@ export interface Stores {
   url: UrlOverrides;
   models: ModelsStore;
   pwa: PwaStore;
+  sync: SyncStore;
   /** Moves the model to this tab when another tab runs it (Web Locks). */
   useModelHere(): void;
 }
@@ -79,7 +81,8 @@ export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; u
     tabEngine.takeOver();
     void engine.load();
   };
-  return { storage, toasts, settings, engine, conversations, chat, url, models: modelsStore, pwa, useModelHere };
+  const sync = createSyncStore({ storage });
+  return { storage, toasts, settings, engine, conversations, chat, url, models: modelsStore, pwa, sync, useModelHere };
 }
 
 export const StoresContext = createContext<Stores>();
