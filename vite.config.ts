@@ -68,9 +68,11 @@ export default defineConfig(({ command }) => {
           ],
         },
         injectManifest: {
-          // The app shell and the one ORT flavour in use; models are cached by the service worker
-          // in their own caches (see src/sw.ts), the duplicate hashed ORT wasm in assets/ is unused.
-          globPatterns: ['**/*.{html,js,css,svg,ico}', 'ort/*.{mjs,wasm}', 'models/catalog.json'],
+          // The app shell and the ORT flavour's loader (.mjs); models are cached by the service
+          // worker in their own caches (see src/sw.ts); ORT's wasm is kept by the engine worker
+          // (workers/ortWasm.ts: precaching it too meant downloading 27 MB twice on a first visit);
+          // the duplicate hashed ORT wasm in assets/ is unused.
+          globPatterns: ['**/*.{html,js,css,svg,ico}', 'ort/*.mjs', 'models/catalog.json'],
           globIgnores: ['models/*/**/*.{html,js,css,svg,ico}', 'assets/*.wasm', '**/*.map', 'sw.js'],
           maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
           buildPlugins: { vite: [{ name: 'hearth-sw-define', config: () => ({ define }) }] },

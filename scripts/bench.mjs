@@ -1,55 +1,500 @@
 #!/usr/bin/env node
-// `npm run bench`: decode and prefill speed of a model per backend and dtype in headless
-// Chromium (the real worker engine, with warm-up). Usage:
-//   npm run bench -- [--model hearth-chat] [--configs wasm:q8,wasm:fp32,webgpu:fp32] [--tokens 64]
-import { execFileSync } from 'node:child_process';
+// `npm run bench`: how fast Hearth runs a model, against the libraries it is built on. Prints a
+// Markdown table and writes bench/latest.json. Rows, back to back, on the same ONNX file and the
+// same prompt token ids (see scripts/bench/README.md for what each row measures):
+//   native      onnxruntime-node, plain KV-cache loop (1 and 2 threads)
+//   raw web     onnxruntime-web alone in a Web Worker, same loop (the app's asyncify build; also
+//               the smaller plain-WASM build, for reference)
+//   engine      Hearth's worker engine as the app uses it (WASM, 1 and 2 threads)
+//   end to end  typing in the real UI until the last token is rendered and saved
+//   stock       transformers.js AutoModelForCausalLM.generate() with its defaults, in a worker
+//   webgpu      the engine on WebGPU (SwiftShader here: a software GPU; correctness and overhead)
+// for the default model and a SmolLM2-135M-shaped model (random weights, built by
+// scripts/bench/make_llama.py into .cache/, which needs a Python with `onnx` and numpy: set
+// HEARTH_PYTHON, else python3 is tried). Then the first visit of the app: bytes by type, cold and
+// warm, time until the message box is usable and until the model is ready.
+//   npm run bench -- [--quick] [--models hearth-chat,smollm2-135m] [--skip e2e,webgpu,visit]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { createHandler } from './serve.mjs';
+import { decodeRate, kvShape, plainDecode } from './bench/plainLoop.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
-const model = args.model ?? 'hearth-chat';
-const tokens = args.tokens ?? '64';
-const configs = (args.configs ?? 'wasm:q8,wasm:fp32,wasm:q4,webgpu:fp32,webgpu:q4').split(',').map((c) => {
-  const [backend, dtype] = c.split(':');
-  return { backend, dtype };
-});
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const opt = (name, def) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : def);
+const QUICK = flag('quick');
+const RUNS = QUICK ? 2 : 5;
+const NEW_TOKENS = Number(opt('tokens', 128));
+const TTFT_TOKENS = 200;
+const WARMUP_MS = QUICK ? 500 : 2000;
+const SKIP = new Set(opt('skip', '').split(',').filter(Boolean));
+const BIG = 'bench-smollm2-135m';
+const MODELS = opt('models', 'hearth-chat,smollm2-135m').split(',').map((m) => (m === 'smollm2-135m' ? BIG : m));
+const CACHE = `${repo}.cache/`;
+const BIG_DIR = `${CACHE}bench-models/${BIG}/`;
+const started = Date.now();
+const log = (...a) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s]`, ...a);
 
-execFileSync('npx', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts'], { cwd: repo, stdio: 'inherit' });
-const server = await startServer({ root: `${repo}.cache/bench-dist`, port: Number(process.env.BENCH_PORT ?? 0) });
-const base = server.url.replace(/\/$/, '');
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'],
-});
-const rows = [];
-try {
-  for (const { backend, dtype } of configs) {
-    const page = await browser.newPage();
-    const url = `${base}/?model=${model}&backend=${backend}&dtype=${dtype}&tokens=${tokens}&runs=${backend === 'webgpu' ? 1 : 3}`;
-    await page.goto(url);
-    const res = await page.waitForFunction(() => window.__bench, null, { timeout: 600_000, polling: 500 }).then((h) => h.jsonValue());
-    rows.push(res.ok ? res.result : { backend, dtype, error: res.message });
-    console.log(JSON.stringify(rows.at(-1)));
-    await page.close();
+const DECODE_PROMPT =
+  'I am planning a small garden behind my house this spring. The soil is heavy clay and the yard gets ' +
+  'sun in the morning and shade after lunch. What vegetables and herbs would grow well there?';
+const LONG_TEXT =
+  'Our town library is moving to the old railway station next year. The building has tall windows, a ' +
+  'wide hall where the trains used to wait, and a small garden by the platform. People want a quiet ' +
+  'reading room, a corner for children, space for evening classes and a cafe near the entrance. The ' +
+  'roof leaks in two places, the heating is old, and the stairs are hard for people who use a wheelchair. ' +
+  'The council has a modest budget and asks volunteers to help paint, move shelves and sort books. ' +
+  'Some neighbours worry about parking and noise; others hope the station will bring the street back to ' +
+  'life, with a market on Saturdays and music in the summer evenings. Write a plan for the first month.';
+
+// ---------------------------------------------------------------------------------------------
+// Models and prompts
+
+function findPython() {
+  const candidates = [process.env.HEARTH_PYTHON, `${repo}.venv/bin/python`, `${repo}../venv-hearth/bin/python`, 'python3'];
+  for (const py of candidates.filter(Boolean)) {
+    const r = spawnSync(py, ['-c', 'import onnx, numpy'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
   }
-} finally {
-  await browser.close();
-  await server.close();
+  return null;
 }
-console.log('\nmodel', model);
-console.table(
-  rows.map((r) => ({
-    backend: r.backend,
-    dtype: r.dtype,
-    threads: r.threads,
-    'load ms': r.loadMs,
-    'prompt tok': r.promptTokens,
-    'first token ms': r.firstTokenMs,
-    'decode tok/s': r.decodeTokensPerSecond,
-    error: r.error,
-  })),
-);
+
+function ensureBigModel() {
+  if (existsSync(`${BIG_DIR}onnx/model_quantized.onnx`)) return true;
+  const py = findPython();
+  if (!py) {
+    log(`no Python with onnx and numpy (set HEARTH_PYTHON): the ${BIG} rows are skipped`);
+    return false;
+  }
+  log(`building the SmolLM2-135M-shaped model with ${py} (random weights, once)`);
+  execFileSync('nice', ['-n', '5', py, 'scripts/bench/make_llama.py', '--shape', 'smollm2-135m', '--dtypes', 'q8', '--out', BIG_DIR], {
+    cwd: repo,
+    stdio: 'inherit',
+  });
+  return true;
+}
+
+const modelDir = (id) => (id === BIG ? BIG_DIR : `${repo}models/${id}/`);
+
+/** The chat-template token ids of the decode prompt and three 200-token prompts (texts and ids). */
+async function prompts(id) {
+  const { AutoTokenizer, env } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.localModelPath = id === BIG ? `${CACHE}bench-models/` : `${repo}models/`;
+  const tok = await AutoTokenizer.from_pretrained(id);
+  const chat = (text) =>
+    tok.apply_chat_template([{ role: 'user', content: text }], { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false });
+  const exactly = (lead) => {
+    const words = `${lead} ${LONG_TEXT} ${LONG_TEXT} ${LONG_TEXT}`.split(' ');
+    let lo = 1;
+    let hi = words.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (chat(words.slice(0, mid).join(' ')).length <= TTFT_TOKENS) lo = mid;
+      else hi = mid - 1;
+    }
+    return words.slice(0, lo).join(' ');
+  };
+  const ttftTexts = ['Please read this.', 'Here is a question.', 'Think about this.'].map(exactly);
+  return {
+    texts: { decode: DECODE_PROMPT, ttft: ttftTexts },
+    prompts: { decode: chat(DECODE_PROMPT), ttft: chat(ttftTexts[0]) },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and rows
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x, d = 1) => (x == null || Number.isNaN(x) ? null : Number(x.toFixed(d)));
+
+function row(name, model, backend, dtype, threads, r, extra = {}) {
+  const ttft = median(r.ttft ?? []);
+  return {
+    name,
+    model,
+    backend,
+    dtype,
+    threads,
+    loadColdMs: round(r.loadMs, 0),
+    loadWarmMs: round(r.warmLoadMs, 0),
+    ttftMs: round(ttft, 1),
+    ttftPromptTokens: r.ttftPromptTokens ?? TTFT_TOKENS,
+    prefillTokensPerSecond: ttft ? round(((r.ttftPromptTokens ?? TTFT_TOKENS) * 1000) / ttft, 0) : null,
+    decodeTokensPerSecond: round(median(r.rates ?? []), 1),
+    decodeMin: round(Math.min(...(r.rates ?? [NaN])), 1),
+    decodeMax: round(Math.max(...(r.rates ?? [NaN])), 1),
+    runs: (r.rates ?? []).length,
+    memoryMB: r.memoryBytes ? round(r.memoryBytes / 2 ** 20, 0) : null,
+    ...extra,
+  };
+}
+
+async function nativeRows(id, p, config) {
+  const ort = (await import('onnxruntime-node')).default;
+  const file = `${modelDir(id)}onnx/model_quantized.onnx`;
+  const rows = [];
+  for (const threads of [1, 2]) {
+    const rss0 = process.memoryUsage().rss;
+    const opts = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+    let t0 = performance.now();
+    const cold = await ort.InferenceSession.create(file, opts);
+    const loadMs = performance.now() - t0;
+    await cold.release();
+    t0 = performance.now();
+    const session = await ort.InferenceSession.create(file, opts);
+    const warmLoadMs = performance.now() - t0;
+    const kv = kvShape(session, config);
+    const warm = performance.now();
+    while (performance.now() - warm < WARMUP_MS) await plainDecode(ort, session, p.prompts.decode, 16, kv);
+    const ttft = [];
+    for (let i = 0; i < 3; i++) ttft.push((await plainDecode(ort, session, p.prompts.ttft, 1, kv)).firstTokenMs);
+    const rates = [];
+    let tokens = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await plainDecode(ort, session, p.prompts.decode, NEW_TOKENS, kv);
+      rates.push(decodeRate(r.times));
+      tokens = r.tokens;
+    }
+    const memoryBytes = process.memoryUsage().rss - rss0;
+    await session.release();
+    rows.push(row('native', id, 'onnxruntime-node', 'q8', threads, { loadMs, warmLoadMs, ttft, rates, memoryBytes }, { tokens }));
+    log(`native ${id} ${threads}t: ${rows.at(-1).decodeTokensPerSecond} tok/s`);
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers and browser
+
+/** Serves `root`, the benchmark model under /models/bench-…/, and counts bytes sent by type. */
+function serve(root) {
+  const main = createHandler(root);
+  const big = createHandler(`${CACHE}bench-models`);
+  const bytes = {};
+  const server = http.createServer((req, res) => {
+    const type = (req.url.split('?')[0].match(/\.(\w+)$/)?.[1] ?? 'html').toLowerCase();
+    const write = res.write.bind(res);
+    const end = res.end.bind(res);
+    const count = (chunk) => {
+      if (chunk && typeof chunk !== 'function') bytes[type] = (bytes[type] ?? 0) + Buffer.byteLength(chunk);
+    };
+    res.write = (chunk, ...rest) => (count(chunk), write(chunk, ...rest));
+    res.end = (chunk, ...rest) => (count(chunk), end(chunk, ...rest));
+    const handler = req.url.startsWith(`/models/${BIG}/`) ? big : main;
+    if (handler === big) req.url = req.url.slice('/models'.length);
+    handler(req, res).catch(() => res.destroy());
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        bytes,
+        reset: () => Object.keys(bytes).forEach((k) => delete bytes[k]),
+        close: () => new Promise((r) => (server.closeAllConnections(), server.close(r))),
+      }),
+    ),
+  );
+}
+
+async function pageJob(browser, base, job, timeout = 300_000) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/#${encodeURIComponent(JSON.stringify(job))}`);
+    const res = await page.waitForFunction(() => window.__bench, null, { timeout, polling: 250 }).then((h) => h.jsonValue());
+    if (!res.ok) throw new Error(res.message);
+    return res.result;
+  } finally {
+    await context.close();
+  }
+}
+
+async function browserRows(browser, base, id, p, config) {
+  const rows = [];
+  const common = { model: id, config, texts: p.texts, prompts: p.prompts, newTokens: NEW_TOKENS, runs: RUNS, warmupMs: WARMUP_MS };
+  const attempt = async (label, fn) => {
+    try {
+      rows.push(await fn());
+      log(`${label}: ${rows.at(-1).decodeTokensPerSecond} tok/s`);
+    } catch (e) {
+      log(`${label} failed: ${e.message}`);
+      rows.push({ name: label.split(' ')[0], model: id, error: e.message });
+    }
+  };
+  for (const threads of [1, 2]) {
+    await attempt(`raw web ${id} ${threads}t`, async () =>
+      row('raw web', id, 'wasm (asyncify build)', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'raw', build: 'asyncify', threads })),
+    );
+  }
+  await attempt(`raw web plain ${id} 1t`, async () =>
+    row('raw web (plain wasm build)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'plain', threads: 1 })),
+  );
+  for (const threads of [1, 2]) {
+    await attempt(`engine ${id} ${threads}t`, async () => {
+      const r = await pageJob(browser, base, { ...common, mode: 'engine', backend: 'wasm', threads });
+      return row('engine', id, r.backend, r.dtype, r.threads, r, { promptTokens: r.promptTokens, completionTokens: r.completionTokens });
+    });
+  }
+  for (const threads of id === BIG ? [1] : [1, 2]) {
+    await attempt(`stock ${id} ${threads}t`, async () =>
+      row('stock', id, 'wasm', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'stock', threads })),
+    );
+  }
+  return rows;
+}
+
+/** The real app: type the prompt, time the reply until the last token is rendered and saved. */
+async function endToEnd(browser, base, id) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/?model=${id}&backend=wasm&temperature=0`);
+    await page.locator('[role=status][data-state="ready"]').first().waitFor({ timeout: 180_000 });
+    const box = page.getByRole('textbox', { name: 'Message' });
+    const runs = [];
+    for (let i = 0; i <= RUNS; i++) {
+      await page.getByRole('button', { name: 'New chat' }).click();
+      await page.evaluate(() => {
+        const w = window;
+        w.__e2e = { first: 0, last: 0 };
+        const obs = new MutationObserver(() => {
+          const a = [...document.querySelectorAll('article')].filter((x) => (x.getAttribute('aria-label') ?? '').startsWith('Assistant')).at(-1);
+          if (!a || !a.textContent?.trim()) return;
+          const now = performance.now();
+          w.__e2e.first ||= now;
+          if (a.getAttribute('data-status') === 'streaming') w.__e2e.last = now;
+        });
+        obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+        w.__e2e.obs = obs;
+      });
+      await box.fill(DECODE_PROMPT);
+      const t0 = await page.evaluate(() => performance.now());
+      await box.press('Enter');
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('article')].some((a) => (a.getAttribute('aria-label') ?? '').startsWith('Assistant') && a.getAttribute('data-status') === 'complete'),
+        null,
+        { timeout: 300_000, polling: 20 },
+      );
+      const doneAt = await page.evaluate(() => performance.now());
+      const saved = await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const req = indexedDB.open('hearth');
+            req.onsuccess = () => {
+              const all = req.result.transaction('messages').objectStore('messages').getAll();
+              all.onsuccess = () => {
+                const msgs = all.result.filter((m) => m.role === 'assistant').sort((a, b) => a.createdAt - b.createdAt);
+                resolve(msgs.at(-1) ?? null);
+              };
+            };
+          }),
+      );
+      const timing = await page.evaluate(() => ({ first: window.__e2e.first, last: window.__e2e.last }));
+      const n = saved?.metadata?.completionTokens ?? 0;
+      const span = doneAt - timing.first;
+      if (i === 0) continue; // warm-up
+      runs.push({
+        e2eRate: n > 1 && span > 0 ? ((n - 1) * 1000) / span : 0,
+        engineRate: saved?.metadata?.tokensPerSecond ?? 0,
+        tokens: n,
+        firstRenderMs: timing.first - t0,
+        totalMs: doneAt - t0,
+        saved: saved?.status === 'complete' && (saved?.content ?? '').length > 0,
+      });
+    }
+    const threads = await page.locator('[role=status]').first().getAttribute('data-threads').catch(() => null);
+    return { runs, threads };
+  } finally {
+    await context.close();
+  }
+}
+
+/** First visit of the app (fresh profile), then a warm reload: bytes by type and timings. */
+async function firstVisit(browser, server) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const visit = async (go) => {
+    server.reset();
+    const t0 = Date.now();
+    await go();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor({ state: 'visible' });
+    await page.waitForFunction(() => {
+      const box = document.querySelector('textarea, [role=textbox]');
+      return box && !box.hasAttribute('disabled');
+    });
+    const usableMs = Date.now() - t0;
+    const phases = [];
+    const status = page.locator('[role=status][data-state]').first();
+    const poll = setInterval(() => {
+      status.textContent({ timeout: 500 }).then((t) => {
+        if (t && phases.at(-1)?.text !== t) phases.push({ atMs: Date.now() - t0, text: t.trim().slice(0, 80) });
+      }, () => undefined);
+    }, 100);
+    await page.locator('[role=status][data-state="ready"]').first().waitFor({ timeout: 180_000 });
+    clearInterval(poll);
+    const readyMs = Date.now() - t0;
+    // Let the service worker finish installing (its precache is part of the first visit).
+    await page.evaluate(() => navigator.serviceWorker?.ready.then(() => undefined));
+    await page.waitForTimeout(1500);
+    return { usableMs, readyMs, bytes: { ...server.bytes }, totalBytes: Object.values(server.bytes).reduce((a, b) => a + b, 0), phases };
+  };
+  try {
+    const cold = await visit(() => page.goto(`${server.url}/`));
+    const warm = await visit(() => page.reload());
+    return { cold, warm };
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const loaded = !existsSync('/work/TRAINING_DONE') && existsSync('/work/wt-model') ? ' (measured while a training job ran)' : '';
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.platform()} ${os.release()}, Node ${process.version}${loaded}`;
+}
+
+const best = (rows, name, model) => rows.filter((r) => r.name === name && r.model === model && r.decodeTokensPerSecond).sort((a, b) => b.decodeTokensPerSecond - a.decodeTokensPerSecond)[0];
+
+function ratios(rows, model) {
+  const engine = best(rows, 'engine', model)?.decodeTokensPerSecond;
+  const of = (name) => {
+    const other = best(rows, name, model)?.decodeTokensPerSecond;
+    return engine && other ? round(engine / other, 2) : null;
+  };
+  const e2e = rows.find((r) => r.name === 'end to end' && r.model === model);
+  return {
+    engineVsNative: of('native'),
+    engineVsRawWeb: of('raw web'),
+    engineVsStock: of('stock'),
+    endToEndVsEngine: e2e?.sameReplyRatio ?? null,
+  };
+}
+
+function table(rows) {
+  const fmt = (x, unit = '') => (x == null ? '–' : `${x}${unit}`);
+  const lines = [
+    '| row | model | backend | threads | load cold / warm (ms) | TTFT 200 tok (ms) | prefill tok/s | decode tok/s (min–max) | memory |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.error) {
+      lines.push(`| ${r.name} | ${r.model} | error: ${r.error.slice(0, 80)} | | | | | | |`);
+      continue;
+    }
+    lines.push(
+      `| ${r.name} | ${r.model} | ${r.backend} ${r.dtype ?? ''} | ${fmt(r.threads)} | ${fmt(r.loadColdMs)} / ${fmt(r.loadWarmMs)} | ${fmt(r.ttftMs)} | ${fmt(r.prefillTokensPerSecond)} | ` +
+        `**${fmt(r.decodeTokensPerSecond)}** (${fmt(r.decodeMin)}–${fmt(r.decodeMax)})${r.note ? ` ${r.note}` : ''} | ${fmt(r.memoryMB, ' MB')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  log('building the benchmark page and the app');
+  execFileSync('npx', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts'], { cwd: repo, stdio: 'inherit' });
+  if (!SKIP.has('e2e') || !SKIP.has('visit')) {
+    execFileSync('npx', ['vite', 'build', '--outDir', '.cache/bench-app', '--emptyOutDir', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
+  }
+  const models = MODELS.filter((m) => m !== BIG || ensureBigModel());
+  const benchServer = await serve(`${CACHE}bench-dist`);
+  const appServer = await serve(`${CACHE}bench-app`);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu', '--enable-blink-features=ForceEagerMeasureMemory'],
+  });
+  const rows = [];
+  let visit = null;
+  const webgpu = [];
+  try {
+    for (const id of models) {
+      const config = JSON.parse(readFileSync(`${modelDir(id)}config.json`, 'utf8'));
+      const p = await prompts(id);
+      rows.push(...(await nativeRows(id, p, config)));
+      rows.push(...(await browserRows(browser, benchServer.url, id, p, config)));
+      if (!SKIP.has('e2e')) {
+        try {
+          const e = await endToEnd(browser, appServer.url, id);
+          const rates = e.runs.map((r) => r.e2eRate);
+          const ratio = median(e.runs.map((r) => (r.engineRate ? r.e2eRate / r.engineRate : 0)));
+          rows.push({
+            ...row('end to end', id, 'wasm', 'q8', e.threads ? Number(e.threads) : null, { rates, ttft: [] }),
+            ttftMs: null,
+            prefillTokensPerSecond: null,
+            sameReplyRatio: round(ratio, 2),
+            note: `(replies of ${median(e.runs.map((r) => r.tokens))} tokens; the engine's own rate on the same replies ${round(median(e.runs.map((r) => r.engineRate)), 1)})`,
+            firstRenderMs: round(median(e.runs.map((r) => r.firstRenderMs)), 0),
+            allSaved: e.runs.every((r) => r.saved),
+          });
+          log(`end to end ${id}: ${rows.at(-1).decodeTokensPerSecond} tok/s`);
+        } catch (err) {
+          log(`end to end ${id} failed: ${err.message}`);
+          rows.push({ name: 'end to end', model: id, error: err.message });
+        }
+      }
+    }
+    if (!SKIP.has('webgpu') && models.includes('hearth-chat')) {
+      const id = 'hearth-chat';
+      const p = await prompts(id);
+      const common = { model: id, config: {}, texts: { ...p.texts, ttft: p.texts.ttft.slice(0, 1) }, prompts: p.prompts, newTokens: 16, runs: 1, warmupMs: 0, threads: 1, mode: 'engine', dtype: 'fp32' };
+      try {
+        const gpu = await pageJob(browser, benchServer.url, { ...common, backend: 'webgpu' }, 600_000);
+        const cpu = await pageJob(browser, benchServer.url, { ...common, backend: 'wasm' });
+        webgpu.push({
+          ...row('webgpu (SwiftShader, software GPU)', id, gpu.backend, gpu.dtype, null, gpu),
+          sameTextAsWasmFp32: gpu.text === cpu.text,
+          wasmFp32DecodeTokensPerSecond: round(median(cpu.rates), 1),
+        });
+        log(`webgpu: ${webgpu[0].decodeTokensPerSecond} tok/s, same text as wasm fp32: ${webgpu[0].sameTextAsWasmFp32}`);
+      } catch (err) {
+        webgpu.push({ name: 'webgpu (SwiftShader, software GPU)', model: id, error: err.message });
+      }
+    }
+    if (!SKIP.has('visit')) {
+      try {
+        visit = await firstVisit(browser, appServer);
+        log(`first visit: ${(visit.cold.totalBytes / 1e6).toFixed(1)} MB, usable ${visit.cold.usableMs} ms, ready ${visit.cold.readyMs} ms`);
+      } catch (err) {
+        visit = { error: err.message };
+      }
+    }
+  } finally {
+    await browser.close();
+    await benchServer.close();
+    await appServer.close();
+  }
+  const all = [...rows, ...webgpu];
+  const out = {
+    machine: machine(),
+    date: new Date().toISOString(),
+    settings: { newTokens: NEW_TOKENS, runs: RUNS, ttftPromptTokens: TTFT_TOKENS, greedy: true, warmupMs: WARMUP_MS },
+    rows: all.map(({ tokens, ...r }) => r),
+    ratios: ratios(rows, 'hearth-chat'),
+    ratios135m: ratios(rows, BIG),
+    firstVisit: visit,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  mkdirSync(`${repo}bench`, { recursive: true });
+  writeFileSync(`${repo}bench/latest.json`, JSON.stringify(out, null, 2) + '\n');
+  console.log(`\n${out.machine}\n`);
+  console.log(table(all));
+  console.log(`\nratios (default model): ${JSON.stringify(out.ratios)}\nratios (135M shape): ${JSON.stringify(out.ratios135m)}`);
+  if (visit && !visit.error) {
+    const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
+    for (const k of ['cold', 'warm']) {
+      const v = visit[k];
+      const by = Object.entries(v.bytes).sort((a, b) => b[1] - a[1]).map(([t, b]) => `${t} ${mb(b)}`).join(', ');
+      console.log(`first visit ${k}: ${mb(v.totalBytes)} (${by}); message box usable ${v.usableMs} ms; model ready ${v.readyMs} ms`);
+    }
+  }
+  console.log(`\nbench/latest.json written (${out.seconds} s)`);
+}
+
+await main();

@@ -1,7 +1,10 @@
 // Hearth's service worker (built by vite-plugin-pwa, injectManifest). It makes the app work with
 // no network after the first visit:
-// - precache: the app shell (html, js, css, icons, manifest), the model catalog and the one ORT
-//   flavour in use (/ort/*.asyncify.{mjs,wasm}); every navigation gets the cached index.html.
+// - precache: the app shell (html, js, css, icons, manifest), the model catalog and the ORT
+//   flavour's loader (/ort/*.asyncify.mjs); every navigation gets the cached index.html. ORT's
+//   27 MB wasm is not precached: the engine worker downloads it once and keeps it in its own cache
+//   (workers/ortWasm.ts), since on a first visit the worker starts before this worker controls
+//   the page and a precached copy was a second download.
 // - /models/<bundled id>/**: cache-first from "hearth-models-<id>-<version>" (see src/pwa/caches.ts);
 //   a miss goes to the network and is kept only when its size is the one this build shipped, so a
 //   cache never mixes two versions of a model. Activate deletes bundled-model caches of versions no

@@ -29,6 +29,7 @@ import { classifyGenerateError, classifyLoadError } from './errors';
 import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile } from './modelCache';
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
 import { IncrementalText, PieceBatcher } from './textStream';
+import { loadOrtWasm } from './ortWasm';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- transformers.js model/tokenizer types are very loose */
 type Tokenizer = any;
@@ -69,6 +70,7 @@ interface Run {
   count: number;
   first: number;
   last: number;
+  reusedTokens?: number;
 }
 
 /** How often streamed text crosses to the page (one message per batch, not per token). */
@@ -137,6 +139,7 @@ export class TransformersEngine implements EngineApi {
     if (request.turns.length === 0) return fail('generation-failed', 'There is nothing to reply to.', false);
     this.generating = true;
     this.stopper.reset();
+    const started = performance.now();
     try {
       // Continuing a reply: its text so far ends the prompt, and takes room in the window.
       const tail = request.continueFrom ?? '';
@@ -168,6 +171,8 @@ export class TransformersEngine implements EngineApi {
         promptTokens: promptLen,
         completionTokens,
         tokensPerSecond: count > 1 && last > first ? ((count - 1) * 1000) / (last - first) : 0,
+        firstTokenMs: count > 0 ? first - started : undefined,
+        reusedTokens: run.reusedTokens,
         droppedTurns: plan.droppedTurns,
         truncatedLatest: plan.truncatedLatest,
         backend: loaded.backend,
@@ -213,7 +218,7 @@ export class TransformersEngine implements EngineApi {
     const result = maxNewTokens > 0
       ? await decoder.generate(prompt, {
           maxNewTokens,
-          eosIds: loaded.eosIds,
+          eosIds: request.ignoreEos ? [] : loaded.eosIds,
           noRepeatNgram: NO_REPEAT_NGRAM,
           temperature: request.params.temperature,
           topP: request.params.topP,
@@ -229,7 +234,7 @@ export class TransformersEngine implements EngineApi {
     const text = decode(result.tokens);
     batcher.push(stream.rest(text));
     batcher.flush();
-    return { generated: result.tokens, text, count, first, last };
+    return { generated: result.tokens, text, count, first, last, reusedTokens: result.reusedTokens };
   }
 
   /** A reply from transformers.js's generate() (models whose graph the decode loop does not know). */
@@ -271,7 +276,7 @@ export class TransformersEngine implements EngineApi {
           ...(greedy ? {} : { temperature: request.params.temperature, top_p: request.params.topP }),
           // Small models loop ("I'm a model that I'm a model…"): block repeated 4-grams.
           no_repeat_ngram_size: NO_REPEAT_NGRAM,
-          eos_token_id: loaded.eosIds,
+          eos_token_id: request.ignoreEos ? [] : loaded.eosIds,
           pad_token_id: loaded.eosIds[loaded.eosIds.length - 1],
           streamer,
           stopping_criteria: [this.stopper],
@@ -339,7 +344,10 @@ export class TransformersEngine implements EngineApi {
     }
     try {
       onProgress?.({ phase: 'download', progress: 0 });
-      const tokenizer = await AutoTokenizer.from_pretrained(loadId, { progress_callback: progress });
+      const [tokenizer] = await Promise.all([
+        AutoTokenizer.from_pretrained(loadId, { progress_callback: progress }),
+        this.ortWasm(progress),
+      ]);
       const model = await AutoModelForCausalLM.from_pretrained(loadId, {
         device: backend,
         dtype: dtype as any,
@@ -359,6 +367,21 @@ export class TransformersEngine implements EngineApi {
     } catch (e) {
       return { ok: false, error: classifyLoadError(e, backend) };
     }
+  }
+
+  /**
+   * Fetches ONNX Runtime's wasm once (workers/ortWasm.ts) and gives ORT the bytes, counting the
+   * download in the load's progress.
+   */
+  private async ortWasm(progress: (info: any) => void): Promise<void> {
+    const wasm: any = env.backends.onnx.wasm;
+    const url = wasm?.wasmPaths?.wasm;
+    if (IS_NODE || !wasm || wasm.wasmBinary || typeof url !== 'string' || typeof caches === 'undefined') return;
+    const file = url.split('/').pop() ?? 'ort.wasm';
+    const version = String((env.backends.onnx as any).versions?.web ?? 'unknown');
+    wasm.wasmBinary = await loadOrtWasm(new URL(url, location.href).href, version, (p) =>
+      progress({ status: 'progress', file, loaded: p.loaded, total: p.total }),
+    );
   }
 
   private async warmup(): Promise<void> {
@@ -447,25 +470,35 @@ const SMALL_FILE = 1 << 20;
  * restarts per from_pretrained call and drops whenever a new file starts).
  */
 function loadProgress(files: LoadOptions['files'], dtype: string, onProgress?: (p: LoadProgress) => void): (info: any) => void {
-  const expected = files ? filesForDtype(files, dtype).reduce((n, f) => n + f.size, 0) : 0;
+  const planned = files ? filesForDtype(files, dtype) : [];
+  const expected = planned.reduce((n, f) => n + f.size, 0);
+  const plannedPaths = new Set(planned.map((f) => f.path));
   const seen = new Map<string, { loaded: number; total: number }>();
   let shown = 0;
   return (info: any) => {
+    // The ONNX file is in: ORT now builds the session (tens of ms to seconds on a big model).
+    if (info?.status === 'done' && String(info.file ?? '').endsWith('.onnx')) {
+      onProgress?.({ phase: 'prepare', progress: shown });
+      return;
+    }
     if (info?.status !== 'progress' || !info.file) return;
     seen.set(String(info.file), { loaded: Number(info.loaded) || 0, total: Number(info.total) || 0 });
     let loaded = 0;
     let known = 0;
+    let extra = 0;
     let bigLoaded = 0;
     let bigTotal = 0;
-    for (const f of seen.values()) {
+    for (const [file, f] of seen) {
       loaded += f.loaded;
       known += f.total;
+      // Files outside the model's list (ONNX Runtime's wasm) add to the total.
+      if (!plannedPaths.has(file)) extra += f.total;
       if (f.total >= SMALL_FILE) {
         bigLoaded += f.loaded;
         bigTotal += f.total;
       }
     }
-    const total = expected ? Math.max(expected, known) : 0;
+    const total = expected ? Math.max(expected + extra, known) : 0;
     const ratio = total ? loaded / total : bigTotal ? bigLoaded / bigTotal : 0;
     shown = Math.max(shown, Math.min(1, ratio));
     onProgress?.({ phase: 'download', progress: shown, loadedBytes: loaded, totalBytes: total || undefined, file: String(info.file) });

@@ -16,7 +16,11 @@ export class IncrementalText {
   private read = 0;
   private emitted = '';
 
-  constructor(private readonly decode: Decode) {}
+  private readonly decode: Decode;
+
+  constructor(decode: Decode) {
+    this.decode = (ids) => (ids.length ? decode(ids) : '');
+  }
 
   /** Adds a token and returns the text it completes ('' if none yet). */
   push(id: number): string {

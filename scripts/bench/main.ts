@@ -1,80 +1,129 @@
-// Benchmark page: loads one model/backend/dtype in the real inference worker, warms up,
-// then measures time to first token (prefill) and decode speed. Driven by scripts/bench.mjs,
-// which reads `window.__bench`.
+// Benchmark page, driven by scripts/bench.mjs (which reads `window.__bench`). One job per page,
+// given as JSON in the URL hash:
+//  - engine: Hearth's worker engine as the app uses it (load cold, load warm, time to first token
+//    for the long prompt, decode speed over `newTokens` greedy tokens, the tokens' text);
+//  - raw: onnxruntime-web alone in a worker (raw.worker.ts); stock: transformers.js generate()
+//    in a worker (stock.worker.ts). Same model file and prompt token ids in every row.
 import { WorkerEngine } from '../../src/engine/workerEngine';
 import type { BackendPreference, GenerateRequest } from '../../src/shared/engine';
 
-interface Run {
-  promptTokens: number;
-  completionTokens: number;
-  firstTokenMs: number;
-  decodeTokensPerSecond: number;
+interface Job {
+  mode: 'engine' | 'raw' | 'stock';
+  model: string;
+  backend?: BackendPreference;
+  dtype?: string;
+  threads: number;
+  build?: 'asyncify' | 'plain';
+  config: Record<string, unknown>;
+  /** Prompt texts (engine) and their token ids after the chat template (raw, stock). */
+  texts: { decode: string; ttft: string[] };
+  prompts: { decode: number[]; ttft: number[] };
+  newTokens: number;
+  runs: number;
+  warmupMs: number;
 }
 
-const q = new URLSearchParams(location.search);
-const model = q.get('model') ?? 'hearth-chat';
-const backend = (q.get('backend') ?? 'wasm') as BackendPreference;
-const dtype = q.get('dtype') ?? undefined;
-const newTokens = Number(q.get('tokens') ?? 64);
-const runs = Number(q.get('runs') ?? 3);
-const warmupMs = Number(q.get('warmupMs') ?? 3000);
+const job = JSON.parse(decodeURIComponent(location.hash.slice(1))) as Job;
 
-const PROMPT =
-  'I am planning a small garden behind my house this spring. The soil is heavy clay and the yard gets ' +
-  'sun in the morning and shade after lunch. What vegetables and herbs would grow well there, and how ' +
-  'should I prepare the beds before I plant anything?';
+async function memoryBytes(): Promise<number | null> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const measure = (performance as any).measureUserAgentSpecificMemory;
+  if (!measure || !crossOriginIsolated) return null;
+  const timeout = new Promise<null>((r) => setTimeout(() => r(null), 15_000));
+  const res = await Promise.race([measure.call(performance).catch(() => null), timeout]);
+  return res ? Number(res.bytes) : null;
+}
 
-const request = (maxNewTokens: number): GenerateRequest => ({
-  turns: [{ role: 'user', content: PROMPT }],
-  params: { temperature: 0, topP: 1, maxNewTokens },
-});
-
-async function timed(engine: WorkerEngine, maxNewTokens: number): Promise<Run> {
-  const start = performance.now();
-  let first = 0;
-  const res = await engine.generate(request(maxNewTokens), () => {
-    if (!first) first = performance.now();
+async function engineJob() {
+  const request = (content: string, maxNewTokens: number): GenerateRequest => ({
+    turns: [{ role: 'user', content }],
+    params: { temperature: 0, topP: 1, maxNewTokens },
+    ignoreEos: true,
   });
-  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-  return {
-    promptTokens: res.value.promptTokens,
-    completionTokens: res.value.completionTokens,
-    firstTokenMs: first - start,
-    decodeTokensPerSecond: res.value.tokensPerSecond,
-  };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function main() {
-  const engine = new WorkerEngine();
-  const caps = await engine.capabilities();
-  const t0 = performance.now();
-  const loaded = await engine.load(model, {
-    backend,
-    dtype,
+  const options = {
+    backend: job.backend ?? 'wasm',
+    dtype: job.dtype,
+    numThreads: job.threads,
     modelBaseUrl: new URL('/models/', location.href).href,
     wasmBaseUrl: new URL('/ort/', location.href).href,
-  });
-  if (!loaded.ok) throw new Error(`${loaded.error.code}: ${loaded.error.message}`);
-  const loadMs = performance.now() - t0;
-  // WASM needs a couple of seconds before its speed settles: keep generating until warm.
-  const warmStart = performance.now();
-  while (performance.now() - warmStart < warmupMs) await timed(engine, 16);
-  const results: Run[] = [];
-  for (let i = 0; i < runs; i++) results.push(await timed(engine, newTokens));
-  return {
-    model,
-    backend: loaded.value.backend,
-    dtype: loaded.value.dtype,
-    threads: loaded.value.threads,
-    crossOriginIsolated: caps.crossOriginIsolated,
-    loadMs: Math.round(loadMs),
-    promptTokens: results[0].promptTokens,
-    completionTokens: median(results.map((r) => r.completionTokens)),
-    firstTokenMs: Math.round(median(results.map((r) => r.firstTokenMs))),
-    decodeTokensPerSecond: Number(median(results.map((r) => r.decodeTokensPerSecond)).toFixed(1)),
   };
+  const loadOnce = async (engine: WorkerEngine) => {
+    const t0 = performance.now();
+    const loaded = await engine.load(job.model, options);
+    if (!loaded.ok) throw new Error(`${loaded.error.code}: ${loaded.error.message}`);
+    return { ms: performance.now() - t0, info: loaded.value };
+  };
+  const first = new WorkerEngine();
+  const cold = await loadOnce(first);
+  first.terminate();
+  const engine = new WorkerEngine();
+  const warm = await loadOnce(engine);
+  const gen = async (content: string, n: number) => {
+    const t0 = performance.now();
+    let firstPiece = 0;
+    const res = await engine.generate(request(content, n), () => {
+      firstPiece ||= performance.now() - t0;
+    });
+    if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
+    return { ...res.value, firstPieceMs: firstPiece };
+  };
+  const warmStart = performance.now();
+  while (performance.now() - warmStart < job.warmupMs) await gen(job.texts.decode, 16);
+  const ttft: number[] = [];
+  let ttftPromptTokens = 0;
+  for (const text of job.texts.ttft) {
+    // Texts that differ from their first word, so no KV cache is reused between these runs.
+    const r = await gen(text, 1);
+    ttft.push(r.firstPieceMs || r.firstTokenMs || 0);
+    ttftPromptTokens = r.promptTokens;
+  }
+  const rates: number[] = [];
+  let text = '';
+  let promptTokens = 0;
+  let completionTokens = 0;
+  for (let i = 0; i < job.runs; i++) {
+    const r = await gen(job.texts.decode, job.newTokens);
+    rates.push(r.tokensPerSecond);
+    text = r.text;
+    promptTokens = r.promptTokens;
+    completionTokens = r.completionTokens;
+  }
+  return {
+    loadMs: cold.ms,
+    warmLoadMs: warm.ms,
+    backend: warm.info.backend,
+    dtype: warm.info.dtype,
+    threads: warm.info.threads,
+    ttft,
+    ttftPromptTokens,
+    rates,
+    text,
+    promptTokens,
+    completionTokens,
+    memoryBytes: await memoryBytes(),
+  };
+}
+
+function workerJob(worker: Worker, message: unknown) {
+  return new Promise<Record<string, unknown>>((resolve, reject) => {
+    worker.onmessage = (e) => (e.data.ok ? resolve(e.data) : reject(new Error(e.data.message)));
+    worker.onerror = (e) => reject(new Error(e.message || 'worker failed'));
+    worker.postMessage(message);
+  });
+}
+
+async function main() {
+  if (job.mode === 'engine') return engineJob();
+  const worker =
+    job.mode === 'raw'
+      ? new Worker(new URL('./raw.worker.ts', import.meta.url), { type: 'module' })
+      : new Worker(new URL('./stock.worker.ts', import.meta.url), { type: 'module' });
+  const file = job.dtype === 'fp32' ? 'model.onnx' : 'model_quantized.onnx';
+  const res = await workerJob(worker, {
+    ...job,
+    modelUrl: new URL(`/models/${job.model}/onnx/${file}`, location.href).href,
+  });
+  return { ...res, memoryBytes: await memoryBytes() };
 }
 
 const out = document.getElementById('out')!;

@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { staticDirs } from '../vite/staticDirs';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const ORT_FILES = new Set(['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs']);
+// The app's ORT build (asyncify: WebGPU and WASM) and the plain WASM build (the raw web reference row).
+const ORT_FILES = new Set([
+  'ort-wasm-simd-threaded.asyncify.wasm',
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort-wasm-simd-threaded.mjs',
+]);
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

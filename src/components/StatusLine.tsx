@@ -10,6 +10,9 @@ export function backendLabel(backend: string | null | undefined): string {
   return '';
 }
 
+/** What the load is doing after the download (see LoadProgress's phases). */
+const PHASE_TEXT: Record<string, string> = { prepare: ' · preparing the model', warmup: ' · warming up' };
+
 export function StatusLine() {
   const { engine } = useStores();
   const label = () => {
@@ -18,7 +21,7 @@ export function StatusLine() {
         return 'Starting';
       case 'loading':
         // Files are in at 100%; the short warm-up generation follows before "Ready".
-        return `Loading ${Math.round(engine.progress() * 100)}%${engine.phase() === 'warmup' ? ' · warming up' : ''}`;
+        return `Loading ${Math.round(engine.progress() * 100)}%${PHASE_TEXT[engine.phase()] ?? ''}`;
       case 'ready':
         return 'Ready';
       case 'generating':

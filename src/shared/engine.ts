@@ -59,7 +59,8 @@ export function modelSourceBaseKey(source: Exclude<ModelSource, { kind: 'bundled
 }
 
 export interface LoadProgress {
-  phase: 'download' | 'warmup';
+  /** download: files (ONNX Runtime's wasm, tokenizer, model); prepare: ORT builds the session; warmup: a short generation. */
+  phase: 'download' | 'prepare' | 'warmup';
   /** 0..1 over the whole load; never goes back during one load. */
   progress: number;
   file?: string;
@@ -129,6 +130,8 @@ export interface GenerateRequest {
    * prompt ends with it, unclosed, and the result's text is only what comes after it.
    */
   continueFrom?: string;
+  /** Benchmarks: generate exactly maxNewTokens tokens, ignoring end-of-sequence tokens. */
+  ignoreEos?: boolean;
 }
 
 export type FinishReason = 'stop' | 'length' | 'interrupted';
@@ -140,6 +143,10 @@ export interface GenerateResult {
   completionTokens: number;
   /** Decode speed of this reply (tokens after the first / time after the first). */
   tokensPerSecond: number;
+  /** Time from the request to the first token (prompt processing), in the engine. */
+  firstTokenMs?: number;
+  /** Prompt tokens whose KV cache was kept from the previous reply (not computed again). */
+  reusedTokens?: number;
   /** How many older turns were left out to fit the context window. */
   droppedTurns: number;
   /** True when the newest user message itself had to be shortened to fit. */
