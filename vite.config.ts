@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { staticDirs } from './scripts/vite/staticDirs';
 import { scanBundledModels } from './scripts/vite/bundledModels';
+import { precompress } from './scripts/vite/compress';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** The one ORT flavour the app loads: the asyncify build serves both WebGPU and WASM. */
@@ -79,6 +80,8 @@ export default defineConfig(({ command }) => {
         },
         devOptions: { enabled: false },
       }),
+      // After the service worker is written; the unused hashed copy of ORT's wasm is skipped.
+      precompress((rel) => rel.startsWith('assets/') && rel.endsWith('.wasm')),
     ],
     worker: { format: 'es' },
     build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2048 },

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Static server for the built app (`dist/`), used by `npm start` and the end-to-end tests.
 // Dependency-free (node:http). Every response is cross-origin isolated (COOP/COEP/CORP) so
-// multithreaded WebAssembly works; supports HEAD, Range (206), ETag/304 and an SPA fallback.
+// multithreaded WebAssembly works and carries a strict Content-Security-Policy, X-Frame-Options
+// and Referrer-Policy; precompressed .br/.gz variants are sent per Accept-Encoding (Vary);
+// supports HEAD, Range (206, identity bytes), ETag/304 and an SPA fallback.
 //
 //   node scripts/serve.mjs                 serves ./dist on http://127.0.0.1:4173/
 //   PORT=4321 HOST=127.0.0.1 node scripts/serve.mjs
@@ -47,6 +49,61 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
 };
+
+/**
+ * Where the app may connect besides itself: the Hub URL and sync servers are set by the user in
+ * the app, after this header was sent, so by default any HTTPS origin plus loopback HTTP (a local
+ * Hub mirror or sync server). A deployment that knows its hosts lists them instead in
+ * HEARTH_CONNECT_SRC (space-separated origins), e.g.
+ * "https://huggingface.co https://*.hf.co https://sync.example.com".
+ */
+export const DEFAULT_CONNECT_SRC = 'https: http://localhost:* http://127.0.0.1:*';
+
+/** The Content-Security-Policy: scripts only from the app (plus compiling WebAssembly), nothing inline. */
+export function contentSecurityPolicy(connectSrc = process.env.HEARTH_CONNECT_SRC?.trim() || DEFAULT_CONNECT_SRC) {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self' ${connectSrc}`,
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** Security headers on every response (README, "Deployment"). */
+export function securityHeaders(connectSrc) {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(connectSrc),
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
+/** Precompressed variants written by the build (scripts/vite/compress.ts), best first. */
+const ENCODINGS = [
+  ['br', '.br'],
+  ['gzip', '.gz'],
+];
+const COMPRESSIBLE_TYPES = /^(text\/|application\/(json|javascript|manifest\+json|wasm|octet-stream)|image\/svg)/;
+
+/** The encodings a request's Accept-Encoding allows (q > 0), e.g. "gzip, br;q=0.5" -> {gzip, br}. */
+export function acceptedEncodings(header) {
+  const out = new Set();
+  for (const part of String(header ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    if (name && (q === undefined || Number(q) > 0)) out.add(name);
+  }
+  if (out.has('*')) for (const [name] of ENCODINGS) out.add(name);
+  return out;
+}
 
 const SERVICE_WORKER_NAMES = new Set(['/sw.js', '/service-worker.js', '/registerSW.js']);
 
@@ -100,13 +157,15 @@ async function statFile(path) {
 }
 
 /** Creates the request handler serving `root`. */
-export function createHandler(root) {
+export function createHandler(root, { connectSrc } = {}) {
   const absRoot = resolve(root);
+  const security = securityHeaders(connectSrc);
   const rootPrefix = absRoot.endsWith(sep) ? absRoot : absRoot + sep;
   const indexFile = join(absRoot, 'index.html');
 
   return async function handle(req, res) {
     for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+    for (const [k, v] of Object.entries(security)) res.setHeader(k, v);
 
     const send = (status, body, type = 'text/plain; charset=utf-8') => {
       res.statusCode = status;
@@ -155,12 +214,30 @@ export function createHandler(root) {
     }
 
     const type = MIME_TYPES[extname(filePath).toLowerCase()] ?? 'application/octet-stream';
-    const etag = etagFor(stat);
+    // A precompressed variant when the browser accepts it. Range requests (model downloads
+    // resuming) always get the identity bytes, so offsets and Content-Length mean the file itself.
+    let encoding = null;
+    if (COMPRESSIBLE_TYPES.test(type)) {
+      res.setHeader('Vary', 'Accept-Encoding');
+      const accepted = req.headers.range ? new Set() : acceptedEncodings(req.headers['accept-encoding']);
+      for (const [name, ext] of ENCODINGS) {
+        if (!accepted.has(name)) continue;
+        const variant = await statFile(filePath + ext);
+        if (variant) {
+          encoding = name;
+          filePath += ext;
+          stat = variant;
+          break;
+        }
+      }
+    }
+    const etag = encoding ? etagFor(stat).replace(/"$/, `-${encoding}"`) : etagFor(stat);
+    if (encoding) res.setHeader('Content-Encoding', encoding);
     res.setHeader('Content-Type', type);
     res.setHeader('Cache-Control', cacheControlFor(cachePath));
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', stat.mtime.toUTCString());
-    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Accept-Ranges', encoding ? 'none' : 'bytes');
 
     const inm = req.headers['if-none-match'];
     if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
@@ -173,7 +250,7 @@ export function createHandler(root) {
     res.statusCode = 200;
     const ifRange = req.headers['if-range'];
     const rangeApplies = !ifRange || ifRange === etag;
-    const range = rangeApplies ? parseRange(req.headers.range, stat.size) : null;
+    const range = rangeApplies && !encoding ? parseRange(req.headers.range, stat.size) : null;
     if (range === 'unsatisfiable') {
       res.statusCode = 416;
       res.setHeader('Content-Range', `bytes */${stat.size}`);
@@ -200,8 +277,8 @@ export function createHandler(root) {
  * Starts the server. Resolves with { server, url, port, close() } once listening; rejects with
  * a clear Error (code EADDRINUSE) when the port is taken. `port: 0` picks a free port.
  */
-export function startServer({ root = DEFAULT_ROOT, port = DEFAULT_PORT, host = DEFAULT_HOST } = {}) {
-  const handler = createHandler(root);
+export function startServer({ root = DEFAULT_ROOT, port = DEFAULT_PORT, host = DEFAULT_HOST, connectSrc } = {}) {
+  const handler = createHandler(root, { connectSrc });
   const server = http.createServer((req, res) => {
     handler(req, res).catch((err) => {
       if (!res.headersSent) {

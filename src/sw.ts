@@ -18,6 +18,7 @@ import {
   LEGACY_TRANSFORMERS_CACHE,
   bundledModelCacheName,
   bundledModels,
+  verifiedCopy,
 } from './pwa/caches';
 
 // The service worker global scope, typed locally (the project's lib is DOM, not WebWorker).
@@ -48,10 +49,9 @@ async function bundledModelFile(request: Request, id: string, path: string): Pro
   if (hit) return hit;
   const res = await fetch(request);
   const expected = model.files.find((f) => f.path === path)?.size;
-  const length = Number(res.headers.get('Content-Length') ?? NaN);
-  if (res.status === 200 && expected !== undefined && length === expected) {
+  if (res.status === 200 && expected !== undefined) {
     // Keep it (not awaited by the page: the response streams on while the copy is stored).
-    void cache.put(request, res.clone()).catch(() => undefined);
+    void verifiedCopy(res.clone(), expected).then((copy) => copy && cache.put(request, copy)).catch(() => undefined);
   }
   return res;
 }

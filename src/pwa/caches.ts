@@ -24,3 +24,23 @@ export function bundledModels(): BundledModelEntry[] {
 }
 
 export { DTYPE_SUFFIX, filesForDtype } from '../shared/modelFiles';
+
+/**
+ * `res` ready to store when it is the file this build shipped (`expected` bytes), else null. An
+ * uncompressed response is judged by its Content-Length; a compressed one (Content-Encoding: br /
+ * gzip, where Content-Length counts the encoded bytes) by its decoded body, stored without the
+ * encoding headers.
+ */
+export async function verifiedCopy(res: Response, expected: number): Promise<Response | null> {
+  const encoding = res.headers.get('Content-Encoding');
+  if (res.status !== 200) return null;
+  if (!encoding || encoding === 'identity') {
+    return Number(res.headers.get('Content-Length') ?? NaN) === expected ? res : null;
+  }
+  const body = await res.blob();
+  if (body.size !== expected) return null;
+  const headers = new Headers(res.headers);
+  headers.delete('Content-Encoding');
+  headers.set('Content-Length', String(body.size));
+  return new Response(body, { status: 200, statusText: res.statusText, headers });
+}

@@ -1,7 +1,7 @@
 // Keeps the bundled model in use available offline: after it loaded, the page makes sure the files
 // that load read are in the model's versioned cache (the service worker serves them from there).
 // Needed on the first visit, when the model loaded before the service worker controlled the page.
-import { bundledModelCacheName, bundledModels, filesForDtype } from './caches';
+import { bundledModelCacheName, bundledModels, filesForDtype, verifiedCopy } from './caches';
 
 export async function keepBundledModelOffline(modelId: string, dtype: string, origin = location.origin): Promise<number> {
   if (!import.meta.env.PROD || typeof caches === 'undefined' || !('serviceWorker' in navigator)) return 0;
@@ -13,12 +13,12 @@ export async function keepBundledModelOffline(modelId: string, dtype: string, or
     const url = `${origin}/models/${model.id}/${f.path}`;
     if (await cache.match(url)) continue;
     const res = await fetch(url);
-    const length = Number(res.headers.get('Content-Length') ?? NaN);
-    if (res.status !== 200 || length !== f.size) {
-      await res.body?.cancel();
+    const copy = await verifiedCopy(res, f.size);
+    if (!copy) {
+      await res.body?.cancel().catch(() => undefined);
       continue; // not the version this build shipped: never mix versions in one cache
     }
-    await cache.put(url, res);
+    await cache.put(url, copy);
     added++;
   }
   return added;

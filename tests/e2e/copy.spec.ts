@@ -2,7 +2,7 @@
 // the clipboard (markup in it stays text), and a message's own Copy button copies the message
 // as written. The tiny test model does not write code, so the test stores a reply with a code
 // block straight into IndexedDB (as a synced or imported conversation would arrive) and reloads.
-import { ask, assistantMessages, conversationItems, expect, openApp, openConversation, test, waitForEngineReady } from './helpers';
+import { ask, assistantMessages, conversationItems, expect, openApp, openConversation, storeMessageContent, test, waitForEngineReady } from './helpers';
 
 const CODE = 'const greeting = "<b>hi</b>";\nconsole.log(greeting);';
 const REPLY = `Here is the code:\n\n\`\`\`js\n${CODE}\n\`\`\`\n\nIt prints the string.`;
@@ -12,22 +12,7 @@ test('Copy code copies the block; Copy copies the message', async ({ page, backe
   await openApp(page, { backend });
   await waitForEngineReady(page, backend);
   const id = await (await ask(page, 'Show me some code')).getAttribute('data-id');
-  await page.evaluate(
-    ({ id, content }) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('hearth');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('messages', 'readwrite');
-          const store = tx.objectStore('messages');
-          const get = store.get(id!);
-          get.onsuccess = () => store.put({ ...get.result, content, updatedAt: Date.now() });
-          tx.oncomplete = () => (open.result.close(), resolve());
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    { id, content: REPLY },
-  );
+  await storeMessageContent(page, id!, REPLY);
   await page.reload();
   await openConversation(conversationItems(page).first());
   const reply = assistantMessages(page).first();

@@ -207,6 +207,29 @@ export async function persistedStreamingText(page: Page): Promise<string> {
   );
 }
 
+/**
+ * Replaces a stored message's content straight in IndexedDB (as a synced or imported conversation
+ * would arrive); reload and open the conversation to see it rendered.
+ */
+export async function storeMessageContent(page: Page, id: string, content: string): Promise<void> {
+  await page.evaluate(
+    ({ id, content }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('hearth');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('messages', 'readwrite');
+          const store = tx.objectStore('messages');
+          const get = store.get(id);
+          get.onsuccess = () => store.put({ ...get.result, content, updatedAt: Date.now() });
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { id, content },
+  );
+}
+
 // ---- holding a reply mid-stream ---------------------------------------------------------------
 //
 // The tiny test model answers in a handful of tokens within a few milliseconds, so "mid-reply"

@@ -4,8 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 // @ts-expect-error -- plain ESM script without type declarations
-import { parseRange, startServer } from '../../scripts/serve.mjs';
+import { acceptedEncodings, parseRange, startServer } from '../../scripts/serve.mjs';
+import { precompressDir } from '../../scripts/vite/compress';
 
 interface Running {
   url: string;
@@ -14,6 +16,8 @@ interface Running {
 }
 
 let root: string;
+const BIG_JS = 'export const words = ' + JSON.stringify(Array.from({ length: 400 }, (_, i) => `word-${i % 20}`)) + ';\n';
+const BIG_ONNX = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i % 64 < 32 ? 0 : i % 7)));
 let server: Running;
 
 /** Raw GET/HEAD (fetch would normalise `..` out of the path). */
@@ -42,7 +46,12 @@ beforeAll(async () => {
   writeFileSync(join(root, 'manifest.webmanifest'), '{}');
   writeFileSync(join(root, 'icon.svg'), '<svg/>');
   writeFileSync(join(root, '.secret'), 'no');
+  // Compressible files big enough to compress (the build precompresses them).
+  writeFileSync(join(root, 'assets/app-1.js'), BIG_JS);
+  writeFileSync(join(root, 'models/tiny/onnx/big.onnx'), BIG_ONNX);
   writeFileSync(join(base, 'outside.txt'), 'outside');
+  const { files } = await precompressDir(root);
+  expect(files).toBeGreaterThanOrEqual(4); // .br and .gz of both (too-small files are skipped)
   server = await startServer({ root, port: 0, host: '127.0.0.1' });
 });
 
@@ -122,6 +131,70 @@ describe('serve.mjs', () => {
 
   it('fails clearly when the port is taken', async () => {
     await expect(startServer({ root, port: server.port, host: '127.0.0.1' })).rejects.toThrow(/already in use/);
+  });
+
+  it('sends a strict Content-Security-Policy, no frames, no referrer on every response', async () => {
+    for (const path of ['/', '/assets/app-1.js', '/missing.js', '/c/1']) {
+      const { headers } = await request(path);
+      const csp = String(headers['content-security-policy']);
+      expect(csp, path).toContain("script-src 'self' 'wasm-unsafe-eval'");
+      for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "default-src 'self'"]) expect(csp).toContain(d);
+      expect(csp).not.toMatch(/'unsafe-inline'|'unsafe-eval'|\s\*(;|\s|$)/);
+      expect(csp).toMatch(/connect-src 'self' https: http:\/\/localhost:\* http:\/\/127\.0\.0\.1:\*/);
+      expect(headers['x-frame-options']).toBe('DENY');
+      expect(headers['referrer-policy']).toBe('no-referrer');
+    }
+    // A deployment that knows its Hub and sync hosts lists them instead of any HTTPS origin.
+    const strict = await startServer({ root, port: 0, host: '127.0.0.1', connectSrc: 'https://huggingface.co https://sync.example.com' });
+    try {
+      const res = await fetch(strict.url);
+      expect(res.headers.get('content-security-policy')).toContain("connect-src 'self' https://huggingface.co https://sync.example.com;");
+      await res.arrayBuffer();
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('sends precompressed variants per Accept-Encoding, with Vary; ranges get the identity bytes', async () => {
+    const br = await request('/assets/app-1.js', { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    expect(Number(br.headers['content-length'])).toBe(br.body.length);
+    expect(br.body.length).toBeLessThan(BIG_JS.length / 2);
+    expect(brotliDecompressSync(br.body).toString()).toBe(BIG_JS);
+    const gz = await request('/assets/app-1.js', { headers: { 'Accept-Encoding': 'gzip, br;q=0' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(BIG_JS);
+    expect(gz.headers.etag).not.toBe(br.headers.etag);
+    const plain = await request('/assets/app-1.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    expect(plain.body.toString()).toBe(BIG_JS);
+    // Model files: whole file compressed, a Range (a resumed download) gets the file's own bytes.
+    const model = await request('/models/tiny/onnx/big.onnx', { headers: { 'Accept-Encoding': 'br' } });
+    expect(model.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(model.body).equals(BIG_ONNX)).toBe(true);
+    const part = await request('/models/tiny/onnx/big.onnx', { headers: { 'Accept-Encoding': 'br', Range: 'bytes=100-199' } });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-encoding']).toBeUndefined();
+    expect(part.headers['content-range']).toBe(`bytes 100-199/${BIG_ONNX.length}`);
+    expect(part.body.equals(BIG_ONNX.subarray(100, 200))).toBe(true);
+    const head = await request('/models/tiny/onnx/big.onnx', { method: 'HEAD', headers: { 'Accept-Encoding': 'gzip' } });
+    expect(head.headers['content-encoding']).toBe('gzip');
+    expect(head.body.length).toBe(0);
+    const modelGz = await request('/models/tiny/onnx/big.onnx', { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(Number(head.headers['content-length'])).toBe(modelGz.body.length);
+    expect(gunzipSync(modelGz.body).equals(BIG_ONNX)).toBe(true);
+    // Images and files without a variant are sent as they are.
+    expect((await request('/icon.svg', { headers: { 'Accept-Encoding': 'br' } })).headers['content-encoding']).toBeUndefined();
+  });
+
+  it('reads Accept-Encoding with q-values', () => {
+    expect([...acceptedEncodings('gzip, deflate, br, zstd')]).toEqual(['gzip', 'deflate', 'br', 'zstd']);
+    expect([...acceptedEncodings('br;q=0, gzip;q=0.8')]).toEqual(['gzip']);
+    expect(acceptedEncodings('identity').has('br')).toBe(false);
+    expect(acceptedEncodings('*').has('br')).toBe(true);
+    expect(acceptedEncodings(undefined).size).toBe(0);
   });
 
   it('parses ranges', () => {
