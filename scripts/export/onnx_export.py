@@ -28,11 +28,18 @@ class _Wrapper(torch.nn.Module):
         return tuple(out)
 
 
+def _embedding(model):
+    if hasattr(model, "hf"):
+        return model.hf.model.embed_tokens.weight
+    return model.transformer.wte.weight
+
+
 def export_model_onnx(model: GPT, path, opset=17):
     """Trace the cached forward to ONNX, then store lm_head as Transpose(wte) (no duplicate table)."""
     cfg = model.cfg
     model = model.float().eval()
     hd = cfg.n_embd // cfg.n_head
+    kv_heads = getattr(cfg, "n_kv_head", cfg.n_head)
     B, T, P = 2, 3, 4
     ids = torch.randint(0, cfg.vocab_size, (B, T))
     am = torch.ones(B, P + T, dtype=torch.int64)
@@ -48,7 +55,7 @@ def export_model_onnx(model: GPT, path, opset=17):
     }
     for i in range(cfg.n_layer):
         for kv in ("key", "value"):
-            past.append(torch.randn(B, cfg.n_head, P, hd))
+            past.append(torch.randn(B, kv_heads, P, hd))
             n_in, n_out = f"past_key_values.{i}.{kv}", f"present.{i}.{kv}"
             in_names.append(n_in)
             out_names.append(n_out)
@@ -58,10 +65,10 @@ def export_model_onnx(model: GPT, path, opset=17):
     with torch.no_grad():
         torch.onnx.export(
             _Wrapper(model), (ids, am, pos, *past), path, input_names=in_names, output_names=out_names,
-            dynamic_axes=axes, opset_version=opset, do_constant_folding=True,
+            dynamic_axes=axes, opset_version=opset, do_constant_folding=True, dynamo=False,
         )
     m = onnx.load(path)
-    _tie_lm_head(m, model.transformer.wte.weight.detach().numpy())
+    _tie_lm_head(m, _embedding(model).detach().numpy())
     onnx.checker.check_model(m)
     onnx.save(m, path)
     return path
@@ -122,6 +129,19 @@ def hf_config(cfg, extra=None):
     return c
 
 
+def llama_hf_config(model, extra=None):
+    """config.json straight from transformers' LlamaConfig (model_type "llama")."""
+    c = model.hf.config.to_dict()
+    c["architectures"] = ["LlamaForCausalLM"]
+    c["torch_dtype"] = "float32"
+    c.pop("_attn_implementation_autoset", None)
+    c.pop("dtype", None)
+    c.setdefault("transformers_version", None)
+    if extra:
+        c.update(extra)
+    return c
+
+
 def write_hf_folder(model, tok, out_dir, quantize=("q8", "q4"), extra_config=None, log=print):
     """Write the full model folder: configs, tokenizer, fp32 ONNX and quantized variants."""
     from scripts.export import quantize as qz
@@ -129,7 +149,8 @@ def write_hf_folder(model, tok, out_dir, quantize=("q8", "q4"), extra_config=Non
     cfg = model.cfg
     os.makedirs(os.path.join(out_dir, "onnx"), exist_ok=True)
     with open(os.path.join(out_dir, "config.json"), "w") as f:
-        json.dump(hf_config(cfg, extra_config), f, indent=2)
+        conf = llama_hf_config(model, extra_config) if hasattr(model, "hf") else hf_config(cfg, extra_config)
+        json.dump(conf, f, indent=2)
     end_id = tok.token_id("<|end|>")
     gen = {"bos_token_id": 0, "eos_token_id": [end_id, 0], "pad_token_id": 0,
            "max_length": cfg.n_positions, "do_sample": False}

@@ -22,7 +22,7 @@ from onnx import numpy_helper  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
-from scripts.tokenizer.bpe import Tokenizer  # noqa: E402
+from scripts.tokenizer.hf_bpe import Tokenizer  # noqa: E402
 from scripts.train.data import encode_doc  # noqa: E402
 from scripts.train.model import GPT, GPTConfig, Conv1D  # noqa: E402
 from scripts.train.trainer import train  # noqa: E402
