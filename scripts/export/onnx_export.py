@@ -4,6 +4,7 @@
 # outputs logits, present.N.key/value; batch axis named "batch_size").
 import json
 import os
+import re
 
 import numpy as np
 import onnx
@@ -68,10 +69,50 @@ def export_model_onnx(model: GPT, path, opset=17):
             dynamic_axes=axes, opset_version=opset, do_constant_folding=True, dynamo=False,
         )
     m = onnx.load(path)
+    if hasattr(model, "hf"):
+        _name_llama_weights(m, cfg.n_layer)
     _tie_lm_head(m, _embedding(model).detach().numpy())
     onnx.checker.check_model(m)
     onnx.save(m, path)
     return path
+
+
+LLAMA_PROJ = [("self_attn", "q_proj"), ("self_attn", "k_proj"), ("self_attn", "v_proj"), ("self_attn", "o_proj"),
+              ("mlp", "gate_proj"), ("mlp", "up_proj"), ("mlp", "down_proj")]
+
+
+def _rename(g, old, new):
+    for i in g.initializer:
+        if i.name == old:
+            i.name = new
+    for node in g.node:
+        for k, x in enumerate(node.input):
+            if x == old:
+                node.input[k] = new
+
+
+def _name_llama_weights(m, n_layer):
+    """Give the initializers transformers' names: "model.hf.model.X" -> "model.X", and the
+    folded, transposed projection weights ("onnx::MatMul_N", [in, out]) -> "model.layers.L.<proj>.weight_t"
+    (MatMul nodes come layer by layer in q, k, v, o, gate, up, down order)."""
+    g = m.graph
+    for i in list(g.initializer):
+        if i.name.startswith("model.hf."):
+            _rename(g, i.name, i.name[len("model.hf."):])
+    inits = {i.name for i in g.initializer}
+    seen = {}
+    for node in g.node:
+        if node.op_type != "MatMul" or node.input[1] not in inits:
+            continue
+        proj = node.name.rstrip("/").split("/")[-2] if "/" in node.name else ""
+        proj = re.sub(r"_\d+$", "", proj)  # "/q_proj_1/MatMul" is layer 1's
+        match = [sp for sp in LLAMA_PROJ if sp[1] == proj]
+        if not match:
+            continue
+        layer = seen.get(proj, 0)
+        seen[proj] = layer + 1
+        _rename(g, node.input[1], f"model.layers.{layer}.{match[0][0]}.{proj}.weight_t")
+    assert all(v == n_layer for v in seen.values()) and len(seen) == len(LLAMA_PROJ), seen
 
 
 def _tie_lm_head(m, wte):

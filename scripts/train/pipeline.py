@@ -159,6 +159,15 @@ def main():
         from scripts.export.onnx_export import write_hf_folder
         model, _ = load_model(final)
         write_hf_folder(model, tok, a.out, log=log)
+        # the same fp32 graph quantized by onnxruntime's own tools, for the comparison in eval
+        from scripts.export import quantize as qz
+        ort_dir = os.path.join(a.work, "ort-quant")
+        os.makedirs(os.path.join(ort_dir, "onnx"), exist_ok=True)
+        shutil.copy(os.path.join(a.out, "config.json"), ort_dir)
+        fp32 = os.path.join(a.out, "onnx", "model.onnx")
+        qz.quantize_int8_ort(fp32, os.path.join(ort_dir, "onnx", "model_quantized.onnx"))
+        qz.quantize_q4_ort(fp32, os.path.join(ort_dir, "onnx", "model_q4.onnx"))
+        check_parity(model)
         from scripts.tokenizer.fixture import write_fixture
         fx = write_fixture(a.out, os.path.join(a.out, "tokenizer_fixture.json") if a.smoke else None)
         log(f"exported {final} -> {a.out}; tokenizer fixture {fx}")
