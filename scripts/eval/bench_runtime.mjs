@@ -10,7 +10,10 @@ const PREFILL = Number(prefillArg ?? 128), DECODE = Number(decodeArg ?? 32);
 const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
 ort.env.wasm.numThreads = 1;
 const FILES = { fp32: 'model.onnx', q8: 'model_quantized.onnx', q4: 'model_q4.onnx' };
-const hd = cfg.n_embd / cfg.n_head;
+const LAYERS = cfg.num_hidden_layers ?? cfg.n_layer;
+const HEADS = cfg.num_attention_heads ?? cfg.n_head;
+const KV_HEADS = cfg.num_key_value_heads ?? HEADS;
+const hd = cfg.head_dim ?? (cfg.hidden_size ?? cfg.n_embd) / HEADS;
 const i64 = (a, d) => new ort.Tensor('int64', BigInt64Array.from(a.map(BigInt)), d);
 
 for (const [dtype, file] of Object.entries(FILES)) {
@@ -23,12 +26,12 @@ for (const [dtype, file] of Object.entries(FILES)) {
       position_ids: i64(Array.from({ length: T }, (_, k) => pastLen + k), [1, T]), ...past };
     const out = await session.run(feeds);
     const next = {};
-    for (let i = 0; i < cfg.n_layer; i++) for (const kv of ['key', 'value']) next[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
+    for (let i = 0; i < LAYERS; i++) for (const kv of ['key', 'value']) next[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
     return next;
   };
   const empty = {};
-  for (let i = 0; i < cfg.n_layer; i++) for (const kv of ['key', 'value'])
-    empty[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, cfg.n_head, 0, hd]);
+  for (let i = 0; i < LAYERS; i++) for (const kv of ['key', 'value'])
+    empty[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, KV_HEADS, 0, hd]);
   const prompt = Array.from({ length: PREFILL }, (_, k) => 5 + (k * 37) % 1000);
   await run(prompt.slice(0, 8), empty, 0); // warm-up
   let t = performance.now();

@@ -1,27 +1,23 @@
 # Evaluation of an exported model folder against its PyTorch weights:
 #  - held-out loss / perplexity per source for PyTorch fp32 and ONNX fp32 / q8 / q4
-#    (ONNX runs in Node with onnxruntime-node via scripts/eval/onnx_eval.mjs),
-#  - parity: PyTorch vs ONNX fp32 loss (3 decimals) and greedy 64 tokens (fp32, q8; q8 also against
-#    a PyTorch reference of the quantized model, scripts/eval/q8_reference.py),
+#    (ONNX runs in Python onnxruntime, scripts/eval/ort_eval.py, fed as transformers.js feeds it),
+#    and the same for q8 / q4 made by onnxruntime's quantization tools (when exported),
+#  - parity: PyTorch vs ONNX fp32 loss (3 decimals) and greedy 64 tokens (fp32, q8),
 #  - golden greedy output of onnx/model_quantized.onnx (golden.json, checked by tests),
 #  - greedy answers to 20 fixed prompts, written with everything else to eval.json + README.md,
 #  - topic adherence on held-out user messages (scripts/eval/topic.py), when given the data.
 import json
 import math
 import os
-import subprocess
-import tempfile
 
 import numpy as np
 import torch
 
 from scripts.train import data as D
-from scripts.eval.q8_reference import q8_reference
-from scripts.eval.topic import topic_adherence
+from scripts.eval.ort_eval import FILES, OrtModel
+from scripts.eval.topic import shares_topic, topic_adherence
 from scripts.train.trainer import eval_loss, greedy
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MJS = os.path.join(REPO, "scripts", "eval", "onnx_eval.mjs")
 
 PROMPTS = [
     "Hi! How are you today?",
@@ -51,10 +47,6 @@ GOLDEN_PROMPT = [{"role": "user", "content": "Hello! What do you like to do for 
 DTYPES = ["fp32", "q8", "q4"]
 
 
-def node(*args):
-    subprocess.run(["node", MJS, *args], check=True, cwd=REPO)
-
-
 def windows(arrays, names, ctx, max_tokens):
     """Non-overlapping (ctx+1)-token windows of each held-out stream (same as eval_loss)."""
     out = {}
@@ -70,8 +62,9 @@ def heldout_bytes(tok, arrays, names, max_tokens):
     """UTF-8 bytes of the held-out targets eval_loss counts (special tokens count 0), per source:
     loss * tokens / bytes is nats per byte, which compares models with different tokenizers."""
     nbytes = np.zeros(tok.vocab_size, dtype=np.int64)
+    specials = set(tok.special_ids)
     for t, i in tok.vocab.items():
-        if t not in tok.special_ids:
+        if t not in specials:
             nbytes[i] = len(t)  # byte-level BPE: one character per byte
     out = {}
     for n in names:
@@ -81,11 +74,19 @@ def heldout_bytes(tok, arrays, names, max_tokens):
     return out
 
 
-def onnx_greedy(out_dir, dtype, prompts, max_new, stop, tmp, no_repeat_ngram=0):
-    pin, pout = os.path.join(tmp, "prompts.json"), os.path.join(tmp, f"greedy_{dtype}.json")
-    json.dump({"max_new": max_new, "stop": list(stop), "prompts": prompts, "no_repeat_ngram": no_repeat_ngram}, open(pin, "w"))
-    node("greedy", out_dir, dtype, pin, pout)
-    return [r["ids"] for r in json.load(open(pout))]
+_SESSIONS = {}
+
+
+def ort_model(model_dir, dtype):
+    key = (model_dir, dtype)
+    if key not in _SESSIONS:
+        _SESSIONS[key] = OrtModel(model_dir, dtype, threads=2)
+    return _SESSIONS[key]
+
+
+def onnx_greedy(out_dir, dtype, prompts, max_new, stop, no_repeat_ngram=0):
+    m = ort_model(out_dir, dtype)
+    return [m.greedy(p, max_new, stop, no_repeat_ngram) for p in prompts]
 
 
 @torch.no_grad()
@@ -104,75 +105,76 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
     names = list(D.SOURCES)
     max_tokens = 1500 if smoke else max_tokens
     res = {"heldout": {}, "parity": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        wins = windows(arrays, names, ctx, max_tokens)
-        wpath = os.path.join(tmp, "windows.json")
-        json.dump(wins, open(wpath, "w"))
-        nbytes = heldout_bytes(tok, arrays, names, max_tokens)
-        with torch.no_grad():
-            for n in names:
-                l, c = eval_loss(model, arrays[f"{n}/heldout/ids"], arrays[f"{n}/heldout/mask"], ctx, max_tokens=max_tokens)
-                res["heldout"].setdefault(n, {})["torch"] = {"loss": l, "tokens": c}
-                res["heldout"][n]["bytes"] = nbytes[n]
-        for dt in DTYPES:
-            p = os.path.join(tmp, f"loss_{dt}.json")
-            node("loss", out_dir, dt, wpath, p)
-            for n, v in json.load(open(p)).items():
-                res["heldout"][n][dt] = v
-            log(f"eval: held-out loss {dt} done")
-        for n, r in res["heldout"].items():
-            for k, v in r.items():
-                if isinstance(v, dict):
-                    v["ppl"] = math.exp(v["loss"])
-                    v["nats_per_byte"] = v["loss"] * v["tokens"] / max(r["bytes"], 1)
-        # parity: losses to 3 decimals, greedy 64 tokens (no stop) PyTorch vs ONNX fp32 / q8
-        ptxt = tok.apply_chat_template(GOLDEN_PROMPT)
-        pids = tok.encode(ptxt)
-        n_par = 16 if smoke else 64
-        t_ids = greedy(model, pids, n_par)
-        par = {"torch_greedy": t_ids}
-        for dt in ("fp32", "q8"):
-            par[f"{dt}_greedy"] = onnx_greedy(out_dir, dt, [pids], n_par, [], tmp)[0]
-        par["fp32_tokens_equal"] = par["fp32_greedy"] == t_ids
-        par["q8_tokens_equal"] = par["q8_greedy"] == t_ids
-        par["q8_common_prefix"] = next((i for i, (a, b) in enumerate(zip(par["q8_greedy"], t_ids)) if a != b), len(t_ids))
-        par["q8_divergence_top2_margin"] = _top2_margin(model, pids, t_ids, par["q8_common_prefix"])
-        # and against a PyTorch reference of the quantized model itself (export correctness)
-        q8_ref = q8_reference(model)
-        par["q8_reference_greedy"] = greedy(q8_ref, pids, n_par)
-        par["q8_tokens_equal_reference"] = par["q8_greedy"] == par["q8_reference_greedy"]
-        par["loss_max_abs_diff_fp32"] = max(abs(r["torch"]["loss"] - r["fp32"]["loss"]) for r in res["heldout"].values())
-        par["loss_equal_3dp_fp32"] = all(round(r["torch"]["loss"], 3) == round(r["fp32"]["loss"], 3) for r in res["heldout"].values())
-        res["parity"] = par
-        log(f"eval: parity fp32 tokens equal {par['fp32_tokens_equal']}, q8 tokens equal {par['q8_tokens_equal']} "
-            f"(common prefix {par['q8_common_prefix']}), max |loss diff| {par['loss_max_abs_diff_fp32']:.5f}")
-        # golden: q8 greedy as the app runs it (stop on <|end|> / <|endoftext|>)
-        stop = [tok.token_id("<|end|>"), 0]
-        g_ids = onnx_greedy(out_dir, "q8", [pids], n_par, stop, tmp)[0]
-        t_stop = greedy(model, pids, n_par, stop_ids=stop)
-        golden = {"dtype": "q8", "file": "onnx/model_quantized.onnx", "messages": GOLDEN_PROMPT, "prompt": ptxt,
-                  "prompt_ids": pids, "max_new_tokens": n_par, "ids": g_ids, "text": tok.decode(g_ids),
-                  "torch_fp32_ids": t_stop, "torch_fp32_text": tok.decode(t_stop)}
-        json.dump(golden, open(os.path.join(out_dir, "golden.json"), "w"), indent=2)
-        # samples: 20 fixed prompts, q8 (what the app runs on WASM) and fp32
-        prompts = PROMPTS[:3] if smoke else PROMPTS
-        enc = [tok.encode(tok.apply_chat_template([{"role": "user", "content": p}])) for p in prompts]
-        samples = []
-        n_new = 24 if smoke else 80
-        outs = {dt: onnx_greedy(out_dir, dt, enc, n_new, stop, tmp) for dt in ("q8", "fp32")}
-        # and as the app answers at temperature 0: q8, repeated 4-grams blocked (workers/engine.ts)
-        outs["app"] = onnx_greedy(out_dir, "q8", enc, n_new, stop, tmp, no_repeat_ngram=APP_NO_REPEAT_NGRAM)
-        for i, p in enumerate(prompts):
-            samples.append({"prompt": p, **{dt: tok.decode(outs[dt][i], skip_special=True).strip() for dt in outs}})
-        res["samples"] = samples
-        par["samples_q8_equal_fp32"] = sum(outs["q8"][i] == outs["fp32"][i] for i in range(len(prompts)))
-        par["samples_q8_equal_reference"] = sum(outs["q8"][i] == greedy(q8_ref, enc[i], n_new, stop_ids=stop) for i in range(len(prompts)))
-        par["samples_count"] = len(prompts)
+    wins = windows(arrays, names, ctx, max_tokens)
+    nbytes = heldout_bytes(tok, arrays, names, max_tokens)
+    with torch.no_grad():
+        for n in names:
+            l, c = eval_loss(model, arrays[f"{n}/heldout/ids"], arrays[f"{n}/heldout/mask"], ctx, max_tokens=max_tokens)
+            res["heldout"].setdefault(n, {})["torch"] = {"loss": l, "tokens": c}
+            res["heldout"][n]["bytes"] = nbytes[n]
+    ort_dir = os.path.join(work, "ort-quant")
+    variants = [(dt, out_dir, dt) for dt in DTYPES]
+    variants += [(f"{dt}_ort", ort_dir, dt) for dt in ("q8", "q4") if os.path.exists(os.path.join(ort_dir, "onnx", FILES[dt]))]
+    for key, d, dt in variants:
+        m = ort_model(d, dt)
+        for n in names:
+            loss, cnt = m.loss(wins[n])
+            res["heldout"][n][key] = {"loss": loss, "tokens": cnt}
+        log(f"eval: held-out loss {key} done")
+    for n, r in res["heldout"].items():
+        for k, v in r.items():
+            if isinstance(v, dict):
+                v["ppl"] = math.exp(v["loss"])
+                v["nats_per_byte"] = v["loss"] * v["tokens"] / max(r["bytes"], 1)
+    # parity: losses to 3 decimals, greedy 64 tokens (no stop) PyTorch vs ONNX fp32 / q8
+    ptxt = tok.apply_chat_template(GOLDEN_PROMPT)
+    pids = tok.encode(ptxt)
+    n_par = 16 if smoke else 64
+    t_ids = greedy(model, pids, n_par)
+    par = {"torch_greedy": t_ids}
+    for dt in ("fp32", "q8"):
+        par[f"{dt}_greedy"] = onnx_greedy(out_dir, dt, [pids], n_par, [])[0]
+    par["fp32_tokens_equal"] = par["fp32_greedy"] == t_ids
+    par["q8_tokens_equal"] = par["q8_greedy"] == t_ids
+    par["q8_common_prefix"] = next((i for i, (a, b) in enumerate(zip(par["q8_greedy"], t_ids)) if a != b), len(t_ids))
+    par["q8_divergence_top2_margin"] = _top2_margin(model, pids, t_ids, par["q8_common_prefix"])
+    par["loss_max_abs_diff_fp32"] = max(abs(r["torch"]["loss"] - r["fp32"]["loss"]) for r in res["heldout"].values())
+    par["loss_equal_3dp_fp32"] = all(round(r["torch"]["loss"], 3) == round(r["fp32"]["loss"], 3) for r in res["heldout"].values())
+    res["parity"] = par
+    log(f"eval: parity fp32 tokens equal {par['fp32_tokens_equal']}, q8 tokens equal {par['q8_tokens_equal']} "
+        f"(common prefix {par['q8_common_prefix']}), max |loss diff| {par['loss_max_abs_diff_fp32']:.5f}")
+    # golden: q8 greedy as the app runs it (stop on <|end|> / <|endoftext|>)
+    stop = [tok.token_id("<|end|>"), 0]
+    g_ids = onnx_greedy(out_dir, "q8", [pids], n_par, stop)[0]
+    t_stop = greedy(model, pids, n_par, stop_ids=stop)
+    golden = {"dtype": "q8", "file": "onnx/model_quantized.onnx", "messages": GOLDEN_PROMPT, "prompt": ptxt,
+              "prompt_ids": pids, "max_new_tokens": n_par, "ids": g_ids, "text": tok.decode(g_ids),
+              "torch_fp32_ids": t_stop, "torch_fp32_text": tok.decode(t_stop)}
+    json.dump(golden, open(os.path.join(out_dir, "golden.json"), "w"), indent=2)
+    # samples: 20 fixed prompts, q8 (what the app runs on WASM) and fp32
+    prompts = PROMPTS[:3] if smoke else PROMPTS
+    enc = [tok.encode(tok.apply_chat_template([{"role": "user", "content": p}])) for p in prompts]
+    n_new = 24 if smoke else 80
+    outs = {dt: onnx_greedy(out_dir, dt, enc, n_new, stop) for dt in ("q8", "fp32", "q4")}
+    # and as the app answers at temperature 0: q8, repeated 4-grams blocked (workers/engine.ts)
+    outs["app"] = onnx_greedy(out_dir, "q8", enc, n_new, stop, no_repeat_ngram=APP_NO_REPEAT_NGRAM)
+    samples = []
+    for i, p in enumerate(prompts):
+        row = {"prompt": p, **{dt: tok.decode(outs[dt][i], skip_special=True).strip() for dt in outs}}
+        row["app_on_topic"] = shares_topic(p, row["app"])
+        samples.append(row)
+    res["samples"] = samples
+    res["samples_on_topic"] = {"prompts": len(samples), "on_topic": sum(r["app_on_topic"] for r in samples)}
+    par["samples_q8_equal_fp32"] = sum(outs["q8"][i] == outs["fp32"][i] for i in range(len(prompts)))
+    par["samples_q4_equal_fp32"] = sum(outs["q4"][i] == outs["fp32"][i] for i in range(len(prompts)))
+    par["samples_count"] = len(prompts)
     if data is not None:
         res["topic"] = topic_adherence(model, tok, data, per_source=3 if smoke else 20, max_new=16 if smoke else 48)
         log(f"eval: topic adherence {res['topic']['all']['on_topic']}/{res['topic']['all']['prompts']}")
     sizes = {f: os.path.getsize(os.path.join(out_dir, "onnx", f)) for f in os.listdir(os.path.join(out_dir, "onnx"))}
     res["file_sizes"] = sizes
+    if os.path.isdir(os.path.join(ort_dir, "onnx")):
+        res["ort_quant_file_sizes"] = {f: os.path.getsize(os.path.join(ort_dir, "onnx", f)) for f in os.listdir(os.path.join(ort_dir, "onnx"))}
     summary_path = os.path.join(work, "summary.json")
     res["training"] = json.load(open(summary_path)) if os.path.exists(summary_path) else {}
     res["params"] = model.num_params()

@@ -19,12 +19,21 @@ async function open(dir, dtype) {
   return { cfg, session };
 }
 
+/** Layer count, KV heads and head size from a GPT-2 or Llama config.json. */
+function shape(cfg) {
+  const layers = cfg.num_hidden_layers ?? cfg.n_layer;
+  const heads = cfg.num_attention_heads ?? cfg.n_head;
+  const kvHeads = cfg.num_key_value_heads ?? heads;
+  const hd = cfg.head_dim ?? (cfg.hidden_size ?? cfg.n_embd) / heads;
+  return { layers, kvHeads, hd };
+}
+
 function emptyPast(cfg) {
-  const hd = cfg.n_embd / cfg.n_head;
+  const { layers, kvHeads, hd } = shape(cfg);
   const feeds = {};
-  for (let i = 0; i < cfg.n_layer; i++) {
+  for (let i = 0; i < layers; i++) {
     for (const kv of ['key', 'value']) {
-      feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, cfg.n_head, 0, hd]);
+      feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, kvHeads, 0, hd]);
     }
   }
   return feeds;
@@ -44,7 +53,7 @@ async function forward({ cfg, session }, ids, past, pastLen) {
   };
   const out = await session.run(feeds);
   const present = {};
-  for (let i = 0; i < cfg.n_layer; i++) {
+  for (let i = 0; i < shape(cfg).layers; i++) {
     for (const kv of ['key', 'value']) present[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
   }
   return { logits: out.logits, present };
@@ -97,7 +106,7 @@ async function greedy(dir, dtype, promptsPath, outPath) {
   for (const prompt of prompts) {
     let past = emptyPast(m.cfg), pastLen = 0, inp = prompt;
     const out = [];
-    for (let k = 0; k < max_new && pastLen + inp.length <= m.cfg.n_positions; k++) {
+    for (let k = 0; k < max_new && pastLen + inp.length <= (m.cfg.max_position_embeddings ?? m.cfg.n_positions); k++) {
       const { logits, present } = await forward(m, inp, past, pastLen);
       const V = logits.dims[2], T = logits.dims[1], d = logits.data;
       const banned = bannedByNgram([...prompt, ...out], no_repeat_ngram);

@@ -55,7 +55,7 @@ if __name__ == "__main__":
 
     import torch
 
-    from scripts.tokenizer.bpe import Tokenizer
+    from scripts.tokenizer.hf_bpe import Tokenizer
     from scripts.train.trainer import load_model
 
     ap = argparse.ArgumentParser(description="Topic adherence of a checkpoint on held-out prompts.")

@@ -4,6 +4,7 @@
 # outputs logits, present.N.key/value; batch axis named "batch_size").
 import json
 import os
+import re
 
 import numpy as np
 import onnx
@@ -28,11 +29,18 @@ class _Wrapper(torch.nn.Module):
         return tuple(out)
 
 
+def _embedding(model):
+    if hasattr(model, "hf"):
+        return model.hf.model.embed_tokens.weight
+    return model.transformer.wte.weight
+
+
 def export_model_onnx(model: GPT, path, opset=17):
     """Trace the cached forward to ONNX, then store lm_head as Transpose(wte) (no duplicate table)."""
     cfg = model.cfg
     model = model.float().eval()
     hd = cfg.n_embd // cfg.n_head
+    kv_heads = getattr(cfg, "n_kv_head", cfg.n_head)
     B, T, P = 2, 3, 4
     ids = torch.randint(0, cfg.vocab_size, (B, T))
     am = torch.ones(B, P + T, dtype=torch.int64)
@@ -48,7 +56,7 @@ def export_model_onnx(model: GPT, path, opset=17):
     }
     for i in range(cfg.n_layer):
         for kv in ("key", "value"):
-            past.append(torch.randn(B, cfg.n_head, P, hd))
+            past.append(torch.randn(B, kv_heads, P, hd))
             n_in, n_out = f"past_key_values.{i}.{kv}", f"present.{i}.{kv}"
             in_names.append(n_in)
             out_names.append(n_out)
@@ -58,13 +66,53 @@ def export_model_onnx(model: GPT, path, opset=17):
     with torch.no_grad():
         torch.onnx.export(
             _Wrapper(model), (ids, am, pos, *past), path, input_names=in_names, output_names=out_names,
-            dynamic_axes=axes, opset_version=opset, do_constant_folding=True,
+            dynamic_axes=axes, opset_version=opset, do_constant_folding=True, dynamo=False,
         )
     m = onnx.load(path)
-    _tie_lm_head(m, model.transformer.wte.weight.detach().numpy())
+    if hasattr(model, "hf"):
+        _name_llama_weights(m, cfg.n_layer)
+    _tie_lm_head(m, _embedding(model).detach().numpy())
     onnx.checker.check_model(m)
     onnx.save(m, path)
     return path
+
+
+LLAMA_PROJ = [("self_attn", "q_proj"), ("self_attn", "k_proj"), ("self_attn", "v_proj"), ("self_attn", "o_proj"),
+              ("mlp", "gate_proj"), ("mlp", "up_proj"), ("mlp", "down_proj")]
+
+
+def _rename(g, old, new):
+    for i in g.initializer:
+        if i.name == old:
+            i.name = new
+    for node in g.node:
+        for k, x in enumerate(node.input):
+            if x == old:
+                node.input[k] = new
+
+
+def _name_llama_weights(m, n_layer):
+    """Give the initializers transformers' names: "model.hf.model.X" -> "model.X", and the
+    folded, transposed projection weights ("onnx::MatMul_N", [in, out]) -> "model.layers.L.<proj>.weight_t"
+    (MatMul nodes come layer by layer in q, k, v, o, gate, up, down order)."""
+    g = m.graph
+    for i in list(g.initializer):
+        if i.name.startswith("model.hf."):
+            _rename(g, i.name, i.name[len("model.hf."):])
+    inits = {i.name for i in g.initializer}
+    seen = {}
+    for node in g.node:
+        if node.op_type != "MatMul" or node.input[1] not in inits:
+            continue
+        proj = node.name.rstrip("/").split("/")[-2] if "/" in node.name else ""
+        proj = re.sub(r"_\d+$", "", proj)  # "/q_proj_1/MatMul" is layer 1's
+        match = [sp for sp in LLAMA_PROJ if sp[1] == proj]
+        if not match:
+            continue
+        layer = seen.get(proj, 0)
+        seen[proj] = layer + 1
+        _rename(g, node.input[1], f"model.layers.{layer}.{match[0][0]}.{proj}.weight_t")
+    assert all(v == n_layer for v in seen.values()) and len(seen) == len(LLAMA_PROJ), seen
 
 
 def _tie_lm_head(m, wte):
@@ -122,6 +170,19 @@ def hf_config(cfg, extra=None):
     return c
 
 
+def llama_hf_config(model, extra=None):
+    """config.json straight from transformers' LlamaConfig (model_type "llama")."""
+    c = model.hf.config.to_dict()
+    c["architectures"] = ["LlamaForCausalLM"]
+    c["torch_dtype"] = "float32"
+    c.pop("_attn_implementation_autoset", None)
+    c.pop("dtype", None)
+    c.setdefault("transformers_version", None)
+    if extra:
+        c.update(extra)
+    return c
+
+
 def write_hf_folder(model, tok, out_dir, quantize=("q8", "q4"), extra_config=None, log=print):
     """Write the full model folder: configs, tokenizer, fp32 ONNX and quantized variants."""
     from scripts.export import quantize as qz
@@ -129,7 +190,8 @@ def write_hf_folder(model, tok, out_dir, quantize=("q8", "q4"), extra_config=Non
     cfg = model.cfg
     os.makedirs(os.path.join(out_dir, "onnx"), exist_ok=True)
     with open(os.path.join(out_dir, "config.json"), "w") as f:
-        json.dump(hf_config(cfg, extra_config), f, indent=2)
+        conf = llama_hf_config(model, extra_config) if hasattr(model, "hf") else hf_config(cfg, extra_config)
+        json.dump(conf, f, indent=2)
     end_id = tok.token_id("<|end|>")
     gen = {"bos_token_id": 0, "eos_token_id": [end_id, 0], "pad_token_id": 0,
            "max_length": cfg.n_positions, "do_sample": False}

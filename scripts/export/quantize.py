@@ -175,3 +175,24 @@ def quantize_q4(src, dst):
     if not any(o.domain == "com.microsoft" for o in m.opset_import):
         m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.save(m, dst)
+
+
+# ---- the same two formats made with onnxruntime's own quantization tools, for comparison ----
+# (eval reports held-out loss and size of both; the pipeline ships whichever is better, see
+# scripts/export/onnx_export.py:pick_quantizer). ORT's tools quantize MatMuls whose weight is an
+# initializer: the tied lm_head (MatMul on Transpose(embedding)) stays fp32 and so does the
+# embedding table it shares, where ours stores that table once in int8.
+
+def quantize_int8_ort(src, dst):
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
+                     extra_options={"WeightSymmetric": True})
+
+
+def quantize_q4_ort(src, dst):
+    import logging
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+    logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
+    q = MatMulNBitsQuantizer(onnx.load(src), block_size=BLOCK, is_symmetric=True)
+    q.process()
+    q.model.save_model_to_file(dst, False)

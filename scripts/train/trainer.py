@@ -55,23 +55,68 @@ def lr_at(step, progress, lr, warmup, min_ratio=0.1):
     return lr * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
+def wsd_at(step, progress, lr, warmup, decay_frac=0.25, min_ratio=0.0):
+    """Warmup-stable-decay: linear warmup, constant, then linear decay to min_ratio*lr over the
+    last `decay_frac` of progress (progress = max(step/steps, elapsed/budget))."""
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    start = 1.0 - decay_frac
+    if progress <= start:
+        return lr
+    f = min(1.0, (progress - start) / decay_frac)
+    return lr * (1.0 - (1.0 - min_ratio) * f)
+
+
+def muon_adamw(model, lr, weight_decay=0.0, muon_lr=0.02, betas=(0.9, 0.95)):
+    """Muon (torch.optim.Muon: Newton-Schulz orthogonalised momentum) for the hidden 2-D
+    matrices; AdamW for the (tied) embedding and the RMSNorm gains. Each group keeps its own
+    peak learning rate in "base_lr"; the schedule scales them together."""
+    hidden, other = [], []
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        (hidden if p.dim() == 2 and "embed_tokens" not in name and "lm_head" not in name else other).append(p)
+    seen, uniq = set(), []
+    for p in other:  # tied lm_head / embedding appear once
+        if id(p) not in seen:
+            seen.add(id(p))
+            uniq.append(p)
+    muon = torch.optim.Muon(hidden, lr=muon_lr, weight_decay=weight_decay, momentum=0.95, nesterov=True)
+    adam = torch.optim.AdamW([{"params": [p for p in uniq if p.dim() >= 2], "weight_decay": 0.0},
+                              {"params": [p for p in uniq if p.dim() < 2], "weight_decay": 0.0}],
+                             lr=lr, betas=betas, eps=1e-8)
+    for o, base in ((muon, muon_lr), (adam, lr)):
+        for g in o.param_groups:
+            g["base_lr"] = base
+    return [muon, adam]
+
+
 def save_ckpt(path, model, opt, step, mixture, extra):
     tmp = path + ".tmp"
-    torch.save({"model": model.state_dict(), "opt": opt.state_dict() if opt else None, "step": step,
+    opts = opt if isinstance(opt, (list, tuple)) else ([opt] if opt else [])
+    torch.save({"model": model.state_dict(), "opt": [o.state_dict() for o in opts], "step": step,
                 "cfg": model.cfg.to_dict(), "mixture": mixture.state() if mixture else None,
                 "torch_rng": torch.get_rng_state(), "extra": extra}, tmp)
     os.replace(tmp, path)
 
 
+def build_model(cfg):
+    if cfg.get("arch") == "llama":
+        from scripts.train.llama import HearthLlama, LlamaCfg
+        return HearthLlama(LlamaCfg(**cfg), init=False)
+    return GPT(GPTConfig(**cfg))
+
+
 def load_model(path):
-    ck = torch.load(path, map_location="cpu")
-    model = GPT(GPTConfig(**ck["cfg"]))
+    ck = torch.load(path, map_location="cpu", weights_only=False)
+    model = build_model(ck["cfg"])
     model.load_state_dict(ck["model"])
     return model, ck
 
 
 def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1, log_every=10,
-          ckpt_every=200, time_limit=None, use_mask=True, params=None, tag="train", log=print, bf16=True, eval_fn=None, eval_every=0, auto_threads=False, max_threads=2):
+          ckpt_every=200, time_limit=None, use_mask=True, params=None, tag="train", log=print, bf16=True, eval_fn=None, eval_every=0, auto_threads=False, max_threads=2,
+          opt_fn=None, schedule="cosine"):
     """Train `model` for `steps` steps; resumes from out_dir/ckpt.pt if present.
     Progress (which drives the cosine schedule) is max(step/steps, train_seconds/time_limit):
     without a binding time limit the run is fully deterministic; with one, the schedule
@@ -81,14 +126,24 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
     params = params if params is not None else [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.dim() >= 2]
     no_decay = [p for p in params if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95), eps=1e-8)
+    if opt_fn is not None:
+        opts = opt_fn(model)
+    else:
+        opts = [torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95), eps=1e-8)]
+        for g in opts[0].param_groups:
+            g["base_lr"] = lr
     step, prev_secs, tokens = 0, 0.0, 0
     if os.path.exists(ckpt):
-        ck = torch.load(ckpt, map_location="cpu")
+        ck = torch.load(ckpt, map_location="cpu", weights_only=False)
         model.load_state_dict(ck["model"])
         if ck.get("opt"):
-            opt.load_state_dict(ck["opt"])
+            saved = ck["opt"] if isinstance(ck["opt"], list) else [ck["opt"]]
+            for o, st in zip(opts, saved):
+                base = [g["base_lr"] for g in o.param_groups]
+                o.load_state_dict(st)
+                for g, b in zip(o.param_groups, base):
+                    g["base_lr"] = b
         step = ck["step"]
         if ck.get("mixture"):
             mixture.set_state(ck["mixture"])
@@ -128,17 +183,20 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
                 if best != n_threads:
                     n_threads = best
                     torch.set_num_threads(n_threads)
-        cur = lr_at(step, progress(), lr, warmup)
-        for gr in opt.param_groups:
-            gr["lr"] = cur
+        cur = (wsd_at if schedule == "wsd" else lr_at)(step, progress(), lr, warmup)
+        for o in opts:
+            for gr in o.param_groups:
+                gr["lr"] = gr["base_lr"] * cur / lr
         x, y, m = mixture.batch(bsz)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             logits = model(x)
         loss = lm_loss(logits, y, m if use_mask else None)
-        opt.zero_grad(set_to_none=True)
+        for o in opts:
+            o.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
+        for o in opts:
+            o.step()
         step += 1
         tokens += x.numel()
         now = time.time()
@@ -159,9 +217,9 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
             logf.flush()
             log(f"[{tag}] eval at step {step}: {rec['eval']}")
         if step % ckpt_every == 0:
-            save_ckpt(ckpt, model, opt, step, mixture, extra())
+            save_ckpt(ckpt, model, opts, step, mixture, extra())
         t_step = time.time()  # evaluation / checkpoint time does not count as step time
-    save_ckpt(ckpt, model, opt, step, mixture, {**extra(), "done": True})
+    save_ckpt(ckpt, model, opts, step, mixture, {**extra(), "done": True})
     logf.close()
     return {"steps": step, "tokens": tokens, "train_seconds": prev_secs + time.time() - t0}
 
@@ -200,7 +258,10 @@ def greedy(model, ids, max_new, stop_ids=(), ctx=None):
     model.eval()
     cfg = model.cfg
     hd = cfg.n_embd // cfg.n_head
-    past = [(torch.zeros(1, cfg.n_head, 0, hd), torch.zeros(1, cfg.n_head, 0, hd)) for _ in range(cfg.n_layer)]
+    if hasattr(model, "empty_past"):
+        past = model.empty_past()
+    else:
+        past = [(torch.zeros(1, cfg.n_head, 0, hd), torch.zeros(1, cfg.n_head, 0, hd)) for _ in range(cfg.n_layer)]
     seq = list(ids)
     inp = torch.tensor([seq])
     out = []

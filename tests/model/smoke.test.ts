@@ -1,24 +1,18 @@
 // The training and export scripts run end to end on a tiny slice (`--smoke`): tokenizer ->
 // pretrain -> chat fine-tune -> export -> eval, then LoRA fine-tune + re-export from the
 // exported folder; both folders must load and generate in transformers.js.
-// Needs Debian's python3 with torch, onnx, numpy and regex (HEARTH_PYTHON overrides).
+// Needs the pipeline's Python environment: .venv/ made by `bash scripts/python-env.sh` (torch,
+// transformers, tokenizers, onnx, onnxruntime; HEARTH_PYTHON overrides).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { env, AutoTokenizer, AutoModelForCausalLM } from '@huggingface/transformers';
+import { findPython } from './python';
 
 const REPO = path.resolve(__dirname, '../..');
 
-function findPython(): string {
-  const candidates = [process.env.HEARTH_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[];
-  for (const py of candidates) {
-    const r = spawnSync(py, ['-c', 'import torch, onnx, numpy, regex'], { encoding: 'utf8' });
-    if (r.status === 0) return py;
-  }
-  throw new Error('no python3 with torch, onnx, numpy and regex (apt-get install python3-torch python3-onnx python3-numpy python3-regex)');
-}
 
 function run(py: string, args: string[]) {
   const r = spawnSync(py, args, { cwd: REPO, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
