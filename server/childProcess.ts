@@ -30,7 +30,7 @@ export class ServerProcess {
   }
 
   /** Starts the server and resolves once it listens. */
-  async start(timeoutMs = 300_000): Promise<void> {
+  async start(timeoutMs = 600_000): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
