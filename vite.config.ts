@@ -70,7 +70,8 @@ export default defineConfig(({ command }) => {
         injectManifest: {
           // The app shell and the one ORT flavour in use; models are cached by the service worker
           // in their own caches (see src/sw.ts), the duplicate hashed ORT wasm in assets/ is unused.
-          globPatterns: ['**/*.{html,js,css,svg,ico}', 'ort/*.{mjs,wasm}', 'models/catalog.json'],
+          // assets/*.mjs: pdf.js's worker (attachments), so PDFs are read offline too.
+          globPatterns: ['**/*.{html,js,css,svg,ico}', 'assets/*.mjs', 'ort/*.{mjs,wasm}', 'models/catalog.json'],
           globIgnores: ['models/*/**/*.{html,js,css,svg,ico}', 'assets/*.wasm', '**/*.map', 'sw.js'],
           maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
           buildPlugins: { vite: [{ name: 'hearth-sw-define', config: () => ({ define }) }] },
