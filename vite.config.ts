@@ -72,8 +72,9 @@ export default defineConfig(({ command }) => {
           // The app shell and the ORT flavour's loader (.mjs); models are cached by the service
           // worker in their own caches (see src/sw.ts); ORT's wasm is kept by the engine worker
           // (workers/ortWasm.ts: precaching it too meant downloading 27 MB twice on a first visit);
-          // the duplicate hashed ORT wasm in assets/ is unused.
-          globPatterns: ['**/*.{html,js,css,svg,ico}', 'ort/*.mjs', 'models/catalog.json'],
+          // the duplicate hashed ORT wasm in assets/ is unused. assets/*.mjs: pdf.js's worker
+          // (attachments), so PDFs are read offline too.
+          globPatterns: ['**/*.{html,js,css,svg,ico}', 'assets/*.mjs', 'ort/*.mjs', 'models/catalog.json'],
           globIgnores: ['models/*/**/*.{html,js,css,svg,ico}', 'assets/*.wasm', '**/*.map', 'sw.js'],
           maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
           buildPlugins: { vite: [{ name: 'hearth-sw-define', config: () => ({ define }) }] },

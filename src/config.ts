@@ -10,6 +10,8 @@ export interface UrlOverrides {
   backend?: BackendPreference;
   dtype?: string;
   temperature?: number;
+  /** `?debug=prompt`: each reply keeps the prompt the model received in its metadata (tests). */
+  debugPrompt?: boolean;
 }
 
 const MODEL_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -30,6 +32,7 @@ export function readUrlOverrides(search: string = typeof location !== 'undefined
     const t = Number(temperature);
     if (Number.isFinite(t) && t >= 0 && t <= 2) out.temperature = t;
   }
+  if (params.get('debug') === 'prompt') out.debugPrompt = true;
   return out;
 }
 

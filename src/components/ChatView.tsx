@@ -4,6 +4,7 @@ import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Sh
 import { installCodeCopy } from '../lib/markdown';
 import { useStores } from '../stores';
 import { copyText } from './clipboard';
+import { DropOverlay, useFileDrop } from './AttachControls';
 import { Composer } from './Composer';
 import { EngineNotice } from './EngineNotice';
 import { InstallButton } from './InstallButton';
@@ -19,6 +20,7 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
   let scroller!: HTMLDivElement;
   let log!: HTMLDivElement;
   const [stick, setStick] = createSignal(true);
+  const drop = useFileDrop((files) => stores.attachments.add(files));
 
   // Keyed by id: a refreshed record updates its article instead of re-creating it.
   const byId = createMemo(() => new Map(chat.path().map((m) => [m.id, m])));
@@ -47,7 +49,8 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
   });
 
   return (
-    <main class="chat" aria-hidden={props.drawerOpen ? 'true' : undefined}>
+    <main class="chat" aria-hidden={props.drawerOpen ? 'true' : undefined} {...drop.handlers}>
+      <DropOverlay show={drop.dragging()} />
       <header class="chat-head">
         <button
           type="button"

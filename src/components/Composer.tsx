@@ -2,17 +2,19 @@
 // reply of this conversation streams. Empty messages are never sent.
 import { createEffect, createSignal, on, Show } from 'solid-js';
 import { useStores } from '../stores';
+import { AttachButton, PendingAttachments, pasteFiles } from './AttachControls';
 import { Icon } from './icons';
 
 const LONG_MESSAGE = 20_000;
 
 export function Composer() {
-  const { chat, conversations, engine } = useStores();
+  const { chat, conversations, engine, attachments } = useStores();
   const [text, setText] = createSignal('');
   let area!: HTMLTextAreaElement;
 
   const busyElsewhere = () => chat.streaming() !== null && !chat.streamingHere();
-  const canSend = () => text().trim().length > 0 && chat.streaming() === null;
+  const hasInput = () => text().trim().length > 0 || attachments.pending().length > 0;
+  const canSend = () => hasInput() && !attachments.reading() && chat.streaming() === null;
 
   // Grow with the text up to the CSS max-height (one layout read per input).
   const resize = () => {
@@ -22,12 +24,13 @@ export function Composer() {
 
   const send = async () => {
     const value = text();
-    if (!value.trim() || chat.streaming() !== null) return;
+    if (!canSend()) return;
     setText('');
     area.value = '';
     resize();
-    const ok = await chat.send(value);
-    if (!ok && !text()) {
+    const ok = await chat.send(value, attachments.toSave());
+    if (ok) attachments.clear();
+    else if (!text()) {
       setText(value);
       area.value = value;
       resize();
@@ -49,7 +52,9 @@ export function Composer() {
         void send();
       }}
     >
+      <PendingAttachments />
       <div class="composer-box">
+        <AttachButton />
         <textarea
           ref={area}
           aria-label="Message"
@@ -59,6 +64,7 @@ export function Composer() {
             setText(e.currentTarget.value);
             resize();
           }}
+          onPaste={(e) => pasteFiles(e, (files) => attachments.add(files))}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
@@ -73,7 +79,7 @@ export function Composer() {
               type="submit"
               class="send-btn"
               aria-label="Send"
-              title={busyElsewhere() ? 'Another conversation is still getting its reply' : 'Send (Enter)'}
+              title={busyElsewhere() ? 'Another conversation is still getting its reply' : attachments.reading() ? 'Reading the attached files…' : 'Send (Enter)'}
               disabled={!canSend()}
             >
               <Icon name="up" size={18} />

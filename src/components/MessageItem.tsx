@@ -5,6 +5,7 @@ import { createSignal, Show } from 'solid-js';
 import type { Message } from '../db';
 import { engineErrorDetail } from '../lib/errorText';
 import { useStores } from '../stores';
+import { MessageAttachments } from './MessageAttachments';
 import { copyText } from './clipboard';
 import { Icon } from './icons';
 import { Markdown } from './Markdown';
@@ -89,7 +90,10 @@ export function MessageItem(props: { message: Message }) {
           </div>
         }
       >
-        <div class="msg-bubble">
+        <Show when={m().attachmentIds.length}>
+          <MessageAttachments message={m()} />
+        </Show>
+        <div class="msg-bubble" classList={{ 'msg-bubble-empty': isUser() && !text().trim() }}>
           <Show when={isUser()} fallback={<Markdown text={text()} streaming={streamingNow()} />}>
             <div class="msg-plain">{text()}</div>
           </Show>

@@ -5,10 +5,11 @@
 import { createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
 import { ReplyWriter } from '../chat/replyWriter';
 import { defaultLocks, liveReplyIds, LOCK_PREFIX, withLock } from '../chat/replyLocks';
-import { observe, type Conversation, type Message, type MessageMetadata, type Storage } from '../db';
+import { promptFiles } from '../attachments/prepare';
+import { observe, type Conversation, type Message, type MessageMetadata, type NewAttachment, type Storage } from '../db';
 import { indexTree, pathTo, siblingsOf, switchBranch as branchLeaf, type TreeIndex } from '../lib/tree';
 import { isQuotaError } from '../lib/errorText';
-import type { ChatTurn, EngineError, GenerateResult } from '../shared/engine';
+import type { ChatTurn, EngineError, FileUsage, GenerateResult } from '../shared/engine';
 import type { ConversationsStore } from './conversations';
 import type { EngineStore } from './engine';
 import type { SettingsStore } from './settings';
@@ -39,7 +40,10 @@ export interface ChatStore {
   /** System prompt for a chat that is not saved yet (it is saved with the first message). */
   draftSystemPrompt: () => string;
   setDraftSystemPrompt(text: string): void;
-  send(text: string): Promise<boolean>;
+  /** Sends `text` with `files` (saved with the message in one transaction); text may be empty when there are files. */
+  send(text: string, files?: NewAttachment[]): Promise<boolean>;
+  /** What of attachment `attachmentId` of message `messageId` went to the model with the reply on screen. */
+  fileUsage(messageId: string, attachmentId: string): FileUsage | undefined;
   regenerate(assistantId: string): Promise<void>;
   /** Extends a reply that ended at the length limit (the same message grows). */
   continueReply(assistantId: string): Promise<void>;
@@ -59,6 +63,8 @@ export interface ChatDeps {
   settings: SettingsStore;
   toasts: ToastStore;
   locks?: LockManager | null;
+  /** Keep the prompt the model received in each reply's metadata (`?debug=prompt`). */
+  debugPrompt?: boolean;
 }
 
 /** The turns sent to the model: the path's user/assistant messages, minus failed or empty replies. */
@@ -70,8 +76,12 @@ export function turnsFrom(path: Message[]): ChatTurn[] {
 
 /** What a finished reply records about how it was made. */
 function metadataOf(r: GenerateResult): MessageMetadata {
-  const { modelId, backend, promptTokens, completionTokens, tokensPerSecond, droppedTurns, truncatedLatest, finishReason } = r;
-  return { modelId, backend, promptTokens, completionTokens, tokensPerSecond, droppedTurns, truncatedLatest, finishReason };
+  const { modelId, backend, promptTokens, completionTokens, tokensPerSecond, droppedTurns, truncatedLatest, finishReason, files, prompt } = r;
+  return {
+    modelId, backend, promptTokens, completionTokens, tokensPerSecond, droppedTurns, truncatedLatest, finishReason,
+    ...(files ? { attachments: files } : {}),
+    ...(prompt !== undefined ? { prompt } : {}),
+  };
 }
 
 export function createChatStore(deps: ChatDeps): ChatStore {
@@ -166,6 +176,9 @@ export function createChatStore(deps: ChatDeps): ChatStore {
           return;
         }
         const fresh = (await storage.conversations.get(conv.id).catch(() => undefined)) ?? conv;
+        // The files of the message being answered: whole or their passages most relevant to it.
+        const atts = user.attachmentIds.length ? await storage.attachments.getMany(user.attachmentIds) : [];
+        const files = await promptFiles(atts, user.content, engine.info()?.contextLength ?? 2048);
         setStreaming({ ...live, waiting: false });
         let text = prefix;
         const outcome = await engine.generate(
@@ -174,6 +187,8 @@ export function createChatStore(deps: ChatDeps): ChatStore {
             systemPrompt: fresh.systemPrompt.trim() || undefined,
             params: settings.paramsFor(fresh),
             ...(continuing ? { continueFrom: prefix } : {}),
+            ...(files.length ? { files } : {}),
+            ...(deps.debugPrompt ? { returnPrompt: true } : {}),
           },
           (piece) => {
             text += piece;
@@ -226,15 +241,21 @@ export function createChatStore(deps: ChatDeps): ChatStore {
     },
     draftSystemPrompt,
     setDraftSystemPrompt,
-    async send(text) {
-      if (!text.trim() || busy()) return false;
+    fileUsage(messageId, attachmentId) {
+      const p = path();
+      const reply = p[p.findIndex((m) => m.id === messageId) + 1];
+      return reply?.parentId === messageId ? reply.metadata.attachments?.find((u) => u.id === attachmentId) : undefined;
+    },
+    async send(text, files = []) {
+      if ((!text.trim() && !files.length) || busy()) return false;
       let conv: Conversation;
       let user: Message;
       const branch = conversations.active() ? path() : [];
       try {
         conv = await conversations.ensureActive({ systemPrompt: draftSystemPrompt() });
         const parentId = branch.length ? branch[branch.length - 1].id : conv.currentLeafId;
-        user = await storage.messages.add({ conversationId: conv.id, parentId, role: 'user', content: text });
+        const input = { conversationId: conv.id, parentId, role: 'user' as const, content: text };
+        user = files.length ? (await storage.attachments.addMessageWithFiles(storage.messages, input, files)).message : await storage.messages.add(input);
       } catch (e) {
         toasts.error(e, isQuotaError(e) ? '' : 'Your message could not be saved.');
         return false;
@@ -263,10 +284,11 @@ export function createChatStore(deps: ChatDeps): ChatStore {
     async editAndResend(userId, text) {
       const conv = conversations.active();
       const msg = index().byId.get(userId);
-      if (!conv || !msg || msg.role !== 'user' || !text.trim() || busy()) return false;
+      if (!conv || !msg || msg.role !== 'user' || (!text.trim() && !msg.attachmentIds.length) || busy()) return false;
       let user: Message;
       try {
-        user = await storage.messages.add({ conversationId: conv.id, parentId: msg.parentId, role: 'user', content: text });
+        // The edited question keeps the original's files.
+        user = await storage.messages.add({ conversationId: conv.id, parentId: msg.parentId, role: 'user', content: text, attachmentIds: msg.attachmentIds });
       } catch (e) {
         toasts.error(e, isQuotaError(e) ? '' : 'Your message could not be saved.');
         return false;

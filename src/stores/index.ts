@@ -6,6 +6,7 @@ import { LOST_MESSAGE, ModelRoutingEngine, TabLockedEngine } from '../engine/tab
 import { WorkerEngine } from '../engine/workerEngine';
 import { keepBundledModelOffline } from '../pwa/warm';
 import type { EngineApi } from '../shared/engine';
+import { createAttachmentsStore, type AttachmentsStore } from './attachments';
 import { createChatStore, type ChatStore } from './chat';
 import { createConversationsStore, type ConversationsStore } from './conversations';
 import { createEngineStore, type EngineStore } from './engine';
@@ -23,6 +24,7 @@ export interface Stores {
   engine: EngineStore;
   conversations: ConversationsStore;
   chat: ChatStore;
+  attachments: AttachmentsStore;
   url: UrlOverrides;
   models: ModelsStore;
   pwa: PwaStore;
@@ -76,13 +78,14 @@ export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; u
     void keepBundledModelOffline(info.modelId, info.dtype).catch(() => warmed.delete(key));
   });
   const conversations = createConversationsStore({ storage, toasts });
-  const chat = createChatStore({ storage, engine, conversations, settings, toasts, locks: deps.locks });
+  const chat = createChatStore({ storage, engine, conversations, settings, toasts, locks: deps.locks, debugPrompt: url.debugPrompt });
+  const attachments = createAttachmentsStore({ storage, conversations, toasts });
   const useModelHere = () => {
     tabEngine.takeOver();
     void engine.load();
   };
   const sync = createSyncStore({ storage });
-  return { storage, toasts, settings, engine, conversations, chat, url, models: modelsStore, pwa, sync, useModelHere };
+  return { storage, toasts, settings, engine, conversations, chat, attachments, url, models: modelsStore, pwa, sync, useModelHere };
 }
 
 export const StoresContext = createContext<Stores>();

@@ -7,6 +7,7 @@ import { createRoot } from 'solid-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage, StorageError, type Storage } from '../../src/db';
 import { createAppStores, type Stores } from '../../src/stores';
+import { until } from './until';
 import type { EngineApi, GenerateRequest, LoadOptions, Outcome, ModelInfo, GenerateResult } from '../../src/shared/engine';
 
 class FakeEngine implements EngineApi {
@@ -46,14 +47,6 @@ class FakeEngine implements EngineApi {
     this.stopped = true;
   }
   async unload() {}
-}
-
-async function until(cond: () => boolean, ms = 8000): Promise<void> {
-  const t = Date.now();
-  while (!cond()) {
-    if (Date.now() - t > ms) throw new Error(`timed out waiting for ${cond.toString()}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 let n = 0;
