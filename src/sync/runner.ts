@@ -45,6 +45,8 @@ export interface RunnerOptions {
   /** Events source (window in the browser); absent in tests. */
   target?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
   online?: () => boolean;
+  /** Calls back with the outbox size whenever it changes (default: a live query). */
+  watchOutbox?: (next: (count: number) => void) => Subscription;
 }
 
 export class SyncRunner {
@@ -79,15 +81,13 @@ export class SyncRunner {
     t?.addEventListener('focus', this.onFocus);
     this.interval = setInterval(() => void this.run(), this.opts.pullEveryMs ?? 60_000);
     let first = true;
-    this.sub = observe(
-      () => this.opts.storage.outbox.count(),
-      (waiting) => {
-        const grew = waiting > this.status.waiting;
-        this.set({ waiting });
-        if (grew && !first) this.soon();
-        first = false;
-      },
-    );
+    const watch = this.opts.watchOutbox ?? ((next) => observe(() => this.opts.storage.outbox.count(), next, () => undefined));
+    this.sub = watch((waiting) => {
+      const grew = waiting > this.status.waiting;
+      this.set({ waiting });
+      if (grew && !first) this.soon();
+      first = false;
+    });
     await this.refresh();
   }
 
@@ -161,12 +161,14 @@ export class SyncRunner {
     try {
       await this.opts.client.syncOnce();
       this.attempt = 0;
-      this.set({ phase: 'idle', error: null, lastSyncedAt: (await this.opts.storage.sync.lastSyncedAt()) ?? Date.now() });
+      const [waiting, last] = await Promise.all([this.opts.storage.outbox.count(), this.opts.storage.sync.lastSyncedAt()]);
+      this.set({ phase: 'idle', error: null, waiting, lastSyncedAt: last ?? Date.now() });
     } catch (e) {
       const err = toSyncError(e);
       if (this.paused) return;
+      const waiting = await this.opts.storage.outbox.count().catch(() => this.status.waiting);
       const offline = err.code === 'offline' || (err.code === 'network' && !this.online());
-      this.set({ phase: offline ? 'offline' : 'error', error: err.toData() });
+      this.set({ phase: offline ? 'offline' : 'error', error: err.toData(), waiting });
       if (err.retryable && !offline) {
         const delay = Math.min(300_000, 2000 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
         this.retry = setTimeout(() => void this.run(), delay);
