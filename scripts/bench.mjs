@@ -28,6 +28,7 @@ const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
 const opt = (name, def) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : def);
 const QUICK = flag('quick');
+const ROWS = opt('rows', 'native,raw,engine,stock').split(',');
 const RUNS = QUICK ? 2 : 5;
 const NEW_TOKENS = Number(opt('tokens', 128));
 const TTFT_TOKENS = 200;
@@ -205,9 +206,15 @@ function serve(root) {
 async function pageJob(browser, base, job, timeout = 300_000) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
   try {
     await page.goto(`${base}/#${encodeURIComponent(JSON.stringify(job))}`);
-    const res = await page.waitForFunction(() => window.__bench, null, { timeout, polling: 250 }).then((h) => h.jsonValue());
+    const res = await page
+      .waitForFunction(() => window.__bench, null, { timeout, polling: 250 })
+      .then((h) => h.jsonValue())
+      .catch((e) => ({ ok: false, message: `${e.message.split('\n')[0]} ${errors.slice(0, 3).join(' | ')}` }));
     if (!res.ok) throw new Error(res.message);
     return res.result;
   } finally {
@@ -227,21 +234,23 @@ async function browserRows(browser, base, id, p, config) {
       rows.push({ name: label.split(' ')[0], model: id, error: e.message });
     }
   };
-  for (const threads of [1, 2]) {
+  for (const threads of ROWS.includes('raw') ? [1, 2] : []) {
     await attempt(`raw web ${id} ${threads}t`, async () =>
       row('raw web', id, 'wasm (asyncify build)', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'raw', build: 'asyncify', threads })),
     );
   }
-  await attempt(`raw web plain ${id} 1t`, async () =>
-    row('raw web (plain wasm build)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'plain', threads: 1 })),
-  );
-  for (const threads of [1, 2]) {
+  if (ROWS.includes('raw')) {
+    await attempt(`raw web plain ${id} 1t`, async () =>
+      row('raw web (plain wasm build)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'plain', threads: 1 })),
+    );
+  }
+  for (const threads of ROWS.includes('engine') ? [1, 2] : []) {
     await attempt(`engine ${id} ${threads}t`, async () => {
       const r = await pageJob(browser, base, { ...common, mode: 'engine', backend: 'wasm', threads });
       return row('engine', id, r.backend, r.dtype, r.threads, r, { promptTokens: r.promptTokens, completionTokens: r.completionTokens });
     });
   }
-  for (const threads of id === BIG ? [1] : [1, 2]) {
+  for (const threads of !ROWS.includes('stock') ? [] : id === BIG ? [1] : [1, 2]) {
     await attempt(`stock ${id} ${threads}t`, async () =>
       row('stock', id, 'wasm', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'stock', threads })),
     );
@@ -399,8 +408,8 @@ function table(rows) {
 
 async function main() {
   log('building the benchmark page and the app');
-  execFileSync('npx', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts'], { cwd: repo, stdio: 'inherit' });
-  if (!SKIP.has('e2e') || !SKIP.has('visit')) {
+  if (!flag('no-build')) execFileSync('npx', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts'], { cwd: repo, stdio: 'inherit' });
+  if (!flag('no-build') && (!SKIP.has('e2e') || !SKIP.has('visit'))) {
     execFileSync('npx', ['vite', 'build', '--outDir', '.cache/bench-app', '--emptyOutDir', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
   }
   const models = MODELS.filter((m) => m !== BIG || ensureBigModel());
@@ -417,7 +426,7 @@ async function main() {
     for (const id of models) {
       const config = JSON.parse(readFileSync(`${modelDir(id)}config.json`, 'utf8'));
       const p = await prompts(id);
-      rows.push(...(await nativeRows(id, p, config)));
+      if (ROWS.includes('native')) rows.push(...(await nativeRows(id, p, config)));
       rows.push(...(await browserRows(browser, benchServer.url, id, p, config)));
       if (!SKIP.has('e2e')) {
         try {
