@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: how fast Hearth runs a model, against the libraries it is built on. Prints a
 // Markdown table and writes bench/latest.json. Rows, back to back, on the same ONNX file and the
-// same prompt token ids (see scripts/bench/README.md for what each row measures):
+// same prompt token ids (README "Speed" says what each row measures):
 //   native      onnxruntime-node, plain KV-cache loop (1 and 2 threads)
 //   raw web     onnxruntime-web alone in a Web Worker, same loop (the app's asyncify build; also
 //               the smaller plain-WASM build, for reference)
@@ -15,6 +15,7 @@
 // warm, time until the message box is usable and until the model is ready.
 //   npm run bench -- [--quick] [--models hearth-chat,smollm2-135m] [--skip e2e,webgpu,visit]
 import { execFileSync, spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -28,6 +29,7 @@ const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
 const opt = (name, def) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : def);
 const QUICK = flag('quick');
+const ROWS = opt('rows', 'native,raw,engine,stock').split(',');
 const RUNS = QUICK ? 2 : 5;
 const NEW_TOKENS = Number(opt('tokens', 128));
 const TTFT_TOKENS = 200;
@@ -205,9 +207,15 @@ function serve(root) {
 async function pageJob(browser, base, job, timeout = 300_000) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
   try {
     await page.goto(`${base}/#${encodeURIComponent(JSON.stringify(job))}`);
-    const res = await page.waitForFunction(() => window.__bench, null, { timeout, polling: 250 }).then((h) => h.jsonValue());
+    const res = await page
+      .waitForFunction(() => window.__bench, null, { timeout, polling: 250 })
+      .then((h) => h.jsonValue())
+      .catch((e) => ({ ok: false, message: `${e.message.split('\n')[0]} ${errors.slice(0, 3).join(' | ')}` }));
     if (!res.ok) throw new Error(res.message);
     return res.result;
   } finally {
@@ -227,21 +235,23 @@ async function browserRows(browser, base, id, p, config) {
       rows.push({ name: label.split(' ')[0], model: id, error: e.message });
     }
   };
-  for (const threads of [1, 2]) {
+  for (const threads of ROWS.includes('raw') ? [1, 2] : []) {
     await attempt(`raw web ${id} ${threads}t`, async () =>
       row('raw web', id, 'wasm (asyncify build)', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'raw', build: 'asyncify', threads })),
     );
   }
-  await attempt(`raw web plain ${id} 1t`, async () =>
-    row('raw web (plain wasm build)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'plain', threads: 1 })),
-  );
-  for (const threads of [1, 2]) {
+  if (ROWS.includes('raw')) {
+    await attempt(`raw web plain ${id} 1t`, async () =>
+      row('raw web (plain wasm build)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'plain', threads: 1 })),
+    );
+  }
+  for (const threads of ROWS.includes('engine') ? [1, 2] : []) {
     await attempt(`engine ${id} ${threads}t`, async () => {
       const r = await pageJob(browser, base, { ...common, mode: 'engine', backend: 'wasm', threads });
       return row('engine', id, r.backend, r.dtype, r.threads, r, { promptTokens: r.promptTokens, completionTokens: r.completionTokens });
     });
   }
-  for (const threads of id === BIG ? [1] : [1, 2]) {
+  for (const threads of !ROWS.includes('stock') ? [] : id === BIG ? [1] : [1, 2]) {
     await attempt(`stock ${id} ${threads}t`, async () =>
       row('stock', id, 'wasm', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'stock', threads })),
     );
@@ -353,6 +363,20 @@ async function firstVisit(browser, server) {
   }
 }
 
+/** The app's entry script (and the scripts it preloads): bytes and gzipped bytes. */
+function mainJs(dist) {
+  const html = readFileSync(`${dist}/index.html`, 'utf8');
+  const files = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  let bytes = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const body = readFileSync(`${dist}/${f}`);
+    bytes += body.length;
+    gzip += gzipSync(body, { level: 9 }).length;
+  }
+  return { files, bytes, gzipBytes: gzip };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function machine() {
@@ -378,6 +402,11 @@ function ratios(rows, model) {
   };
 }
 
+const ratioText = (r) =>
+  Object.entries(r)
+    .map(([k, v]) => `${k} ${v ?? '–'}`)
+    .join(', ');
+
 function table(rows) {
   const fmt = (x, unit = '') => (x == null ? '–' : `${x}${unit}`);
   const lines = [
@@ -399,8 +428,8 @@ function table(rows) {
 
 async function main() {
   log('building the benchmark page and the app');
-  execFileSync('npx', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts'], { cwd: repo, stdio: 'inherit' });
-  if (!SKIP.has('e2e') || !SKIP.has('visit')) {
+  if (!flag('no-build')) execFileSync('npx', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts'], { cwd: repo, stdio: 'inherit' });
+  if (!flag('no-build') && (!SKIP.has('e2e') || !SKIP.has('visit'))) {
     execFileSync('npx', ['vite', 'build', '--outDir', '.cache/bench-app', '--emptyOutDir', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
   }
   const models = MODELS.filter((m) => m !== BIG || ensureBigModel());
@@ -417,7 +446,7 @@ async function main() {
     for (const id of models) {
       const config = JSON.parse(readFileSync(`${modelDir(id)}config.json`, 'utf8'));
       const p = await prompts(id);
-      rows.push(...(await nativeRows(id, p, config)));
+      if (ROWS.includes('native')) rows.push(...(await nativeRows(id, p, config)));
       rows.push(...(await browserRows(browser, benchServer.url, id, p, config)));
       if (!SKIP.has('e2e')) {
         try {
@@ -479,22 +508,30 @@ async function main() {
     ratios: ratios(rows, 'hearth-chat'),
     ratios135m: ratios(rows, BIG),
     firstVisit: visit,
+    mainJs: existsSync(`${CACHE}bench-app/index.html`) ? mainJs(`${CACHE}bench-app`) : null,
     seconds: Math.round((Date.now() - started) / 1000),
   };
   mkdirSync(`${repo}bench`, { recursive: true });
   writeFileSync(`${repo}bench/latest.json`, JSON.stringify(out, null, 2) + '\n');
-  console.log(`\n${out.machine}\n`);
-  console.log(table(all));
-  console.log(`\nratios (default model): ${JSON.stringify(out.ratios)}\nratios (135M shape): ${JSON.stringify(out.ratios135m)}`);
+  const md = [`Measured ${out.date.slice(0, 16).replace('T', ' ')} UTC on ${out.machine}.`, '', table(all), ''];
+  md.push(`Decode ratios, default model: ${ratioText(out.ratios)}. SmolLM2-135M shape: ${ratioText(out.ratios135m)}.`);
   if (visit && !visit.error) {
     const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
     for (const k of ['cold', 'warm']) {
       const v = visit[k];
       const by = Object.entries(v.bytes).sort((a, b) => b[1] - a[1]).map(([t, b]) => `${t} ${mb(b)}`).join(', ');
-      console.log(`first visit ${k}: ${mb(v.totalBytes)} (${by}); message box usable ${v.usableMs} ms; model ready ${v.readyMs} ms`);
+      md.push('', `First visit, ${k}: ${mb(v.totalBytes)} transferred (${by}); message box usable after ${v.usableMs} ms; model ready after ${v.readyMs} ms.`);
     }
+  } else if (visit?.error) md.push('', `First visit: failed (${visit.error}).`);
+  if (out.mainJs) md.push('', `Main JS: ${(out.mainJs.gzipBytes / 1024).toFixed(1)} kB gzipped (${(out.mainJs.bytes / 1024).toFixed(1)} kB).`);
+  const text = md.join('\n');
+  writeFileSync(`${repo}bench/latest.md`, `${text}\n`);
+  console.log(`\n${text}\n\nbench/latest.json and bench/latest.md written (${out.seconds} s)`);
+  if (flag('readme')) {
+    const readme = readFileSync(`${repo}README.md`, 'utf8');
+    const next = readme.replace(/<!-- bench:start -->[\s\S]*?<!-- bench:end -->/, `<!-- bench:start -->\n${text}\n<!-- bench:end -->`);
+    writeFileSync(`${repo}README.md`, next);
   }
-  console.log(`\nbench/latest.json written (${out.seconds} s)`);
 }
 
 await main();

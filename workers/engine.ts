@@ -2,6 +2,7 @@
 // unchanged inside the Web Worker (exposed through Comlink) and in-thread for tests,
 // in the browser (WebGPU / WASM) and in Node (onnxruntime-node, device 'cpu').
 import {
+  AutoConfig,
   AutoModelForCausalLM,
   AutoTokenizer,
   InterruptableStoppingCriteria,
@@ -30,6 +31,7 @@ import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile 
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
 import { IncrementalText, PieceBatcher } from './textStream';
 import { loadOrtWasm } from './ortWasm';
+import { threadsFor } from './threads';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- transformers.js model/tokenizer types are very loose */
 type Tokenizer = any;
@@ -348,6 +350,11 @@ export class TransformersEngine implements EngineApi {
         AutoTokenizer.from_pretrained(loadId, { progress_callback: progress }),
         this.ortWasm(progress),
       ]);
+      const wasm = env.backends.onnx.wasm;
+      if (!IS_NODE && wasm && options.numThreads === undefined) {
+        // Before ORT starts (it reads numThreads once): a small model runs faster on one thread.
+        wasm.numThreads = threadsFor((await AutoConfig.from_pretrained(loadId)) as any, Number(wasm.numThreads ?? 1));
+      }
       const model = await AutoModelForCausalLM.from_pretrained(loadId, {
         device: backend,
         dtype: dtype as any,
