@@ -1,0 +1,92 @@
+# Topic adherence (scripts/eval/topic.py, the same 69 held-out prompts) under different decoding
+# rules, on a checkpoint: plain greedy; greedy with repeated 4-grams blocked (what the app does);
+# greedy with a repetition penalty of 1.2; and sample-and-rank (4 samples at temperature 0.7,
+# top-p 0.9, keep the one with the highest mean log-probability under the model).
+#   .venv/bin/python -m scripts.eval.decoding --ckpt runs/v4/sft/ckpt.pt --tokenizer runs/v4/tokenizer
+import argparse
+import json
+
+import torch
+
+from scripts.eval.ort_eval import banned_by_ngram
+from scripts.eval.topic import shares_topic, topic_prompts
+from scripts.train import data as D
+
+
+@torch.no_grad()
+def decode(model, ids, max_new, stop, rule, gen=None):
+    """One reply with KV cache. rule: greedy | block4 | penalty | sample. Returns (ids, mean logprob)."""
+    past = model.empty_past()
+    seq, inp, out, lps = list(ids), torch.tensor([ids]), [], []
+    for _ in range(max_new):
+        L = len(seq)
+        if L >= model.cfg.n_positions:
+            break
+        T = inp.shape[1]
+        logits, past = model.forward_cached(inp, torch.ones(1, L, dtype=torch.int64), torch.arange(L - T, L)[None], past)
+        row = logits[0, -1].float()
+        logp = torch.log_softmax(row, -1)
+        if rule == "block4":
+            for b in banned_by_ngram(seq, 4):
+                row[b] = -float("inf")
+        if rule == "penalty":
+            for t in set(out):
+                row[t] = row[t] / 1.2 if row[t] > 0 else row[t] * 1.2
+        if rule == "sample":
+            p = torch.softmax(row / 0.7, -1)
+            sp, si = torch.sort(p, descending=True)
+            keep = torch.cumsum(sp, 0) - sp < 0.9
+            sp = sp * keep
+            nxt = int(si[torch.multinomial(sp / sp.sum(), 1, generator=gen)])
+        else:
+            nxt = int(row.argmax())
+        lps.append(float(logp[nxt]))
+        out.append(nxt)
+        seq.append(nxt)
+        if nxt in stop:
+            break
+        inp = torch.tensor([[nxt]])
+    return out, sum(lps) / max(len(lps), 1)
+
+
+def compare(model, tok, data, per_source=20, max_new=48, samples=4, seed=0):
+    model = model.float().eval()
+    stop = [tok.token_id("<|end|>"), 0]
+    gen = torch.Generator().manual_seed(seed)
+    rules = ["greedy", "block4", "penalty", "sample_rank"]
+    res = {r: {"on_topic": 0, "prompts": 0, "examples": []} for r in rules}
+    for src, prompts in topic_prompts(data, per_source).items():
+        for p in prompts:
+            ids = tok.encode(tok.apply_chat_template([{"role": "user", "content": p}]))[-(model.cfg.n_positions - max_new):]
+            for r in rules:
+                if r == "sample_rank":
+                    cands = [decode(model, ids, max_new, stop, "sample", gen) for _ in range(samples)]
+                    out = max(cands, key=lambda c: c[1])[0]
+                else:
+                    out = decode(model, ids, max_new, stop, r)[0]
+                ans = tok.decode(out, skip_special=True).strip()
+                ok = shares_topic(p, ans)
+                res[r]["on_topic"] += ok
+                res[r]["prompts"] += 1
+                res[r]["examples"].append({"source": src, "prompt": p, "answer": ans, "on_topic": ok})
+    for r in rules:
+        res[r]["rate"] = res[r]["on_topic"] / max(res[r]["prompts"], 1)
+    return res
+
+
+if __name__ == "__main__":
+    from scripts.tokenizer.hf_bpe import Tokenizer
+    from scripts.train.trainer import load_model
+
+    ap = argparse.ArgumentParser(description="Topic adherence under different decoding rules.")
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--out", default=None)
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    m, _ = load_model(a.ckpt)
+    r = compare(m, Tokenizer.load(a.tokenizer), D.load_all(a.data))
+    print(json.dumps({k: {kk: v[kk] for kk in ("on_topic", "prompts", "rate")} for k, v in r.items()}, indent=1))
+    if a.out:
+        json.dump(r, open(a.out, "w"), indent=1)
