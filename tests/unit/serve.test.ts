@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-// @ts-expect-error -- plain ESM script without type declarations
 import { acceptedEncodings, parseRange, startServer } from '../../scripts/serve.mjs';
 import { precompressDir } from '../../scripts/vite/compress';
 
