@@ -169,9 +169,14 @@ try {
       await admin.end();
     };
   } else if (postgresBin()) {
-    const cluster = startTempPostgres(join(tmp, 'pg'), await freePort());
+    // Its own temp dir: as root the cluster runs as `postgres`, which must reach it.
+    const pgDir = mkdtempSync(join(tmpdir(), 'hearth-bench-pg-'));
+    const cluster = startTempPostgres(pgDir, await freePort());
     pgEnv = { DATABASE_URL: cluster.url };
-    cleanup = async () => cluster.stop();
+    cleanup = async () => {
+      cluster.stop();
+      rmSync(pgDir, { recursive: true, force: true });
+    };
   }
   if (pgEnv) {
     try {

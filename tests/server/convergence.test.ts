@@ -91,8 +91,8 @@ async function simulate(database: (typeof DATABASES)[number], opts: { seed: numb
       const [user] = await db.query<{ id: string; last_seq: string | number }>('SELECT id, last_seq FROM users WHERE email = $1', [account.email]);
       // Exactly once: one seq per mutation made, none lost and none applied twice.
       expect(Number(user.last_seq)).toBe(made);
-      const rows = await db.query<{ record_id: string; ciphertext: Uint8Array }>('SELECT record_id, ciphertext FROM records WHERE user_id = $1', [user.id]);
-      const stored = Object.fromEntries(rows.map((r) => [r.record_id, Buffer.from(r.ciphertext).toString('base64url')]).sort());
+      const rows = await db.query<{ record_id: string; ciphertext: string }>('SELECT record_id, ciphertext FROM records WHERE user_id = $1', [user.id]);
+      const stored = Object.fromEntries(rows.map((r) => [r.record_id, r.ciphertext]).sort());
       expect(stored).toEqual(expected);
       const states = await db.query<{ client_id: string; last_mutation_id: string | number }>(
         'SELECT client_id, last_mutation_id FROM client_states WHERE user_id = $1',
