@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { chatgptZip, PNG } from '../unit/io-fixtures';
-import { articles, assistantMessages, branchPager, conversationItem, conversationItems, expect, expectBranch, openApp, openConversation, test } from './helpers';
+import { articles, assistantMessages, branchPager, clickConversationAction, conversationItem, conversationItems, expect, expectBranch, openApp, openConversation, test } from './helpers';
 
 const importInput = (page: Page) => page.getByLabel('Import conversations');
 const importDialog = (page: Page) => page.getByRole('dialog', { name: 'Import' });
@@ -72,9 +72,7 @@ test('import a ChatGPT zip, export all, import into a fresh browser: all back, a
   const exported = await readFile((await download.path())!);
   expect(JSON.parse(exported.toString('utf8'))).toMatchObject({ format: 'hearth-export', version: 1, includesAttachments: true });
 
-  const item = conversationItem(page, 'Trip to Lisbon');
-  await item.hover();
-  await item.getByRole('button', { name: 'Export', exact: true }).click();
+  await clickConversationAction(conversationItem(page, 'Trip to Lisbon'), 'Export');
   const oneDialog = page.getByRole('dialog', { name: 'Export “Trip to Lisbon”' });
   const [md] = await Promise.all([page.waitForEvent('download'), oneDialog.getByRole('button', { name: 'Export as Markdown' }).click()]);
   expect(md.suggestedFilename()).toMatch(/^hearth-trip-to-lisbon-\d{4}-\d{2}-\d{2}\.md$/);
