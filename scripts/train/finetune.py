@@ -2,7 +2,8 @@
 # JSON file of conversations, fully or with LoRA (--lora-rank, merged back into the weights),
 # then re-exports the full folder (fp32 / q8 / q4 ONNX, tokenizer, configs).
 #
-# Input format (the app's export feeds it): a JSON list of conversations,
+# Input: Hearth's export file as the app downloads it ("Export all"; the branch on screen of each
+# conversation is used, see scripts/train/hearth_export.py), or a JSON list of conversations,
 #   [{"messages": [{"role": "system"|"user"|"assistant", "content": "..."}, ...]}, ...]
 # Loss is on assistant turns only.  Example:
 #   python -m scripts.train.finetune --model models/hearth-chat --data chats.json \
@@ -24,6 +25,7 @@ import torch.nn as nn  # noqa: E402
 
 from scripts.tokenizer.hf_bpe import Tokenizer  # noqa: E402
 from scripts.train.data import encode_doc  # noqa: E402
+from scripts.train.hearth_export import conversations_from_export, is_hearth_export  # noqa: E402
 from scripts.train.model import GPT, GPTConfig  # noqa: E402
 from scripts.train.trainer import train  # noqa: E402
 
@@ -75,7 +77,9 @@ def load_from_folder(model_dir):
 
 def load_conversations(path):
     convs = json.load(open(path, encoding="utf-8"))
-    if isinstance(convs, dict) and "conversations" in convs:
+    if is_hearth_export(convs):
+        convs = conversations_from_export(convs, path)
+    elif isinstance(convs, dict) and "conversations" in convs:
         convs = convs["conversations"]
     out = []
     for i, c in enumerate(convs):

@@ -15,6 +15,15 @@ function progressOf(state: Extract<ImportState, { step: 'reading' }>): { value: 
   return { value, text };
 }
 
+/** A progress bar; without a value it is indeterminate (the property must not be set to undefined). */
+function Bar(props: { value?: number }) {
+  return (
+    <Show when={props.value !== undefined} fallback={<progress class="io-progress" aria-label="Import progress" />}>
+      <progress class="io-progress" aria-label="Import progress" max={100} value={props.value} />
+    </Show>
+  );
+}
+
 export function ImportDialog(props: { io: IoStore }) {
   let dialog!: HTMLDialogElement;
   const state = () => props.io.importState();
@@ -52,7 +61,7 @@ export function ImportDialog(props: { io: IoStore }) {
           <Match when={is('reading')}>
             {(s) => (
               <>
-                <progress class="io-progress" aria-label="Import progress" max={100} value={progressOf(s()).value} />
+                <Bar value={progressOf(s()).value} />
                 <p role="status">{progressOf(s()).text}</p>
               </>
             )}
@@ -73,7 +82,7 @@ export function ImportDialog(props: { io: IoStore }) {
             )}
           </Match>
           <Match when={is('writing')}>
-            <progress class="io-progress" aria-label="Import progress" />
+            <Bar />
             <p role="status">Saving…</p>
           </Match>
           <Match when={is('done')}>

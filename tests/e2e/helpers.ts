@@ -62,14 +62,14 @@ export function conversationItem(page: Page, title: string | RegExp): Locator {
 }
 
 /** A button inside a conversation's list item; hovers first (actions may appear on hover). */
-export async function clickConversationAction(item: Locator, name: 'Rename' | 'Delete' | 'Pin' | 'Unpin'): Promise<void> {
+export async function clickConversationAction(item: Locator, name: 'Rename' | 'Delete' | 'Pin' | 'Unpin' | 'Export'): Promise<void> {
   await item.hover();
   await item.getByRole('button', { name, exact: true }).click();
 }
 
 /** The control holding a conversation's title (its link or non-action button). */
 export function conversationTitle(item: Locator): Locator {
-  return item.getByRole('link').or(item.getByRole('button', { name: /^(?!(Rename|Delete|Pin|Unpin)$)/ })).first();
+  return item.getByRole('link').or(item.getByRole('button', { name: /^(?!(Rename|Delete|Pin|Unpin|Export)$)/ })).first();
 }
 
 /** Opens the conversation of a list item. */

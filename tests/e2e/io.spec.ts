@@ -1,0 +1,108 @@
+// Import and export, model-free: a ChatGPT data export (.zip, built here with fflate) comes in with
+// its branches and its image; "Export all" downloads Hearth's file; a fresh browser imports it and
+// has the same conversations, branches and attachment bytes; a second import adds nothing.
+import { readFile } from 'node:fs/promises';
+import type { Page } from '@playwright/test';
+import { chatgptZip, PNG } from '../unit/io-fixtures';
+import { articles, assistantMessages, branchPager, clickConversationAction, conversationItem, conversationItems, expect, expectBranch, openApp, openConversation, test } from './helpers';
+
+const importInput = (page: Page) => page.getByLabel('Import conversations');
+const importDialog = (page: Page) => page.getByRole('dialog', { name: 'Import' });
+
+async function importFile(page: Page, file: { name: string; mimeType: string; buffer: Buffer }, holds: RegExp, report: RegExp) {
+  await importInput(page).setInputFiles(file);
+  const dialog = importDialog(page);
+  await expect(dialog).toContainText(holds);
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(dialog.getByRole('status')).toContainText(report);
+  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/** Attachments as stored in IndexedDB (a read-only peek): name, type and bytes. */
+function storedAttachments(page: Page) {
+  return page.evaluate(
+    () =>
+      new Promise<{ name: string; type: string; bytes: number[] }[]>((resolve, reject) => {
+        const open = indexedDB.open('hearth');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('attachments').objectStore('attachments').getAll();
+          req.onsuccess = async () => {
+            const rows = req.result as { name: string; type: string; data: Blob }[];
+            resolve(await Promise.all(rows.map(async (a) => ({ name: a.name, type: a.type, bytes: [...new Uint8Array(await a.data.arrayBuffer())] }))));
+            open.result.close();
+          };
+        };
+      }),
+  );
+}
+
+async function expectLisbonBranches(page: Page) {
+  await openConversation(conversationItem(page, 'Trip to Lisbon'));
+  await expect(articles(page)).toHaveCount(6);
+  const first = assistantMessages(page).first();
+  await expectBranch(first, 2, 2);
+  await expect(first).toContainText('Begin in Alfama.');
+  await branchPager(first).getByRole('button', { name: 'Previous branch' }).click();
+  await expect(first).toContainText('Start at Belém.');
+  await expect(articles(page)).toHaveCount(2);
+  await branchPager(first).getByRole('button', { name: 'Next branch' }).click();
+  await expect(articles(page)).toHaveCount(6);
+}
+
+test('import a ChatGPT zip, export all, import into a fresh browser: all back, a second import adds nothing', async ({ page, browser, backend }) => {
+  await openApp(page, { backend });
+  await importFile(
+    page,
+    { name: 'chatgpt-export.zip', mimeType: 'application/zip', buffer: Buffer.from(chatgptZip()) },
+    /holds 2 conversations, 9 messages and 1 attachment/,
+    /Imported 2 conversations; skipped 1/,
+  );
+  await expect(conversationItems(page)).toHaveCount(2);
+  await expectLisbonBranches(page);
+  expect(await storedAttachments(page)).toEqual([{ name: 'tower.png', type: 'image/png', bytes: [...PNG] }]);
+
+  // Export all (with attachments), and one conversation as Markdown.
+  await page.getByRole('button', { name: 'Export all', exact: true }).click();
+  const exportDialog = page.getByRole('dialog', { name: 'Export all conversations' });
+  await expect(exportDialog.getByRole('checkbox', { name: 'Include attachments' })).toBeChecked();
+  const [download] = await Promise.all([page.waitForEvent('download'), exportDialog.getByRole('button', { name: 'Export', exact: true }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^hearth-export-\d{4}-\d{2}-\d{2}\.json$/);
+  const exported = await readFile((await download.path())!);
+  expect(JSON.parse(exported.toString('utf8'))).toMatchObject({ format: 'hearth-export', version: 1, includesAttachments: true });
+
+  await clickConversationAction(conversationItem(page, 'Trip to Lisbon'), 'Export');
+  const oneDialog = page.getByRole('dialog', { name: 'Export “Trip to Lisbon”' });
+  const [md] = await Promise.all([page.waitForEvent('download'), oneDialog.getByRole('button', { name: 'Export as Markdown' }).click()]);
+  expect(md.suggestedFilename()).toMatch(/^hearth-trip-to-lisbon-\d{4}-\d{2}-\d{2}\.md$/);
+  const markdown = (await readFile((await md.path())!)).toString('utf8');
+  expect(markdown).toContain('# Trip to Lisbon');
+  expect(markdown).toContain('Begin in Alfama.');
+  expect(markdown).not.toContain('Start at Belém.');
+
+  // A fresh browser profile: import Hearth's file.
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await openApp(other, { backend });
+  const file = { name: download.suggestedFilename(), mimeType: 'application/json', buffer: exported };
+  await importFile(other, file, /Hearth export\) holds 2 conversations, 9 messages and 1 attachment/, /Imported 2 conversations\./);
+  await expect(conversationItems(other)).toHaveCount(2);
+  await expectLisbonBranches(other);
+  expect(await storedAttachments(other)).toEqual([{ name: 'tower.png', type: 'image/png', bytes: [...PNG] }]);
+
+  // The same file again adds nothing.
+  await importFile(other, file, /holds 2 conversations/, /Imported 0 conversations; skipped 2/);
+  await expect(importInput(other)).toBeAttached();
+  await expect(conversationItems(other)).toHaveCount(2);
+  await fresh.close();
+});
+
+test('a damaged file is refused with the reason, and nothing is imported', async ({ page, backend }) => {
+  await openApp(page, { backend });
+  await importInput(page).setInputFiles({ name: 'hearth-export.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"hearth-export","version":1,"conversa') });
+  const dialog = importDialog(page);
+  await expect(dialog.getByRole('alert')).toContainText('Nothing was imported from hearth-export.json. hearth-export.json: is not valid JSON');
+  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(conversationItems(page)).toHaveCount(0);
+});
