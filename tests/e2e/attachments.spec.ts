@@ -38,6 +38,9 @@ async function dispatchFile(page: Page, type: 'drop' | 'paste', file: { name: st
   }, { type, file });
 }
 
+// The first page load parses the app on 2 shared cores: give it time (not an assertion on timing).
+test.use({ navigationTimeout: 120_000 });
+
 const pending = (page: Page) => page.getByRole('list', { name: 'Files to send' }).getByRole('listitem');
 
 test('a text file: chip with its first line, removable before sending, its text in the prompt', async ({ page }) => {
@@ -90,7 +93,9 @@ test('a pasted image is shown with a thumbnail and a preview, and the UI says th
   await expect(messageBox(page)).toHaveValue('');
   await expect(sendButton(page)).toBeEnabled();
 
-  await page.getByRole('button', { name: 'Open pixel.png' }).click();
+  // Opened from the keyboard (a focused chip and Enter).
+  await page.getByRole('button', { name: 'Open pixel.png' }).focus();
+  await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: 'Preview of pixel.png' });
   await expect(dialog.getByRole('img', { name: 'pixel.png' })).toHaveJSProperty('naturalWidth', 1);
   await dialog.getByRole('button', { name: 'Close' }).click();
