@@ -41,6 +41,9 @@ export function startTempPostgres(dir, port = 54329, { fsync = true } = {}) {
     const pw = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const gw = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
     chownSync(dir, Number(pw.stdout), Number(gw.stdout));
+    if (spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]).status !== 0) {
+      throw new Error(`the postgres user cannot write ${dir}: put it where every parent directory is searchable (e.g. directly in /tmp)`);
+    }
   }
   if (!existsSync(join(data, 'PG_VERSION'))) run(bin, 'initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   run(bin, 'pg_ctl', [

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the whole test suite, in order, failing fast.
 //   1. make sure Chromium is installed (apt-get install chromium; root or passwordless sudo)
-//   2. vitest run           unit + model tests (tests/unit, tests/model)
+//   2. vitest run           unit, model and sync server tests (tests/unit, tests/model, tests/server;
+//                           the server suite also runs on PostgreSQL when TEST_DATABASE_URL is set)
 //   3. vite build           the app the end-to-end tests run against (dist/)
 //   4. playwright test      end-to-end tests (tests/e2e) in Chromium, WASM and WebGPU
 // Ends with one line "N passed, N failed, N skipped" totalled from the vitest and Playwright
@@ -144,7 +145,7 @@ log(`Chromium: ${CHROMIUM}`);
 await ensureChromium();
 
 if (process.env.HEARTH_SKIP_UNIT !== '1') {
-  log('vitest run (unit + model tests)');
+  log('vitest run (unit, model and sync server tests)');
   rmSync(VITEST_JSON, { force: true });
   const since = Date.now() - 1000;
   const rc = await run(join(BIN, 'vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${VITEST_JSON}`], {

@@ -38,7 +38,7 @@ export const MIGRATIONS: Migration[] = [
         user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         record_id uuid NOT NULL,
         seq bigint NOT NULL,
-        ciphertext bytea NOT NULL,
+        ciphertext text NOT NULL,
         received_at bigint NOT NULL,
         PRIMARY KEY (user_id, record_id)
       );

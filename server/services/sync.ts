@@ -35,15 +35,16 @@ export class SyncService {
       const seqOf = new Map(fresh.map((m, i) => [m.mutationId, firstSeq + i]));
 
       // One row per record: when a push holds several versions of a record, the last one wins.
-      const newest = new Map<string, { seq: number; ciphertext: Buffer }>();
-      fresh.forEach((m, i) => newest.set(m.recordId, { seq: firstSeq + i, ciphertext: Buffer.from(m.ciphertext, 'base64url') }));
+      // Ciphertexts stay base64url text: both drivers parse text far faster than bytea.
+      const newest = new Map<string, { seq: number; ciphertext: string }>();
+      fresh.forEach((m, i) => newest.set(m.recordId, { seq: firstSeq + i, ciphertext: m.ciphertext }));
       const now = Date.now();
       const params: unknown[] = [userId, now];
       const values: string[] = [];
       for (const [recordId, v] of newest) {
         params.push(recordId, v.seq, v.ciphertext);
         const n = params.length;
-        values.push(`($1, $${n - 2}::uuid, $${n - 1}::bigint, $${n}::bytea, $2::bigint)`);
+        values.push(`($1, $${n - 2}::uuid, $${n - 1}::bigint, $${n}, $2::bigint)`);
       }
       await tx.query(
         `INSERT INTO records (user_id, record_id, seq, ciphertext, received_at) VALUES ${values.join(', ')}
@@ -62,7 +63,7 @@ export class SyncService {
   }
 
   async pull(userId: string, q: PullQuery): Promise<PullResponse> {
-    const rows = await this.db.query<{ seq: string | number; record_id: string; ciphertext: Uint8Array; received_at: string | number }>(
+    const rows = await this.db.query<{ seq: string | number; record_id: string; ciphertext: string; received_at: string | number }>(
       `SELECT seq, record_id, ciphertext, received_at FROM records
        WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [userId, q.since, q.limit + 1],
@@ -71,7 +72,7 @@ export class SyncService {
     const changes: Change[] = rows.slice(0, q.limit).map((r) => ({
       seq: Number(r.seq),
       recordId: r.record_id,
-      ciphertext: Buffer.from(r.ciphertext).toString('base64url'),
+      ciphertext: r.ciphertext,
       receivedAt: Number(r.received_at),
     }));
     return { changes, cursor: changes.length ? changes[changes.length - 1].seq : q.since, hasMore };

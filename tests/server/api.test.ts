@@ -8,7 +8,8 @@ import type { Hono } from 'hono';
 import { MAX_CHUNK_BYTES, MAX_MUTATIONS_PER_PUSH, PullResponse, PushResponse } from '../../src/shared/sync/protocol';
 import type { Db } from '../../server/db';
 import { migrate } from '../../server/migrations';
-import { Api, DATABASES, available, b64, kdf, testApp, wrappedKey } from './helpers';
+import { createApp } from '../../server/app';
+import { Api, DATABASES, available, b64, kdf, testApp, testConfig, wrappedKey } from './helpers';
 
 const TABLES_WITH_USER = ['sessions', 'records', 'client_states', 'chunks'];
 
@@ -56,6 +57,14 @@ for (const database of DATABASES) {
       const r = await api().call('GET', '/api/health');
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ ok: true, database: database.name, protocol: 1 });
+    });
+
+    it('answers 503 on health when the database is unreachable', async () => {
+      const { services } = await testApp(db);
+      const broken = { ...services, db: { ...services.db, query: () => Promise.reject(new Error('connection refused')) } };
+      const r = await new Api(createApp(testConfig(), broken)).call('GET', '/api/health');
+      expect(r.status).toBe(503);
+      expect(r.body.error.code).toBe('unavailable');
     });
 
     it('registers, refuses a taken email, logs in; unknown email and wrong key get the same 401', async () => {
@@ -418,6 +427,8 @@ for (const database of DATABASES) {
     it('migrations are idempotent and safe to run concurrently', async () => {
       const again = await Promise.all([migrate(db), migrate(db)]);
       expect(again).toEqual([[], []]);
+      // PGlite has one connection (nothing runs concurrently there); PostgreSQL gets a fresh schema.
+      if (database.name === 'pglite') return;
       const fresh = await database.open();
       try {
         const applied = await Promise.all([migrate(fresh.db), migrate(fresh.db), migrate(fresh.db)]);
