@@ -78,10 +78,12 @@ test('two devices sync an account end to end: conversation, rename, attachment, 
     await page.goto(appUrl({ backend }), { timeout: 240_000, waitUntil: 'domcontentloaded' });
     await expect(messageBox(page)).toBeVisible({ timeout: 120_000 });
   }
+  // The header settles (the engine status stops changing width) once the model is ready.
+  await waitForEngineReady(one, backend);
+  await waitForEngineReady(two, backend);
 
   await account(one, 'Create account');
   await closeSync(one);
-  await waitForEngineReady(one, backend);
   await ask(one, 'Plan a picnic in the park');
   const title = 'Plan a picnic in the park';
   await expect(conversationItem(one, title)).toBeVisible();
