@@ -4,7 +4,7 @@
 // attachments already have their encrypted chunks on the server. Sign-in and sign-out change all
 // of it in one transaction.
 import { guard } from './errors';
-import { enqueueMany, outboxKey } from './outbox';
+import { enqueueMany } from './outbox';
 import type { HearthDb } from './schema';
 import { applyPulled, SYNC_CURSOR_KEY, type ApplyRecord, type ApplyResult } from './syncApply';
 import type { Attachment, Conversation, Message, OutboxEntry, SyncKind } from './types';
@@ -188,11 +188,6 @@ export class SyncStateRepo {
         Promise.all(entries.map((e) => (table(e.kind) as typeof db.conversations).get(e.id) as Promise<LocalRecord | undefined>)),
       ),
     );
-  }
-
-  /** Whether a pending local change waits for this record. */
-  async isQueued(kind: SyncKind, id: string): Promise<boolean> {
-    return guard(async () => (await this.db.outbox.get(outboxKey(kind, id))) !== undefined);
   }
 
   /** The local attachment's size, if this device holds its bytes. */

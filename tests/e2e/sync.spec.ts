@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ask, clickConversationAction, conversationItem, expect, openApp, openConversation, test, userMessages, waitForEngineReady } from './helpers';
+import { appUrl, ask, clickConversationAction, conversationItem, expect, messageBox, openConversation, test, userMessages, waitForEngineReady } from './helpers';
 
 const SYNC_PORT = Number(process.env.HEARTH_SYNC_PORT ?? 4390);
 const SYNC_URL = `http://127.0.0.1:${SYNC_PORT}`;
@@ -70,15 +70,20 @@ async function closeSync(page: Page) {
 }
 
 test('two devices sync an account end to end: conversation, rename, attachment, delete', async ({ browser, backend }) => {
-  test.setTimeout(600_000);
+  test.setTimeout(900_000);
   const one = await (await browser.newContext()).newPage();
   const two = await (await browser.newContext()).newPage();
-  await openApp(one, { backend });
-  await openApp(two, { backend });
+  // Generous load timeouts: the suite may share two cores with other work.
+  for (const page of [one, two]) {
+    await page.goto(appUrl({ backend }), { timeout: 240_000, waitUntil: 'domcontentloaded' });
+    await expect(messageBox(page)).toBeVisible({ timeout: 120_000 });
+  }
+  // The header settles (the engine status stops changing width) once the model is ready.
+  await waitForEngineReady(one, backend);
+  await waitForEngineReady(two, backend);
 
   await account(one, 'Create account');
   await closeSync(one);
-  await waitForEngineReady(one, backend);
   await ask(one, 'Plan a picnic in the park');
   const title = 'Plan a picnic in the park';
   await expect(conversationItem(one, title)).toBeVisible();
