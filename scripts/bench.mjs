@@ -433,6 +433,18 @@ async function main() {
     execFileSync('npx', ['vite', 'build', '--outDir', '.cache/bench-app', '--emptyOutDir', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
   }
   const models = MODELS.filter((m) => m !== BIG || ensureBigModel());
+  const growth = [];
+  if (!SKIP.has('growth')) {
+    for (const id of models.filter((m) => m !== BIG)) {
+      try {
+        const out = execFileSync('npx', ['tsx', 'scripts/bench/growth.ts', `${repo}models/`, id, '200'], { cwd: repo, encoding: 'utf8' });
+        growth.push(JSON.parse(out.trim().split('\n').pop()));
+        log(`growth ${id}: ${JSON.stringify(growth.at(-1))}`);
+      } catch (err) {
+        log(`growth ${id} failed: ${err.message.split('\n')[0]}`);
+      }
+    }
+  }
   const benchServer = await serve(`${CACHE}bench-dist`);
   const appServer = await serve(`${CACHE}bench-app`);
   const browser = await chromium.launch({
@@ -508,6 +520,7 @@ async function main() {
     ratios: ratios(rows, 'hearth-chat'),
     ratios135m: ratios(rows, BIG),
     firstVisit: visit,
+    growth,
     mainJs: existsSync(`${CACHE}bench-app/index.html`) ? mainJs(`${CACHE}bench-app`) : null,
     seconds: Math.round((Date.now() - started) / 1000),
   };
@@ -523,6 +536,15 @@ async function main() {
       md.push('', `First visit, ${k}: ${mb(v.totalBytes)} transferred (${by}); message box usable after ${v.usableMs} ms; model ready after ${v.readyMs} ms.`);
     }
   } else if (visit?.error) md.push('', `First visit: failed (${visit.error}).`);
+  for (const g of growth) {
+    const f = (x) => x.toFixed(2);
+    md.push(
+      '',
+      `Cost per token as a ${g.generate.tokens}-token reply grows (${g.model}, Node, ms per token, first quarter → last quarter): ` +
+        `transformers.js generate() with its TextStreamer and 4-gram processor (the engine's former path) ${f(g.generate.firstQuarterMsPerToken)} → ${f(g.generate.lastQuarterMsPerToken)}; ` +
+        `Hearth's loop with its guard and detokenizer ${f(g.hearthLoop.firstQuarterMsPerToken)} → ${f(g.hearthLoop.lastQuarterMsPerToken)}.`,
+    );
+  }
   if (out.mainJs) md.push('', `Main JS: ${(out.mainJs.gzipBytes / 1024).toFixed(1)} kB gzipped (${(out.mainJs.bytes / 1024).toFixed(1)} kB).`);
   const text = md.join('\n');
   writeFileSync(`${repo}bench/latest.md`, `${text}\n`);
