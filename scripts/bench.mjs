@@ -34,6 +34,9 @@ const RUNS = QUICK ? 2 : 5;
 const NEW_TOKENS = Number(opt('tokens', 128));
 const TTFT_TOKENS = 200;
 const WARMUP_MS = QUICK ? 500 : 2000;
+/** The 135M model is ~30x slower per token: fewer runs keep the whole bench near 10 minutes. */
+const runsFor = (id) => (id === BIG ? Math.min(RUNS, 3) : RUNS);
+const warmupFor = (id) => (id === BIG ? Math.min(WARMUP_MS, 1000) : WARMUP_MS);
 const SKIP = new Set(opt('skip', '').split(',').filter(Boolean));
 const BIG = 'bench-smollm2-135m';
 const MODELS = opt('models', 'hearth-chat,smollm2-135m').split(',').map((m) => (m === 'smollm2-135m' ? BIG : m));
@@ -153,12 +156,12 @@ async function nativeRows(id, p, config) {
     const warmLoadMs = performance.now() - t0;
     const kv = kvShape(session, config);
     const warm = performance.now();
-    while (performance.now() - warm < WARMUP_MS) await plainDecode(ort, session, p.prompts.decode, 16, kv);
+    while (performance.now() - warm < warmupFor(id)) await plainDecode(ort, session, p.prompts.decode, 16, kv);
     const ttft = [];
     for (let i = 0; i < 3; i++) ttft.push((await plainDecode(ort, session, p.prompts.ttft, 1, kv)).firstTokenMs);
     const rates = [];
     let tokens = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runsFor(id); i++) {
       const r = await plainDecode(ort, session, p.prompts.decode, NEW_TOKENS, kv);
       rates.push(decodeRate(r.times));
       tokens = r.tokens;
@@ -225,7 +228,7 @@ async function pageJob(browser, base, job, timeout = 300_000) {
 
 async function browserRows(browser, base, id, p, config) {
   const rows = [];
-  const common = { model: id, config, texts: p.texts, prompts: p.prompts, newTokens: NEW_TOKENS, runs: RUNS, warmupMs: WARMUP_MS };
+  const common = { model: id, config, texts: p.texts, prompts: p.prompts, newTokens: NEW_TOKENS, runs: runsFor(id), warmupMs: warmupFor(id) };
   const attempt = async (label, fn) => {
     try {
       rows.push(await fn());
@@ -240,7 +243,7 @@ async function browserRows(browser, base, id, p, config) {
       row('raw web', id, 'wasm (asyncify build)', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'raw', build: 'asyncify', threads })),
     );
   }
-  if (ROWS.includes('raw')) {
+  if (ROWS.includes('raw') && id !== BIG) {
     await attempt(`raw web plain ${id} 1t`, async () =>
       row('raw web (plain wasm build)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'plain', threads: 1 })),
     );
@@ -268,8 +271,8 @@ async function endToEnd(browser, base, id) {
     await page.locator('[role=status][data-state="ready"]').first().waitFor({ timeout: 180_000 });
     const box = page.getByRole('textbox', { name: 'Message' });
     const runs = [];
-    for (let i = 0; i <= RUNS; i++) {
-      await page.getByRole('button', { name: 'New chat' }).click();
+    for (let i = 0; i <= runsFor(id); i++) {
+      await page.getByRole('button', { name: 'New chat', exact: true }).click();
       await page.evaluate(() => {
         const w = window;
         w.__e2e = { first: 0, last: 0 };
@@ -433,6 +436,18 @@ async function main() {
     execFileSync('npx', ['vite', 'build', '--outDir', '.cache/bench-app', '--emptyOutDir', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
   }
   const models = MODELS.filter((m) => m !== BIG || ensureBigModel());
+  const growth = [];
+  if (!SKIP.has('growth')) {
+    for (const id of models.filter((m) => m !== BIG)) {
+      try {
+        const out = execFileSync('npx', ['tsx', 'scripts/bench/growth.ts', `${repo}models/`, id, '200'], { cwd: repo, encoding: 'utf8' });
+        growth.push(JSON.parse(out.trim().split('\n').pop()));
+        log(`growth ${id}: ${JSON.stringify(growth.at(-1))}`);
+      } catch (err) {
+        log(`growth ${id} failed: ${err.message.split('\n')[0]}`);
+      }
+    }
+  }
   const benchServer = await serve(`${CACHE}bench-dist`);
   const appServer = await serve(`${CACHE}bench-app`);
   const browser = await chromium.launch({
@@ -474,7 +489,7 @@ async function main() {
       const p = await prompts(id);
       const common = { model: id, config: {}, texts: { ...p.texts, ttft: p.texts.ttft.slice(0, 1) }, prompts: p.prompts, newTokens: 16, runs: 1, warmupMs: 0, threads: 1, mode: 'engine', dtype: 'fp32' };
       try {
-        const gpu = await pageJob(browser, benchServer.url, { ...common, backend: 'webgpu' }, 600_000);
+        const gpu = await pageJob(browser, benchServer.url, { ...common, backend: 'webgpu' }, 240_000);
         const cpu = await pageJob(browser, benchServer.url, { ...common, backend: 'wasm' });
         webgpu.push({
           ...row('webgpu (SwiftShader, software GPU)', id, gpu.backend, gpu.dtype, null, gpu),
@@ -503,11 +518,12 @@ async function main() {
   const out = {
     machine: machine(),
     date: new Date().toISOString(),
-    settings: { newTokens: NEW_TOKENS, runs: RUNS, ttftPromptTokens: TTFT_TOKENS, greedy: true, warmupMs: WARMUP_MS },
+    settings: { newTokens: NEW_TOKENS, runs: RUNS, runs135m: runsFor(BIG), ttftPromptTokens: TTFT_TOKENS, greedy: true, warmupMs: WARMUP_MS },
     rows: all.map(({ tokens, ...r }) => r),
     ratios: ratios(rows, 'hearth-chat'),
     ratios135m: ratios(rows, BIG),
     firstVisit: visit,
+    growth,
     mainJs: existsSync(`${CACHE}bench-app/index.html`) ? mainJs(`${CACHE}bench-app`) : null,
     seconds: Math.round((Date.now() - started) / 1000),
   };
@@ -523,6 +539,15 @@ async function main() {
       md.push('', `First visit, ${k}: ${mb(v.totalBytes)} transferred (${by}); message box usable after ${v.usableMs} ms; model ready after ${v.readyMs} ms.`);
     }
   } else if (visit?.error) md.push('', `First visit: failed (${visit.error}).`);
+  for (const g of growth) {
+    const f = (x) => x.toFixed(2);
+    md.push(
+      '',
+      `Cost per token as a ${g.generate.tokens}-token reply grows (${g.model}, Node, ms per token, first quarter → last quarter): ` +
+        `transformers.js generate() with its TextStreamer and 4-gram processor (the engine's former path) ${f(g.generate.firstQuarterMsPerToken)} → ${f(g.generate.lastQuarterMsPerToken)}; ` +
+        `Hearth's loop with its guard and detokenizer ${f(g.hearthLoop.firstQuarterMsPerToken)} → ${f(g.hearthLoop.lastQuarterMsPerToken)}.`,
+    );
+  }
   if (out.mainJs) md.push('', `Main JS: ${(out.mainJs.gzipBytes / 1024).toFixed(1)} kB gzipped (${(out.mainJs.bytes / 1024).toFixed(1)} kB).`);
   const text = md.join('\n');
   writeFileSync(`${repo}bench/latest.md`, `${text}\n`);

@@ -482,10 +482,13 @@ function loadProgress(files: LoadOptions['files'], dtype: string, onProgress?: (
   const plannedPaths = new Set(planned.map((f) => f.path));
   const seen = new Map<string, { loaded: number; total: number }>();
   let shown = 0;
+  let phase: LoadProgress['phase'] = 'download';
   return (info: any) => {
-    // The ONNX file is in: ORT now builds the session (tens of ms to seconds on a big model).
+    // The ONNX file is in: ORT now builds the session (tens of ms to seconds on a big model);
+    // small files read meanwhile (generation_config.json) do not bring "download" back.
     if (info?.status === 'done' && String(info.file ?? '').endsWith('.onnx')) {
-      onProgress?.({ phase: 'prepare', progress: shown });
+      phase = 'prepare';
+      onProgress?.({ phase, progress: shown });
       return;
     }
     if (info?.status !== 'progress' || !info.file) return;
@@ -508,6 +511,6 @@ function loadProgress(files: LoadOptions['files'], dtype: string, onProgress?: (
     const total = expected ? Math.max(expected + extra, known) : 0;
     const ratio = total ? loaded / total : bigTotal ? bigLoaded / bigTotal : 0;
     shown = Math.max(shown, Math.min(1, ratio));
-    onProgress?.({ phase: 'download', progress: shown, loadedBytes: loaded, totalBytes: total || undefined, file: String(info.file) });
+    onProgress?.({ phase, progress: shown, loadedBytes: loaded, totalBytes: total || undefined, file: String(info.file) });
   };
 }

@@ -49,7 +49,9 @@ async function engineJob() {
   };
   const loadOnce = async (engine: WorkerEngine) => {
     const t0 = performance.now();
-    const loaded = await engine.load(job.model, options);
+    const loaded = await engine.load(job.model, options, (p) => {
+      (window as unknown as { __progress: unknown }).__progress = p;
+    });
     if (!loaded.ok) throw new Error(`${loaded.error.code}: ${loaded.error.message}`);
     return { ms: performance.now() - t0, info: loaded.value };
   };

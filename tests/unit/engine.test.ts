@@ -32,6 +32,9 @@ describe('TransformersEngine (in-thread, Node)', () => {
   it('reports load progress ending in warm-up', () => {
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)?.phase).toBe('warmup');
+    // After the download it says the session is being prepared, and never goes back to "download".
+    const phases = progress.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1]);
+    expect(phases).toEqual(['download', 'prepare', 'warmup']);
   });
 
   it('streams pieces that add up to the final text, greedily and reproducibly', async () => {
