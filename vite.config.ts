@@ -7,9 +7,9 @@ import solid from 'vite-plugin-solid';
 import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { staticDirs } from './scripts/vite/staticDirs';
-import { scanBundledModels } from './scripts/vite/bundledModels';
-import { precompress } from './scripts/vite/compress';
+import { staticDirs } from './scripts/vite/staticDirs.ts';
+import { scanBundledModels } from './scripts/vite/bundledModels.ts';
+import { precompress } from './scripts/vite/compress.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** The one ORT flavour the app loads: the asyncify build serves both WebGPU and WASM. */
@@ -18,6 +18,8 @@ const crossOriginIsolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
+/** Build-time reports, not problems: how long plugins took depends on the machine's load. */
+const QUIET = { bundlerTimings: false };
 const keepModelFile = (rel: string) => !rel.endsWith('.py');
 const THEME = '#1f1b18';
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
@@ -77,15 +79,30 @@ export default defineConfig(({ command }) => {
           globPatterns: ['**/*.{html,js,css,svg,ico}', 'assets/*.mjs', 'ort/*.mjs', 'models/catalog.json'],
           globIgnores: ['models/*/**/*.{html,js,css,svg,ico}', 'assets/*.wasm', '**/*.map', 'sw.js'],
           maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-          buildPlugins: { vite: [{ name: 'hearth-sw-define', config: () => ({ define }) }] },
+          buildPlugins: {
+            vite: [
+              {
+                name: 'hearth-sw-build',
+                config(c) {
+                  // vite-plugin-pwa asks for one file with the deprecated `inlineDynamicImports`.
+                  const out = c.build?.rollupOptions?.output;
+                  if (out && !Array.isArray(out) && 'inlineDynamicImports' in out) {
+                    delete out.inlineDynamicImports;
+                    Object.assign(out, { codeSplitting: false });
+                  }
+                  return { define, build: { rolldownOptions: { checks: QUIET } } };
+                },
+              },
+            ],
+          },
         },
         devOptions: { enabled: false },
       }),
       // After the service worker is written; the unused hashed copy of ORT's wasm is skipped.
       precompress((rel) => rel.startsWith('assets/') && rel.endsWith('.wasm')),
     ],
-    worker: { format: 'es' },
-    build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2048 },
+    worker: { format: 'es', rolldownOptions: { checks: QUIET } },
+    build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2048, rolldownOptions: { checks: QUIET } },
     server: { host: '127.0.0.1', headers: crossOriginIsolation },
     preview: { host: '127.0.0.1', headers: crossOriginIsolation },
   };

@@ -12,6 +12,8 @@ import { TabNotice } from './TabNotice';
 import { UpdatePrompt } from './UpdatePrompt';
 import { Icon } from './icons';
 import { MessageItem } from './MessageItem';
+import { ModelPicker } from './ModelPicker';
+import { Suggestions } from './Suggestions';
 import { StatusLine } from './StatusLine';
 
 export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => void; onOpenSettings: () => void; onOpenModels?: () => void; onOpenSync?: () => void }) {
@@ -64,6 +66,7 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
         </button>
         <h1 class="chat-title">{conversations.active()?.title ?? 'New chat'}</h1>
         <StatusLine />
+        <ModelPicker />
         <InstallButton pwa={stores.pwa} class="btn btn-small btn-ghost" />
         <Show when={props.onOpenModels}>
           <button type="button" class="btn btn-small btn-ghost" onClick={() => props.onOpenModels?.()}>
@@ -98,6 +101,7 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
               </div>
               <h2>How can I help?</h2>
               <p>Hearth runs entirely in your browser. Your conversations stay on this device.</p>
+              <Suggestions />
             </div>
           </Show>
           <div role="log" aria-label="Messages" class="log" ref={log} aria-busy={chat.streamingHere()}>

@@ -11,6 +11,9 @@ export function ConversationItem(props: { hit: SearchHit; onOpen: () => void; on
   const c = () => props.hit.conversation;
   const active = () => conversations.activeId() === c().id;
   let cancelled = false;
+  let openButton: HTMLButtonElement | undefined;
+  /** After Enter or Esc in the title field, keyboard focus returns to the conversation, not the page. */
+  const refocus = () => queueMicrotask(() => openButton?.focus());
 
   const save = async (value: string) => {
     if (!editing()) return;
@@ -44,17 +47,19 @@ export function ConversationItem(props: { hit: SearchHit; onOpen: () => void; on
               if (e.key === 'Enter') {
                 e.preventDefault();
                 void save(e.currentTarget.value);
+                refocus();
               } else if (e.key === 'Escape') {
                 e.preventDefault();
                 cancelled = true;
                 setEditing(false);
+                refocus();
               }
             }}
             onBlur={(e) => void save(e.currentTarget.value)}
           />
         }
       >
-        <button type="button" class="conv-open" aria-current={active() ? 'page' : undefined} onClick={() => {
+        <button type="button" class="conv-open" ref={openButton} aria-current={active() ? 'page' : undefined} onClick={() => {
           conversations.select(c().id);
           props.onOpen();
         }}>

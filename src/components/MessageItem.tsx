@@ -10,6 +10,7 @@ import { copyText } from './clipboard';
 import { Icon } from './icons';
 import { Markdown } from './Markdown';
 import { ReplyEnd } from './ReplyEnd';
+import { focusMessageBox } from './focus';
 
 export function leftOutNotice(m: Pick<Message, 'metadata'>): string | null {
   const parts: string[] = [];
@@ -165,7 +166,10 @@ export function MessageItem(props: { message: Message }) {
                   aria-label="Regenerate"
                   title="Regenerate"
                   disabled={busy()}
-                  onClick={() => void chat.regenerate(m().id)}
+                  onClick={() => {
+                    focusMessageBox(); // the button is disabled while the new reply streams
+                    void chat.regenerate(m().id);
+                  }}
                 >
                   <Icon name="refresh" size={16} />
                 </button>

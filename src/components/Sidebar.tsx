@@ -1,5 +1,6 @@
 // The conversation sidebar (a drawer on phones): New chat, search over titles and message
-// text, the list (pinned first, newest first), and import / export at its foot.
+// text, the list (pinned conversations under "Pinned", then the others, newest first), and
+// import / export at its foot.
 import { createMemo, For, Show } from 'solid-js';
 import { useStores } from '../stores';
 import { createIoStore } from '../stores/io';
@@ -12,7 +13,15 @@ export function Sidebar(props: { open: boolean; onClose: () => void }) {
   const io = createIoStore({ storage, toasts });
   // Keyed by id so that items (and a rename in progress) survive list refreshes.
   const byId = createMemo(() => new Map(conversations.hits().map((h) => [h.conversation.id, h])));
-  const ids = createMemo(() => conversations.hits().map((h) => h.conversation.id));
+  const pinnedIds = createMemo(() => conversations.hits().filter((h) => h.conversation.pinned).map((h) => h.conversation.id));
+  const otherIds = createMemo(() => conversations.hits().filter((h) => !h.conversation.pinned).map((h) => h.conversation.id));
+  const list = (ids: string[]) => (
+    <ul class="conv-list">
+      <For each={ids}>
+        {(id) => <Show when={byId().get(id)}>{(hit) => <ConversationItem hit={hit()} onOpen={props.onClose} onExport={(c) => io.openExport(c.id, c.title)} />}</Show>}
+      </For>
+    </ul>
+  );
   return (
     <aside class="sidebar" classList={{ open: props.open }} id="sidebar">
       <div class="sidebar-head">
@@ -55,13 +64,14 @@ export function Sidebar(props: { open: boolean; onClose: () => void }) {
             </p>
           }
         >
-          <ul class="conv-list">
-            <For each={ids()}>
-              {(id) => (
-                <Show when={byId().get(id)}>{(hit) => <ConversationItem hit={hit()} onOpen={props.onClose} onExport={(c) => io.openExport(c.id, c.title)} />}</Show>
-              )}
-            </For>
-          </ul>
+          <Show when={pinnedIds().length > 0}>
+            <h2 class="conv-group">Pinned</h2>
+            {list(pinnedIds())}
+            <Show when={otherIds().length > 0}>
+              <h2 class="conv-group">Chats</h2>
+            </Show>
+          </Show>
+          {list(otherIds())}
         </Show>
       </nav>
       <ImportExport io={io} />

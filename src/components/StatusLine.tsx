@@ -33,7 +33,7 @@ export function StatusLine() {
   const details = () => {
     const info = engine.info();
     const caps = engine.capabilities();
-    const parts = [`Model: ${engine.modelId}`];
+    const parts = [`Model: ${info?.modelId ?? engine.modelId}`];
     if (info) parts.push(`${backendLabel(info.backend)} · ${info.dtype} · ${info.threads} thread${info.threads === 1 ? '' : 's'}`);
     if (info?.fallbackReason) parts.push(info.fallbackReason);
     if (caps?.singleThreadReason) parts.push(caps.singleThreadReason);

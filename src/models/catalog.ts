@@ -53,7 +53,29 @@ export function parseCatalog(json: unknown): Catalog {
 export async function loadCatalog(url: string = CATALOG_URL, fetchImpl: typeof fetch = fetch): Promise<Catalog> {
   const res = await fetchImpl(url);
   if (!res.ok) throw new Error(`The model catalog could not be loaded (HTTP ${res.status}).`);
-  return parseCatalog(await res.json());
+  const catalog = parseCatalog(await res.json());
+  // A bundled model's context length is read from its own config.json (it changes when it is retrained).
+  await Promise.all(
+    catalog.models
+      .filter((m) => m.source === 'bundled' && m.contextLength === undefined)
+      .map(async (m) => {
+        m.contextLength = await bundledContextLength(`${url.replace(/[^/]*$/, '')}${m.id}/config.json`, fetchImpl);
+      }),
+  );
+  return catalog;
+}
+
+/** The context window a transformers.js config.json declares, if it does. */
+export async function bundledContextLength(configUrl: string, fetchImpl: typeof fetch = fetch): Promise<number | undefined> {
+  try {
+    const res = await fetchImpl(configUrl);
+    if (!res.ok) return undefined;
+    const c = (await res.json()) as Record<string, unknown>;
+    const n = [c.max_position_embeddings, c.n_positions, c.n_ctx].find((v) => typeof v === 'number' && v > 0);
+    return n as number | undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function dtypeFor(entry: Pick<CatalogEntry, 'dtypes'>, backend: CatalogBackend): string {

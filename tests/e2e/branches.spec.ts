@@ -8,6 +8,7 @@ import {
   changeSettings,
   expect,
   expectBranch,
+  messageBox,
   messageText,
   openApp,
   test,
@@ -32,6 +33,7 @@ test('Regenerate adds a branch to the reply; the pager pages through them', asyn
   // The new branch first (the old one was already complete), then its end.
   await expectBranch(shown, 2, 2);
   await waitForStatus(shown, 'complete');
+  await expect(messageBox(page)).toBeFocused(); // keyboard focus did not fall to the page body
   await expect(assistantMessages(page)).toHaveCount(1);
   const second = await messageText(shown);
   expect(second.length).toBeGreaterThan(0);

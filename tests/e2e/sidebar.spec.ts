@@ -1,12 +1,14 @@
-// The conversation list: rename (Enter saves, Esc cancels), delete with Undo, search by title
-// and by message text.
+// The conversation list: rename (Enter saves, Esc cancels, focus stays), delete with Undo, search
+// by title and by message text, full-width titles and the "Pinned" group.
 import {
   ask,
   clickConversationAction,
   conversationItem,
   conversationItems,
+  conversationNav,
   conversationTitle,
   expect,
+  messageBox,
   newChatButton,
   openApp,
   openConversation,
@@ -57,6 +59,7 @@ test('rename: Enter saves the title, Esc cancels, and the title survives a reloa
   const renamed = conversationItem(page, 'Hobbies and fun');
   await expect(renamed).toHaveCount(1);
   await expect(conversationTitle(renamed)).toHaveText('Hobbies and fun');
+  await expect(conversationTitle(renamed)).toBeFocused(); // focus stays on the conversation
 
   await clickConversationAction(renamed, 'Rename');
   await page.getByRole('textbox', { name: 'Title' }).fill('Something else entirely');
@@ -122,4 +125,33 @@ test('search finds conversations by title and by message text', async ({ page, b
 
   await search.fill('');
   await expect(conversationItems(page)).toHaveCount(2);
+});
+
+test('titles use the row width (actions show on hover/focus); pinned conversations are under "Pinned"', async ({ page, backend }) => {
+  // No model needed: a message is saved (and titles its conversation) even when no model loads.
+  await openApp(page, { backend, model: 'does-not-exist' });
+  const prompts = ['A rather long question about gardening in a small city flat', 'Another long question about cooking dinner for friends'];
+  for (const [i, prompt] of prompts.entries()) {
+    if (i > 0) await newChatButton(page).click();
+    await messageBox(page).fill(prompt);
+    await messageBox(page).press('Enter');
+    await expect(conversationItems(page)).toHaveCount(i + 1);
+  }
+  await page.mouse.move(700, 500); // away from the list
+  const widths = await conversationItems(page).first().evaluate((li) => ({
+    row: li.getBoundingClientRect().width,
+    title: li.querySelector('.conv-title')!.getBoundingClientRect().width,
+  }));
+  expect(widths.title).toBeGreaterThan(widths.row - 24); // only the row's padding, no reserved action space
+
+  await expect(conversationNav(page).getByRole('heading', { name: 'Pinned' })).toHaveCount(0);
+  const gardening = conversationItem(page, /gardening/);
+  await clickConversationAction(gardening, 'Pin');
+  const heading = conversationNav(page).getByRole('heading', { name: 'Pinned' });
+  await expect(heading).toBeVisible();
+  // The pinned one comes first, in the list right after the heading.
+  await expect(conversationNav(page).locator('h2 + ul').first().getByRole('listitem')).toHaveCount(1);
+  await expect(conversationTitle(conversationNav(page).locator('h2 + ul').first().getByRole('listitem'))).toContainText('gardening');
+  await clickConversationAction(gardening, 'Unpin');
+  await expect(heading).toHaveCount(0);
 });
