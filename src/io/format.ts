@@ -53,7 +53,8 @@ export const AttachmentSchema = z.strictObject({
   id: Id,
   messageId: Id.nullable(),
   name: z.string().min(1).max(255),
-  type: Text(255),
+  /** A media type such as `image/png` (parameters allowed), or "" when unknown. */
+  type: z.string().max(255).regex(/^([\w.+-]+\/[\w.+-]+(\s*;.*)?)?$/, 'must be a media type such as image/png'),
   size: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
   createdAt: Time,
