@@ -50,7 +50,7 @@ for (const database of DATABASES) {
           account: { max: 3, windowMs: 60_000 },
         },
       }));
-    });
+    }, 600_000); // a fresh PGlite runs initdb: seconds, or minutes on a loaded machine
     afterAll(async () => drop?.());
 
     it('reports health with the database kind', async () => {
