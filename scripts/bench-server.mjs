@@ -189,7 +189,7 @@ try {
     results.postgres = 'skipped: no DATABASE_URL and no PostgreSQL binaries';
   }
 } finally {
-  rmSync(tmp, { recursive: true, force: true });
+  rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
 }
 
 const report = {

@@ -39,7 +39,10 @@ export class ServerProcess {
     this.child = child;
     this.output = '';
     await new Promise<void>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error(`server did not start in ${timeoutMs} ms:\n${this.output}`)), timeoutMs);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`server did not start in ${timeoutMs} ms:\n${this.output}`));
+      }, timeoutMs);
       const onData = (d: Buffer) => {
         this.output += d.toString();
         if (this.output.includes('listening on')) {

@@ -15,14 +15,15 @@ export class SyncService {
 
   async push(userId: string, req: PushRequest): Promise<PushResponse> {
     return this.db.transaction(async (tx) => {
+      // The user's row lock first: everything below runs one push at a time per user. The client
+      // state is read by a later statement, whose snapshot sees what the previous holder committed.
+      const locked = await tx.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      if (locked.length === 0) throw new ApiError('unauthorized', 'The account no longer exists.');
       const [state] = await tx.query<{ last_mutation_id: string | number }>(
-        // Takes the user's row lock first: everything below runs one push at a time per user.
-        `SELECT (SELECT last_mutation_id FROM client_states WHERE user_id = u.id AND client_id = $2) AS last_mutation_id
-         FROM users u WHERE u.id = $1 FOR UPDATE`,
+        'SELECT last_mutation_id FROM client_states WHERE user_id = $1 AND client_id = $2',
         [userId, req.clientId],
       );
-      if (!state) throw new ApiError('unauthorized', 'The account no longer exists.');
-      const lastApplied = Number(state.last_mutation_id ?? 0);
+      const lastApplied = Number(state?.last_mutation_id ?? 0);
       const fresh = req.mutations.filter((m) => m.mutationId > lastApplied);
       if (fresh.length === 0) {
         return { lastMutationId: lastApplied, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: null })) };

@@ -50,7 +50,7 @@ for (const database of DATABASES) {
           account: { max: 3, windowMs: 60_000 },
         },
       }));
-    });
+    }, 600_000); // a fresh PGlite runs initdb: seconds, or minutes on a loaded machine
     afterAll(async () => drop?.());
 
     it('reports health with the database kind', async () => {
@@ -240,6 +240,21 @@ for (const database of DATABASES) {
         [userId],
       );
       expect([Number(last_seq), Number(last_mutation_id)]).toEqual([5, 5]);
+    });
+
+    it('applies a push once when retries arrive while the first is still in flight', async () => {
+      const a = api();
+      const { token, userId } = await a.register();
+      const batch = { clientId: randomUUID(), mutations: mutations(1, 20) };
+      const replies = await Promise.all(Array.from({ length: 6 }, () => a.call('POST', '/api/sync/push', { token, json: batch })));
+      const results = replies.map((r) => PushResponse.parse(r.body));
+      const applied = results.filter((r) => r.results.every((x) => x.seq !== null));
+      expect(applied).toHaveLength(1);
+      expect(results.filter((r) => r.results.every((x) => x.seq === null))).toHaveLength(5);
+      expect(results.every((r) => r.lastMutationId === 20)).toBe(true);
+      const [{ last_seq }] = await db.query<any>('SELECT last_seq FROM users WHERE id = $1', [userId]);
+      expect(Number(last_seq)).toBe(20);
+      expect(await pullAll(a, token)).toHaveLength(20);
     });
 
     it('pages through the newest version of each record in seq order; last writer wins', async () => {
