@@ -4,6 +4,7 @@
 // tombstone with undo; once the tombstone is final (older than the undo window) `purgeDeleted`
 // tombstones its attachments too and drops their bytes (the records stay as tombstones so the
 // delete syncs; each change goes to the outbox in the same transaction).
+import { titleFrom, UNTITLED } from './conversations';
 import { guard } from './errors';
 import { newId, now } from './ids';
 import { enqueue, enqueueMany } from './outbox';
@@ -55,6 +56,11 @@ export class AttachmentRepo {
       this.db.transaction('rw', [this.db.conversations, this.db.messages, this.db.attachments, this.db.outbox], async () => {
         const ids = files.map(() => newId());
         const message = await messages.add({ ...input, attachmentIds: [...(input.attachmentIds ?? []), ...ids] });
+        // A first message of files alone titles the conversation by their names.
+        const conv = await this.db.conversations.get(input.conversationId);
+        if (conv?.title === UNTITLED && input.role === 'user' && files.length && !input.content.trim()) {
+          await this.db.conversations.update(conv.id, { title: titleFrom(files.map((f) => f.name).join(', ')) });
+        }
         const attachments = files.map((f, i) => this.record(input.conversationId, message.id, f, ids[i]));
         await this.db.attachments.bulkAdd(attachments);
         await enqueueMany(this.db, ids.map((id) => ({ kind: 'attachment' as const, id })));

@@ -31,6 +31,12 @@ describe('attachments with their message', () => {
     expect(keys).toContain(outboxKey('message', message.id));
   });
 
+  it('titles a new conversation by the file names when the first message has no text', async () => {
+    const c = await s.conversations.create();
+    await s.attachments.addMessageWithFiles(s.messages, { conversationId: c.id, parentId: null, role: 'user', content: ' ' }, [txt('plan.md', '# Plan'), txt('budget.csv', 'a,b')]);
+    expect((await s.conversations.get(c.id))?.title).toBe('plan.md, budget.csv');
+  });
+
   it('on a full disk saves neither the message nor its files, and loses nothing saved before', async () => {
     const c = await s.conversations.create();
     const first = await s.attachments.addMessageWithFiles(s.messages, { conversationId: c.id, parentId: null, role: 'user', content: 'first' }, [txt('keep.txt', 'kept')]);
