@@ -1,13 +1,14 @@
 // The shipped default model (models/hearth-chat): file contract, size budget, loading in
 // transformers.js (Node), exact reproduction of the golden greedy output recorded by the
 // export step from onnx/model_quantized.onnx, fp32 agreement with PyTorch's greedy output, and q8
-// agreement with a PyTorch reference of the quantized model (scripts/eval/q8_reference.py, run
-// now on the weights read back from onnx/model.onnx; needs Debian's python3 with torch).
+// agreement with Python onnxruntime running the same file (scripts/eval/ort_eval.py; needs the
+// pipeline's Python environment, .venv/ from scripts/python-env.sh, or HEARTH_PYTHON).
 import { describe, it, expect, beforeAll } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { env, AutoTokenizer, AutoModelForCausalLM } from '@huggingface/transformers';
+import { findPython } from './python';
 
 const MODELS = process.env.HEARTH_MODELS_DIR ?? path.resolve(__dirname, '../../models');
 const ID = 'hearth-chat';
@@ -41,8 +42,11 @@ describe('hearth-chat (shipped default model)', () => {
     const q = fs.statSync(path.join(DIR, 'onnx/model_quantized.onnx')).size + fs.statSync(path.join(DIR, 'onnx/model_q4.onnx')).size;
     expect(q).toBeLessThan(25 * 1024 * 1024);
     const cfg = read('config.json');
-    expect(cfg.model_type).toBe('gpt2');
-    expect(cfg.max_position_embeddings).toBe(cfg.n_positions);
+    // The shipped model is still the first generation's GPT-2 layout: the second-generation Llama run
+    // (npm run model:train) did not beat it (scripts/README.md, "Second generation").
+    expect(['gpt2', 'llama']).toContain(cfg.model_type);
+    expect(cfg.max_position_embeddings).toBeGreaterThanOrEqual(256);
+    expect(cfg.tie_word_embeddings).toBe(true);
     const tj = read('tokenizer.json');
     const id = (s: string) => tj.added_tokens.find((t: any) => t.content === s)?.id;
     expect(id('<|endoftext|>')).toBe(0);
@@ -67,16 +71,15 @@ describe('hearth-chat (shipped default model)', () => {
     expect(ids).toEqual(golden.torch_fp32_ids);
   });
 
-  it('q8 ONNX in transformers.js generates what a PyTorch reference of the quantized model generates', async () => {
-    // 64 tokens without stopping at the end of the turn: long enough that plain fp32 differs
-    // for the shipped model (eval.json: the first 48 tokens agree), so only a faithful reference
-    // of q8 matches.
+  it('q8 ONNX in transformers.js generates what Python onnxruntime generates from the same file', async () => {
+    // 64 tokens without stopping at the end of the turn: transformers.js (its feeds, KV cache and
+    // position ids) must drive the graph exactly as the evaluation did.
     const golden = read('golden.json');
     const { prompt, ids } = await greedyNewIds('q8', golden.messages, 64, { eos_token_id: [] });
     expect(ids).toHaveLength(64);
-    const py = process.env.HEARTH_PYTHON ?? '/usr/bin/python3';
+    const py = findPython();
     const spec = JSON.stringify({ prompt_ids: prompt, max_new: 64, stop: [] });
-    const r = spawnSync(py, ['-m', 'scripts.eval.q8_reference', DIR, spec], {
+    const r = spawnSync(py, ['-m', 'scripts.eval.ort_eval', 'greedy', DIR, 'q8', spec], {
       cwd: path.resolve(__dirname, '../..'),
       encoding: 'utf8',
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },

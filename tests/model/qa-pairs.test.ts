@@ -1,13 +1,14 @@
 // The chat fine-tune's mined question -> short-answer pairs (scripts/train/data.py qa_pairs):
 // a prompt is paired with the next oasst message only when that message's opening sentences
 // share the prompt's content words, answers are cut at a sentence end, and messages outside
-// the training split are never paired. Needs Debian's python3 (HEARTH_PYTHON overrides).
+// the training split are never paired. Needs the pipeline's Python (.venv/, HEARTH_PYTHON overrides).
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { findPython } from './python';
 
 const REPO = path.resolve(__dirname, '../..');
-const PY = process.env.HEARTH_PYTHON ?? '/usr/bin/python3';
+const PY = findPython();
 
 type Chat = { role: string; content: string }[];
 
