@@ -30,7 +30,10 @@ export async function loadOrtWasm(
   }
   const res = await fetchFn(url);
   if (!res.ok || !res.body) throw new Error(`ONNX Runtime could not be downloaded (${url}: HTTP ${res.status}).`);
-  const total = Number(res.headers.get('Content-Length')) || 0;
+  // A compressed response's Content-Length counts encoded bytes, not the wasm's: only an
+  // uncompressed one can be checked against it (a cut compressed stream fails to decode anyway).
+  const encoding = (res.headers.get('Content-Encoding') ?? 'identity').toLowerCase();
+  const total = encoding === 'identity' ? Number(res.headers.get('Content-Length')) || 0 : 0;
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let loaded = 0;
