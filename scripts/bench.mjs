@@ -30,6 +30,8 @@ const flag = (name) => argv.includes(`--${name}`);
 const opt = (name, def) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : def);
 const QUICK = flag('quick');
 const ROWS = opt('rows', 'native,raw,engine,stock').split(',');
+const THREADS = opt('threads', '1,2').split(',').map(Number);
+const loadAtStart = os.loadavg()[0];
 const RUNS = QUICK ? 2 : 5;
 const NEW_TOKENS = Number(opt('tokens', 128));
 const TTFT_TOKENS = 200;
@@ -144,7 +146,7 @@ async function nativeRows(id, p, config) {
   const ort = (await import('onnxruntime-node')).default;
   const file = `${modelDir(id)}onnx/model_quantized.onnx`;
   const rows = [];
-  for (const threads of [1, 2]) {
+  for (const threads of THREADS) {
     const rss0 = process.memoryUsage().rss;
     const opts = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
     let t0 = performance.now();
@@ -238,7 +240,7 @@ async function browserRows(browser, base, id, p, config) {
       rows.push({ name: label.split(' ')[0], model: id, error: e.message });
     }
   };
-  for (const threads of ROWS.includes('raw') ? [1, 2] : []) {
+  for (const threads of ROWS.includes('raw') ? THREADS : []) {
     await attempt(`raw web ${id} ${threads}t`, async () =>
       row('raw web', id, 'wasm (asyncify build)', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'raw', build: 'asyncify', threads })),
     );
@@ -248,13 +250,13 @@ async function browserRows(browser, base, id, p, config) {
       row('raw web (plain wasm build)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'plain', threads: 1 })),
     );
   }
-  for (const threads of ROWS.includes('engine') ? [1, 2] : []) {
+  for (const threads of ROWS.includes('engine') ? THREADS : []) {
     await attempt(`engine ${id} ${threads}t`, async () => {
       const r = await pageJob(browser, base, { ...common, mode: 'engine', backend: 'wasm', threads });
       return row('engine', id, r.backend, r.dtype, r.threads, r, { promptTokens: r.promptTokens, completionTokens: r.completionTokens });
     });
   }
-  for (const threads of !ROWS.includes('stock') ? [] : id === BIG ? [1] : [1, 2]) {
+  for (const threads of !ROWS.includes('stock') ? [] : id === BIG ? THREADS.slice(0, 1) : THREADS) {
     await attempt(`stock ${id} ${threads}t`, async () =>
       row('stock', id, 'wasm', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'stock', threads })),
     );
@@ -384,8 +386,8 @@ function mainJs(dist) {
 
 function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const loaded = !existsSync('/work/TRAINING_DONE') && existsSync('/work/wt-model') ? ' (measured while a training job ran)' : '';
-  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.platform()} ${os.release()}, Node ${process.version}${loaded}`;
+  const busy = ` (load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end${loadAtStart > os.cpus().length ? ': a busy machine, figures are not representative' : ''})`;
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.platform()} ${os.release()}, Node ${process.version}${busy}`;
 }
 
 const best = (rows, name, model) => rows.filter((r) => r.name === name && r.model === model && r.decodeTokensPerSecond).sort((a, b) => b.decodeTokensPerSecond - a.decodeTokensPerSecond)[0];

@@ -10,6 +10,7 @@ self.onmessage = async (e: MessageEvent<WorkerJob>) => {
   const job = e.data;
   try {
     env.allowRemoteModels = false;
+    env.allowLocalModels = true;
     env.localModelPath = '/models/';
     env.useBrowserCache = false;
     env.backends.onnx.wasm!.numThreads = job.threads;
