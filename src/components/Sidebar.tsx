@@ -3,6 +3,7 @@
 import { createMemo, For, Show } from 'solid-js';
 import { useStores } from '../stores';
 import { ConversationItem } from './ConversationItem';
+import { ExportReminder } from './ExportReminder';
 import { Icon } from './icons';
 
 export function Sidebar(props: { open: boolean; onClose: () => void }) {
@@ -70,6 +71,7 @@ export function Sidebar(props: { open: boolean; onClose: () => void }) {
           {list(otherIds())}
         </Show>
       </nav>
+      <ExportReminder />
     </aside>
   );
 }
