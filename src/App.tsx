@@ -9,6 +9,7 @@ import { Sidebar } from './components/Sidebar';
 import { SyncDialog } from './components/SyncDialog';
 import { Toasts } from './components/Toasts';
 import { createAppStores, StoresContext, type Stores } from './stores';
+import { watchStorage } from './stores/storageWatch';
 
 export function App(props: { stores?: Stores; autoLoad?: boolean }) {
   const stores = props.stores ?? createAppStores();
@@ -33,6 +34,7 @@ export function App(props: { stores?: Stores; autoLoad?: boolean }) {
     window.addEventListener('keydown', onKey);
     window.addEventListener('pagehide', onPageHide);
     wide?.addEventListener?.('change', onWide);
+    watchStorage(stores.storage, stores.toasts);
     void chat.recover();
     if (props.autoLoad !== false) {
       // Load the model after the first paint, never before it.

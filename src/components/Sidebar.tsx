@@ -5,6 +5,7 @@ import { createMemo, For, Show } from 'solid-js';
 import { useStores } from '../stores';
 import { createIoStore } from '../stores/io';
 import { ConversationItem } from './ConversationItem';
+import { ExportReminder } from './ExportReminder';
 import { Icon } from './icons';
 import { ImportExport } from './ImportExport';
 
@@ -74,6 +75,7 @@ export function Sidebar(props: { open: boolean; onClose: () => void }) {
           {list(otherIds())}
         </Show>
       </nav>
+      <ExportReminder />
       <ImportExport io={io} />
     </aside>
   );

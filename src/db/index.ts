@@ -36,6 +36,11 @@ export interface Storage {
   sync: SyncStateRepo;
   search(query: string): ReturnType<typeof searchConversations>;
   close(): void;
+  /**
+   * Calls `fn` when the database goes away under the app: another tab deletes or upgrades it
+   * (`versionchange`; this connection closes so that it can proceed) or the browser closes it.
+   */
+  onLost(fn: (reason: 'deleted' | 'upgraded') => void): void;
 }
 
 export function openStorage(name?: string, options?: ConstructorParameters<typeof HearthDb>[1]): Storage {
@@ -52,6 +57,15 @@ export function openStorage(name?: string, options?: ConstructorParameters<typeo
     sync: new SyncStateRepo(db),
     search: (query) => searchConversations(db, query),
     close: () => db.close(),
+    onLost(fn) {
+      db.on('versionchange', (e: IDBVersionChangeEvent) => {
+        db.close();
+        fn(e.newVersion === null ? 'deleted' : 'upgraded');
+        return false;
+      });
+      // Closed by the browser (storage cleared); a versionchange, which says more, reports first.
+      db.on('close', () => setTimeout(() => fn('deleted'), 0));
+    },
   };
 }
 

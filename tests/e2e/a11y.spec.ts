@@ -14,6 +14,7 @@ async function audit(page: Page, screen: string): Promise<string[]> {
 
 for (const theme of ['light', 'dark'] as const) {
   test(`axe: no serious or critical violation in the ${theme} theme`, async ({ page, backend }) => {
+    test.setTimeout(420_000); // four axe runs over the whole page on 2 shared cores
     await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
     await openApp(page, { backend });
     await waitForEngineReady(page, backend);

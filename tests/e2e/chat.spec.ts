@@ -178,8 +178,16 @@ test.describe('a model that fails to load', () => {
     await expect(conversationItems(page)).toHaveCount(1);
     await expect(conversationTitle(conversationItems(page).first())).toHaveText(titleBefore);
 
-    // Retry tries again (and fails again: the model still does not exist).
+    // Retry tries again (and fails again: the model still does not exist). The engine states seen
+    // after the click prove a new load ran (the alert from before would pass on its own).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __states: string[] }).__states = seen;
+      const el = document.querySelector('[role=status][data-state]')!;
+      new MutationObserver(() => seen.push(el.getAttribute('data-state') ?? '')).observe(el, { attributes: true, attributeFilter: ['data-state'] });
+    });
     await alert.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __states: string[] }).__states), { timeout: 60_000 }).toEqual(expect.arrayContaining(['loading', 'error']));
     await expect(page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Retry' }) })).toBeVisible({ timeout: 60_000 });
     await expect(conversationItems(page)).toHaveCount(1);
     // Its messages are still there.

@@ -74,7 +74,7 @@ test('HTML/JS payloads in a reply never execute; the CSP blocks inline script an
   // The app loaded the model, answered and rendered under the policy without breaking any of it.
   expect(await violations()).toEqual([]);
 
-  // Script that gets into the page anyway (an injected inline script, an inline handler, eval) is blocked.
+  // Script that gets into the page anyway (an injected inline script, an inline handler) is blocked.
   const ran = await page.evaluate(async () => {
     const w = window as unknown as { __inline?: number; __handler?: number };
     const script = document.createElement('script');
@@ -84,16 +84,12 @@ test('HTML/JS payloads in a reply never execute; the CSP blocks inline script an
     img.setAttribute('onerror', 'window.__handler = 1');
     img.src = 'data:,broken';
     document.body.append(img);
-    let evaluated = true;
-    try {
-      eval('1');
-    } catch {
-      evaluated = false;
-    }
     await new Promise((r) => setTimeout(r, 300));
-    return { inline: w.__inline ?? null, handler: w.__handler ?? null, evaluated };
+    return { inline: w.__inline ?? null, handler: w.__handler ?? null };
   });
-  expect(ran).toEqual({ inline: null, handler: null, evaluated: false });
+  expect(ran).toEqual({ inline: null, handler: null });
+  // (eval is not tried here: code run through DevTools, as page.evaluate is, bypasses the policy;
+  // tests/unit/serve.test.ts checks the header allows no 'unsafe-eval'.)
   await expect.poll(async () => (await violations()).filter((v) => v.startsWith('script-src')).length).toBeGreaterThanOrEqual(2);
 });
 

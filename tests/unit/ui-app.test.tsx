@@ -103,7 +103,9 @@ describe('App', () => {
     expect(reply.querySelector('strong')?.textContent).toBe('Hi');
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
     await until(() => document.querySelector('article[aria-label="Assistant"]')?.getAttribute('data-status') === 'interrupted');
-    expect(document.querySelector('article[aria-label="Assistant"]')?.textContent).toContain('Stopped');
+    // Stopped by the user: "Stopped", not the "Interrupted" of a closed tab or a crash.
+    expect(document.querySelector('article[aria-label="Assistant"]')?.textContent).toContain('Stopped.');
+    expect(document.querySelector('article[aria-label="Assistant"]')?.textContent).not.toContain('Interrupted');
     expect(byLabel('Send')).not.toBeNull();
     expect(q('[role="status"]')?.textContent).toContain('tok/s');
     // The engine fell back from WebGPU: the reason is shown.

@@ -1,0 +1,33 @@
+// A gentle, one-time reminder under the conversation list: while the browser may clear Hearth's
+// storage (not persistent) and nothing is synced, suggest exporting; "Dismiss" hides it for good.
+import { createResource, createSignal, Show } from 'solid-js';
+import { useStores } from '../stores';
+
+const KEY = 'exportReminderDismissed';
+
+export function ExportReminder() {
+  const { storage, models, conversations } = useStores();
+  const [dismissed, setDismissed] = createSignal(true);
+  void storage.settings.get(KEY, false).then(setDismissed, () => undefined);
+  const [persistent] = createResource(async () => (await navigator.storage?.persisted?.().catch(() => null)) ?? null);
+  const synced = () => false; // no sync account yet (the Sync feature sets this)
+  const show = () =>
+    !dismissed() && (models.persisted() ?? persistent()) === false && !synced() && conversations.hits().length > 0;
+  return (
+    <Show when={show()}>
+      <div class="export-reminder" role="note" aria-label="Keep a copy">
+        <p>This browser may clear Hearth’s storage. Use Export in the sidebar now and then to keep a copy of your conversations.</p>
+        <button
+          type="button"
+          class="btn btn-small btn-ghost"
+          onClick={() => {
+            setDismissed(true);
+            void storage.settings.set(KEY, true).catch(() => undefined);
+          }}
+        >
+          Dismiss
+        </button>
+      </div>
+    </Show>
+  );
+}

@@ -1,0 +1,51 @@
+// @vitest-environment happy-dom
+// The export reminder: shown once there are conversations while storage is not persistent, and
+// gone for good after Dismiss (also after a remount).
+import 'fake-indexeddb/auto';
+import { render } from 'solid-js/web';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/db';
+import { createAppStores, StoresContext } from '../../src/stores';
+import { ExportReminder } from '../../src/components/ExportReminder';
+import type { EngineApi } from '../../src/shared/engine';
+
+const engine = { capabilities: async () => ({}), load: async () => ({}), generate: async () => ({}), interrupt: async () => {}, unload: async () => {} } as unknown as EngineApi;
+let dispose: (() => void) | null = null;
+afterEach(() => {
+  dispose?.();
+  document.body.innerHTML = '';
+});
+
+async function until(cond: () => boolean, ms = 4000) {
+  const t = Date.now();
+  while (!cond()) {
+    if (Date.now() - t > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function mount(name: string) {
+  const stores = createAppStores({ storage: openStorage(name), engine, url: {}, locks: null });
+  const root = document.createElement('div');
+  document.body.append(root);
+  dispose?.();
+  dispose = render(() => <StoresContext.Provider value={stores}><ExportReminder /></StoresContext.Provider>, root);
+  return stores;
+}
+
+describe('ExportReminder', () => {
+  it('reminds once while storage is not persistent, until dismissed', async () => {
+    Object.defineProperty(navigator, 'storage', { configurable: true, value: { persisted: async () => false } });
+    const stores = mount('reminder');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(document.querySelector('[aria-label="Keep a copy"]')).toBeNull(); // no conversations yet
+    await stores.storage.conversations.create();
+    await until(() => !!document.querySelector('[aria-label="Keep a copy"]'));
+    expect(document.body.textContent).toMatch(/Export in the sidebar/);
+    (document.querySelector('[aria-label="Keep a copy"] button') as HTMLButtonElement).click();
+    await until(() => !document.querySelector('[aria-label="Keep a copy"]'));
+    mount('reminder');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(document.querySelector('[aria-label="Keep a copy"]')).toBeNull();
+  });
+});
