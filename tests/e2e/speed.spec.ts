@@ -2,7 +2,6 @@
 // its own cache; the service worker does not precache a second copy), and a reload reads it from
 // that cache. The app is served by a counting server of this test's own.
 import http from 'node:http';
-// @ts-expect-error -- scripts/serve.mjs has no type declarations (the fixtures' app-server wraps it)
 import { createHandler } from '../../scripts/serve.mjs';
 import { expect, openApp, test, waitForEngineReady } from './helpers';
 import { DIST, isCached, waitForServiceWorker } from './pwa-helpers';
