@@ -74,7 +74,8 @@ export function conversationTitle(item: Locator): Locator {
 
 /** Opens the conversation of a list item. */
 export async function openConversation(item: Locator): Promise<void> {
-  await conversationTitle(item).click();
+  // On the title's start: on hover the actions float over its end (as in ChatGPT).
+  await conversationTitle(item).click({ position: { x: 12, y: 12 } });
 }
 
 // ---- app lifecycle ---------------------------------------------------------------------------
