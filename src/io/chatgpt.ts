@@ -6,6 +6,7 @@
 // tool output, its answer) becomes one assistant message when it does not branch. Content types
 // Hearth cannot show as text are kept as raw JSON in the message's metadata, with a visible note.
 // Ids are UUIDv5 of ChatGPT's ids, so a second import of the same export adds nothing.
+import '../shared/zodConfig';
 import { z } from 'zod';
 import type { Attachment, Conversation, Message, MessageStatus } from '../db/types';
 import type { ImportBundle, ParsedImport, SkippedConversation } from './bundle';

@@ -1,6 +1,7 @@
 // Hearth's export format, version 1: zod 4 schemas (the single source of truth; the JSON Schema in
 // docs/export-format.schema.json is generated from them and docs/export-format.md describes them).
 // Everything is strict: an unknown key, a wrong type or an out-of-range value is an error.
+import '../shared/zodConfig';
 import { z } from 'zod';
 import { LIMITS } from '../config';
 import type { EngineErrorCode } from '../shared/engine';

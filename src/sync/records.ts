@@ -2,6 +2,7 @@
 // decrypted record must pass before it may touch local data: format version, kind, record id,
 // conversation id, and the shape of every field the app relies on (zod). Unknown extra fields are
 // kept (a newer app version may add some); missing or mistyped known fields are refused.
+import '../shared/zodConfig';
 import { z } from 'zod';
 import type { Attachment, Conversation, Message } from '../db';
 import { MAX_CHUNK_INDEX, type Change } from '../shared/sync/protocol';

@@ -2,6 +2,7 @@
 // protocol's zod schemas; every failure comes back as data `{code, message, retryable}`, never as
 // a thrown exception: offline, unreachable, timeouts, server errors, and answers that do not
 // follow the protocol.
+import '../shared/zodConfig';
 import type { z } from 'zod';
 import {
   API_PATHS,

@@ -19,6 +19,7 @@
 //   GET  /api/health                                                     -> HealthResponse (503 when the database is down)
 //
 // Every error is `{error: {code, message}}` (ErrorResponse) with the status in ERROR_STATUS.
+import '../zodConfig';
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
