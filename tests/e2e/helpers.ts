@@ -45,7 +45,8 @@ export function appUrl({ backend = 'wasm', model = TEST_MODEL, dtype, greedy = t
 export const messageBox = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 export const sendButton = (page: Page) => page.getByRole('button', { name: 'Send', exact: true });
 export const stopButton = (page: Page) => page.getByRole('button', { name: 'Stop', exact: true });
-export const newChatButton = (page: Page) => page.getByRole('button', { name: 'New chat', exact: true });
+export const newChatButton = (page: Page) => // The sidebar's own button comes first; a conversation still titled "New chat" has that name too.
+  page.getByRole('button', { name: 'New chat', exact: true }).first();
 export const messageLog = (page: Page) => page.getByRole('log');
 export const articles = (page: Page) => messageLog(page).getByRole('article');
 export const userMessages = (page: Page) => messageLog(page).getByRole('article', { name: /^You/ });
