@@ -82,7 +82,7 @@ export class TransformersEngine implements EngineApi {
   private loaded: Loaded | null = null;
   private generating = false;
   private readonly stopper = new InterruptableStoppingCriteria();
-  private webgpuProbe: Promise<{ ok: boolean; adapter?: string }> | null = null;
+  private webgpuProbe: Promise<GpuProbe> | null = null;
 
   async capabilities(): Promise<Capabilities> {
     const gpu = await this.probeWebGpu();
@@ -91,6 +91,7 @@ export class TransformersEngine implements EngineApi {
     return {
       webgpu: gpu.ok,
       webgpuAdapter: gpu.adapter,
+      ...(gpu.ok ? { shaderF16: gpu.shaderF16 } : {}),
       crossOriginIsolated: IS_NODE || isolated,
       hardwareConcurrency: cores,
       singleThreadReason:
@@ -110,25 +111,43 @@ export class TransformersEngine implements EngineApi {
 
     let backend: Backend = IS_NODE ? 'cpu' : 'wasm';
     let fallbackReason: string | undefined;
+    let f16Unsupported = false;
     if (!IS_NODE && options.backend !== 'wasm') {
-      if (caps.webgpu) backend = 'webgpu';
-      else if (options.backend === 'webgpu') fallbackReason = 'This browser offers no WebGPU adapter.';
+      if (!caps.webgpu) {
+        if (options.backend === 'webgpu') fallbackReason = 'This browser offers no WebGPU adapter.';
+      } else if (needsShaderF16(options.dtype) && !caps.shaderF16) {
+        // Half-precision weights need the adapter's shader-f16 feature; without it every kernel
+        // that reads them fails at run time.
+        fallbackReason = `This GPU cannot run ${options.dtype} weights (no 16-bit float support); using WebAssembly.`;
+        f16Unsupported = true;
+      } else backend = 'webgpu';
     }
 
-    let attempt = await this.tryLoad(modelId, backend, options, onProgress, loadId);
+    // A downloaded model has only the files of its dtype: keep it; a bundled one takes the
+    // backend's default when it falls back.
+    const wasmDtype = isCachedSource(options.source) ? options.dtype : undefined;
+    let attempt = await this.tryLoad(modelId, backend, f16Unsupported ? { ...options, dtype: wasmDtype } : options, onProgress, loadId);
     if (!attempt.ok && backend === 'webgpu' && attempt.error.code !== 'model-not-found') {
       // WebGPU failed (no kernel, device lost, driver bug): fall back to WASM.
       fallbackReason = `WebGPU failed (${attempt.error.message}); using WebAssembly.`;
       backend = 'wasm';
-      // A downloaded model has only the files of its dtype: keep it; a bundled one takes WASM's default.
-      const dtype = isCachedSource(options.source) ? options.dtype : undefined;
-      attempt = await this.tryLoad(modelId, backend, { ...options, dtype }, onProgress, loadId);
+      attempt = await this.tryLoad(modelId, backend, { ...options, dtype: wasmDtype }, onProgress, loadId);
     }
     if (!attempt.ok) return attempt;
     this.loaded = attempt.value;
     if (options.warmup !== false) {
       onProgress?.({ phase: 'warmup', progress: 1 });
-      await this.warmup();
+      const failure = await this.warmup();
+      if (failure && backend === 'webgpu') {
+        // Loaded but cannot run a step (a kernel the adapter lacks): that is a failed load too.
+        await this.unload();
+        fallbackReason = `WebGPU failed (${failure}); using WebAssembly.`;
+        backend = 'wasm';
+        attempt = await this.tryLoad(modelId, backend, { ...options, dtype: wasmDtype }, onProgress, loadId);
+        if (!attempt.ok) return attempt;
+        this.loaded = attempt.value;
+        await this.warmup();
+      }
     }
     const { dtype, contextLength, threads } = attempt.value;
     return ok({ modelId, backend, dtype, contextLength, threads, fallbackReason });
@@ -391,9 +410,10 @@ export class TransformersEngine implements EngineApi {
     );
   }
 
-  private async warmup(): Promise<void> {
+  /** A few greedy tokens, so the first reply does not pay for first-run costs; the error message if it fails. */
+  private async warmup(): Promise<string | undefined> {
     const loaded = this.loaded;
-    if (!loaded) return;
+    if (!loaded) return undefined;
     const inputs = loaded.tokenizer.apply_chat_template([{ role: 'user', content: 'Hello' }], {
       add_generation_prompt: true,
       return_dict: true,
@@ -411,12 +431,14 @@ export class TransformersEngine implements EngineApi {
       } else {
         await loaded.model.generate({ ...inputs, max_new_tokens: 4, do_sample: false });
       }
-    } catch {
-      // A failing warm-up shows up again, classified, on the first real generate.
+    } catch (e) {
+      // On WASM a failing warm-up shows up again, classified, on the first real generate.
+      return e instanceof Error ? e.message : String(e);
     }
+    return undefined;
   }
 
-  private probeWebGpu(): Promise<{ ok: boolean; adapter?: string }> {
+  private probeWebGpu(): Promise<GpuProbe> {
     this.webgpuProbe ??= (async () => {
       const gpu = (globalThis.navigator as any)?.gpu;
       if (!gpu) return { ok: false };
@@ -424,13 +446,28 @@ export class TransformersEngine implements EngineApi {
         const adapter = await gpu.requestAdapter();
         if (!adapter) return { ok: false };
         const info = adapter.info ?? {};
-        return { ok: true, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU' };
+        return {
+          ok: true,
+          adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU',
+          shaderF16: Boolean(adapter.features?.has?.('shader-f16')),
+        };
       } catch {
         return { ok: false };
       }
     })();
     return this.webgpuProbe;
   }
+}
+
+interface GpuProbe {
+  ok: boolean;
+  adapter?: string;
+  shaderF16?: boolean;
+}
+
+/** Whether weights of `dtype` (fp16, q4f16, ...) need the adapter's shader-f16 feature. */
+export function needsShaderF16(dtype: string | undefined): boolean {
+  return /fp16|f16/.test(dtype ?? '');
 }
 
 /** The first of `files` that the model folder lacks, or null when all are there. */

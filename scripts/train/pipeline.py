@@ -135,7 +135,7 @@ def main():
                     log_every=2 if a.smoke else 20, ckpt_every=200,
                     eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 1000,
                     auto_threads=not a.smoke, schedule="wsd",
-                    opt_fn=lambda m: muon_adamw(m, a.pretrain_lr, muon_lr=a.pretrain_muon_lr))
+                    opt_fn=lambda m: muon_adamw(m, a.pretrain_lr, muon_lr=a.pretrain_muon_lr), compile=not a.smoke)
         summary["pretrain"] = res
         json.dump(summary, open(summary_path, "w"), indent=2)
 
@@ -150,7 +150,7 @@ def main():
                     log_every=2 if a.smoke else 20, ckpt_every=200, weight_decay=0.0,
                     eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 500,
                     auto_threads=not a.smoke, schedule="wsd",
-                    opt_fn=lambda m: muon_adamw(m, a.sft_lr, muon_lr=a.sft_muon_lr))
+                    opt_fn=lambda m: muon_adamw(m, a.sft_lr, muon_lr=a.sft_muon_lr), compile=not a.smoke)
         summary["sft"] = res
         json.dump(summary, open(summary_path, "w"), indent=2)
 

@@ -144,7 +144,7 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
   const absent = () => e().source === 'bundled' && import.meta.env.PROD && m().bundledSize(e().id) === undefined;
   const installed = () => (e().source === 'bundled' && !absent()) || rec()?.status === 'installed';
   const inUse = () => m().activeId() === e().id;
-  const dtype = () => rec()?.dtype ?? e().dtypes[props.backend];
+  const dtype = () => rec()?.dtype ?? m().dtypeOf(e());
   const size = () => rec()?.totalBytes || (e().source === 'bundled' ? m().bundledSize(e().id) : e().sizes?.[dtype()]);
   const pct = () => {
     const d = dl();

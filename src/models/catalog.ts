@@ -78,8 +78,14 @@ export async function bundledContextLength(configUrl: string, fetchImpl: typeof 
   }
 }
 
-export function dtypeFor(entry: Pick<CatalogEntry, 'dtypes'>, backend: CatalogBackend): string {
-  return entry.dtypes[backend];
+/**
+ * The weights to download for `backend`. A GPU without the shader-f16 feature cannot run
+ * half-precision weights (fp16, q4f16): it gets the WASM dtype's file, whose int8 / int4 weights
+ * WebGPU runs too.
+ */
+export function dtypeFor(entry: Pick<CatalogEntry, 'dtypes'>, backend: CatalogBackend, gpu?: { shaderF16?: boolean }): string {
+  const dtype = entry.dtypes[backend];
+  return backend === 'webgpu' && gpu?.shaderF16 === false && /fp16|f16/.test(dtype) ? entry.dtypes.wasm : dtype;
 }
 
 /** A catalog entry for a Hub repository the user typed in (sizes and context learnt on download). */

@@ -8,7 +8,7 @@
 import type { ModelRecord, NewModelRecord } from '../db';
 import type { ModelSource } from '../shared/engine';
 import { DTYPE_SUFFIX, HUB_MODELS_CACHE } from '../pwa/caches';
-import type { CatalogBackend, CatalogEntry } from './catalog';
+import { dtypeFor, type CatalogBackend, type CatalogEntry } from './catalog';
 import { DownloadError, downloadFiles, isQuotaError, type FileStore } from './download';
 import { hubBaseUrl, planHubDownload } from './hub';
 
@@ -54,11 +54,11 @@ export class ModelManager {
   /** Downloads a Hub model for `backend`'s dtype; resolves with the installed record. */
   async install(
     entry: CatalogEntry,
-    opts: { hubUrl: string; backend: CatalogBackend; signal?: AbortSignal; onProgress?: (p: InstallProgress) => void },
+    opts: { hubUrl: string; backend: CatalogBackend; shaderF16?: boolean; signal?: AbortSignal; onProgress?: (p: InstallProgress) => void },
   ): Promise<ModelRecord> {
     if (entry.source !== 'hub' || !entry.repo) throw new DownloadError('not-found', 'This model is not downloadable.');
     const ref = { hubUrl: opts.hubUrl, repo: entry.repo, revision: entry.revision ?? 'main' };
-    const dtype = entry.dtypes[opts.backend];
+    const dtype = dtypeFor(entry, opts.backend, { shaderF16: opts.shaderF16 });
     const fetchImpl = this.deps.fetch ?? fetch;
     const plan = await planHubDownload(ref, dtype, fetchImpl, opts.signal);
     const cacheName = modelCacheName(entry.id);

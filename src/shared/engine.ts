@@ -81,6 +81,8 @@ export interface ModelInfo {
 export interface Capabilities {
   webgpu: boolean;
   webgpuAdapter?: string;
+  /** Whether the WebGPU adapter computes in 16-bit floats (the shader-f16 feature fp16 / q4f16 weights need). */
+  shaderF16?: boolean;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
   /** Why WASM runs on one thread, when it does. */

@@ -62,6 +62,7 @@ export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; u
     defaultModelId: DEFAULT_MODEL_ID,
     urlModel: url.model,
     backend: () => (engine.backend() === 'webgpu' ? 'webgpu' : 'wasm'),
+    shaderF16: () => engine.capabilities()?.shaderF16,
     onUse: () => {
       if (engine.state() !== 'generating') void engine.load();
     },

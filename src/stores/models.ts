@@ -7,7 +7,7 @@ import { createSignal } from 'solid-js';
 import { observe, type ModelRecord, type Storage } from '../db';
 import type { ActiveModel } from '../engine/tabEngine';
 import { bundledModels, HUB_MODELS_CACHE } from '../pwa/caches';
-import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
+import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, dtypeFor, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
 import { CacheFileStore, DownloadError } from '../models/download';
 import { ModelManager, sourceFor } from '../models/manager';
 import { estimateStorage, isStoragePersisted, requestPersistentStorage, type StorageFigures } from '../models/storage';
@@ -34,6 +34,8 @@ export interface ModelsStore {
   setHubUrl(url: string): Promise<boolean>;
   addRepository(repo: string): Promise<string | null>;
   download(entry: CatalogEntry): Promise<boolean>;
+  /** The dtype a download of `entry` would fetch on this device. */
+  dtypeOf(entry: CatalogEntry): string;
   cancel(id: string): void;
   remove(id: string): Promise<void>;
   importFiles(files: FileList | File[]): Promise<string | null>;
@@ -78,6 +80,8 @@ export function createModelsStore(deps: {
   /** `?model=`: a bundled model forced by the URL (tests, debugging). */
   urlModel?: string;
   backend: () => CatalogBackend;
+  /** Whether the WebGPU adapter has shader-f16 (undefined: not known). */
+  shaderF16?: () => boolean | undefined;
   onUse?: () => void;
   catalogUrl?: string;
   manager?: ModelManager;
@@ -173,6 +177,7 @@ export function createModelsStore(deps: {
       await manager.install(entry, {
         hubUrl: currentHubUrl(),
         backend: deps.backend(),
+        shaderF16: deps.shaderF16?.(),
         signal: ctrl.signal,
         onProgress: (p) => patchDownload(entry.id, { loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, file: p.file }),
       });
@@ -190,6 +195,7 @@ export function createModelsStore(deps: {
 
   return {
     catalog: allEntries,
+    dtypeOf: (entry) => dtypeFor(entry, deps.backend(), { shaderF16: deps.shaderF16?.() }),
     catalogError,
     records,
     record,
