@@ -1,32 +1,16 @@
 // The export dialog: every conversation ("Export all") or one ("Export" in its list item), as
 // Hearth's JSON (with or without attachments) or, for one conversation, as Markdown.
-import { createEffect, createSignal, Show } from 'solid-js';
+import { createSignal, Show } from 'solid-js';
 import type { IoStore } from '../stores/io';
+import { Modal } from './Modal';
 
 export function ExportDialog(props: { io: IoStore }) {
-  let dialog!: HTMLDialogElement;
   const [withFiles, setWithFiles] = createSignal(true);
   const target = () => props.io.exportTarget();
   const one = () => !!target()?.conversationId;
 
-  createEffect(() => {
-    if (target() && !dialog.open) {
-      setWithFiles(true);
-      dialog.showModal();
-    } else if (!target() && dialog.open) dialog.close();
-  });
-
   return (
-    <dialog
-      ref={dialog}
-      class="settings io-dialog"
-      aria-labelledby="export-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        props.io.closeExport();
-      }}
-      onClick={(e) => e.target === dialog && props.io.closeExport()}
-    >
+    <Modal open={!!target()} onOpen={() => setWithFiles(true)} onClose={() => props.io.closeExport()} class="settings io-dialog" labelledBy="export-title">
       <div class="settings-body">
         <h2 id="export-title">{one() ? `Export “${target()?.title ?? 'conversation'}”` : 'Export all conversations'}</h2>
         <p class="muted">
@@ -52,6 +36,6 @@ export function ExportDialog(props: { io: IoStore }) {
           </button>
         </div>
       </div>
-    </dialog>
+    </Modal>
   );
 }

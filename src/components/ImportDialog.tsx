@@ -1,8 +1,9 @@
 // The import dialog: progress while the file is read in the import worker, then what the file
 // holds (Import / Cancel), then the report: how many were imported, which were skipped and why,
 // or what was wrong with the file (nothing is written then).
-import { createEffect, For, Match, Show, Switch } from 'solid-js';
+import { For, Match, Show, Switch } from 'solid-js';
 import type { ImportState, IoStore } from '../stores/io';
+import { Modal } from './Modal';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const SOURCE = { hearth: 'Hearth export', chatgpt: 'ChatGPT export' } as const;
@@ -25,13 +26,7 @@ function Bar(props: { value?: number }) {
 }
 
 export function ImportDialog(props: { io: IoStore }) {
-  let dialog!: HTMLDialogElement;
   const state = () => props.io.importState();
-  createEffect(() => {
-    const open = state().step !== 'idle';
-    if (open && !dialog.open) dialog.showModal();
-    else if (!open && dialog.open) dialog.close();
-  });
   const is = <S extends ImportState['step']>(step: S) => {
     const s = state();
     return s.step === step ? (s as Extract<ImportState, { step: S }>) : false;
@@ -46,15 +41,7 @@ export function ImportDialog(props: { io: IoStore }) {
   const Notes = (p: { notes: string[] }) => <For each={p.notes}>{(n) => <p class="muted">{n}</p>}</For>;
 
   return (
-    <dialog
-      ref={dialog}
-      class="settings io-dialog"
-      aria-labelledby="import-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        props.io.closeImport();
-      }}
-    >
+    <Modal open={state().step !== 'idle'} onClose={() => props.io.closeImport()} backdropCloses={false} class="settings io-dialog" labelledBy="import-title">
       <div class="settings-body">
         <h2 id="import-title">Import</h2>
         <Switch>
@@ -125,6 +112,6 @@ export function ImportDialog(props: { io: IoStore }) {
           </Show>
         </div>
       </div>
-    </dialog>
+    </Modal>
   );
 }

@@ -3,13 +3,13 @@
 // bar (bytes and %), Cancel, Retry / Resume (an unfinished download says how much is kept),
 // Delete and Use; "Load model from files" (a folder of ONNX files); the Hub URL; storage used /
 // available and whether it is persistent.
-import { createEffect, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createSignal, For, onCleanup, Show } from 'solid-js';
+import { Modal } from './Modal';
 import { formatBytes, type CatalogBackend, type CatalogEntry } from '../models/catalog';
 import type { ModelsStore } from '../stores/models';
 import './models.css';
 
 export function ModelsDialog(props: { open: boolean; onClose: () => void; models: ModelsStore; backend: CatalogBackend; buildId?: string }) {
-  let dialog!: HTMLDialogElement;
   let picker!: HTMLInputElement;
   const m = () => props.models;
   const [hub, setHub] = createSignal('');
@@ -21,14 +21,11 @@ export function ModelsDialog(props: { open: boolean; onClose: () => void; models
   const timer = setInterval(() => props.open && void m().refreshStorage(), 2000);
   onCleanup(() => clearInterval(timer));
 
-  createEffect(() => {
-    if (props.open && !dialog.open) {
-      setHub(''); // shows the saved Hub URL until the user types
-      void m().loadCatalog();
-      void m().refreshStorage();
-      dialog.showModal();
-    } else if (!props.open && dialog.open) dialog.close();
-  });
+  const onOpen = () => {
+    setHub(''); // shows the saved Hub URL until the user types
+    void m().loadCatalog();
+    void m().refreshStorage();
+  };
 
   const saveHub = async () => {
     if (!hub()) return;
@@ -45,18 +42,7 @@ export function ModelsDialog(props: { open: boolean; onClose: () => void; models
   };
 
   return (
-    <dialog
-      ref={dialog}
-      class="settings models-dialog"
-      aria-labelledby="models-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        props.onClose();
-      }}
-      onClick={(e) => {
-        if (e.target === dialog) props.onClose();
-      }}
-    >
+    <Modal open={props.open} onOpen={onOpen} onClose={props.onClose} class="settings models-dialog" labelledBy="models-title">
       <Show when={props.open}>
       <div class="settings-body">
         <h2 id="models-title">Models</h2>
@@ -108,7 +94,7 @@ export function ModelsDialog(props: { open: boolean; onClose: () => void; models
         </div>
       </div>
       </Show>
-    </dialog>
+    </Modal>
   );
 }
 

@@ -1,6 +1,7 @@
 // The Settings dialog: this conversation's system prompt and optional own generation settings,
 // the app defaults (temperature, top-p, max new tokens), the backend, and what the engine runs on.
 import { createEffect, createSignal, on, onCleanup, Show } from 'solid-js';
+import { Modal } from './Modal';
 import { LIMITS } from '../config';
 import type { GenerationParams } from '../shared/engine';
 import { useStores } from '../stores';
@@ -9,16 +10,9 @@ import { backendLabel } from './StatusLine';
 
 export function SettingsDialog(props: { open: boolean; onClose: () => void }) {
   const { settings, conversations, chat, engine, url, toasts } = useStores();
-  let dialog!: HTMLDialogElement;
   const [prompt, setPrompt] = createSignal('');
   let promptTimer: ReturnType<typeof setTimeout> | undefined;
 
-  createEffect(() => {
-    if (props.open && !dialog.open) {
-      setPrompt(conversations.active()?.systemPrompt ?? chat.draftSystemPrompt());
-      dialog.showModal();
-    } else if (!props.open && dialog.open) dialog.close();
-  });
   // Another conversation was opened: show its prompt.
   createEffect(on(conversations.activeId, () => setPrompt(conversations.active()?.systemPrompt ?? chat.draftSystemPrompt()), { defer: true }));
 
@@ -89,17 +83,12 @@ export function SettingsDialog(props: { open: boolean; onClose: () => void }) {
   );
 
   return (
-    <dialog
-      ref={dialog}
+    <Modal
+      open={props.open}
+      onOpen={() => setPrompt(conversations.active()?.systemPrompt ?? chat.draftSystemPrompt())}
+      onClose={close}
       class="settings"
-      aria-labelledby="settings-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        close();
-      }}
-      onClick={(e) => {
-        if (e.target === dialog) close();
-      }}
+      labelledBy="settings-title"
     >
       <div class="settings-body">
         <h2 id="settings-title">Settings</h2>
@@ -185,6 +174,6 @@ export function SettingsDialog(props: { open: boolean; onClose: () => void }) {
           </button>
         </div>
       </div>
-    </dialog>
+    </Modal>
   );
 }

@@ -1,13 +1,13 @@
 // The Sync dialog (button "Sync"): create an account or sign in on a sync server (end-to-end
 // encrypted: the password never leaves the device), the sync status (role status), Sync now,
 // Change password, Sign out (asks whether to keep this device's conversations), Delete account.
-import { createEffect, createSignal, Show, type JSX } from 'solid-js';
+import { createSignal, Show, type JSX } from 'solid-js';
+import { Modal } from './Modal';
 import type { SyncErrorData } from '../sync/errors';
 import type { SyncStore } from '../stores/sync';
 import './sync.css';
 
 export function SyncDialog(props: { open: boolean; onClose: () => void; sync: SyncStore }) {
-  let dialog!: HTMLDialogElement;
   const s = () => props.sync;
   const [serverUrl, setServerUrl] = createSignal('');
   const [email, setEmail] = createSignal('');
@@ -18,17 +18,14 @@ export function SyncDialog(props: { open: boolean; onClose: () => void; sync: Sy
   const [confirm, setConfirm] = createSignal<'sign-out' | 'delete' | null>(null);
   const signedIn = () => s().status().account !== null;
 
-  createEffect(() => {
-    if (props.open && !dialog.open) {
-      const acct = s().status().account;
-      setServerUrl(acct?.serverUrl ?? s().serverOrigin() ?? '');
-      setEmail(acct?.email ?? '');
-      setError(null);
-      setNote(null);
-      setConfirm(null);
-      dialog.showModal();
-    } else if (!props.open && dialog.open) dialog.close();
-  });
+  const reset = () => {
+    const acct = s().status().account;
+    setServerUrl(acct?.serverUrl ?? s().serverOrigin() ?? '');
+    setEmail(acct?.email ?? '');
+    setError(null);
+    setNote(null);
+    setConfirm(null);
+  };
 
   const run = async (work: () => Promise<SyncErrorData | null>, done: string) => {
     setError(null);
@@ -45,7 +42,7 @@ export function SyncDialog(props: { open: boolean; onClose: () => void; sync: Sy
   const creds = () => ({ serverUrl: serverUrl(), email: email(), password: password() });
 
   return (
-    <dialog ref={dialog} class="settings sync-dialog" aria-labelledby="sync-title" {...closeOnEscOrBackdrop(() => dialog, props.onClose)}>
+    <Modal open={props.open} onOpen={reset} onClose={props.onClose} class="settings sync-dialog" labelledBy="sync-title">
       <Show when={props.open}>
         <form class="settings-body" onSubmit={(e) => e.preventDefault()}>
           <h2 id="sync-title">Sync</h2>
@@ -140,7 +137,7 @@ export function SyncDialog(props: { open: boolean; onClose: () => void; sync: Sy
           </div>
         </form>
       </Show>
-    </dialog>
+    </Modal>
   );
 }
 
@@ -155,17 +152,4 @@ function Confirm(props: { label: string; text: string; onCancel: () => void; chi
       </button>
     </div>
   );
-}
-
-/** Esc and a click on the backdrop ask the owner to close (it owns the open state). */
-function closeOnEscOrBackdrop(dialog: () => HTMLDialogElement, onClose: () => void) {
-  return {
-    onCancel: (e: Event) => {
-      e.preventDefault();
-      onClose();
-    },
-    onClick: (e: MouseEvent) => {
-      if (e.target === dialog()) onClose();
-    },
-  };
 }
