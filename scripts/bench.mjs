@@ -14,6 +14,7 @@
 // HEARTH_PYTHON, else python3 is tried). Then the first visit of the app: bytes by type, cold and
 // warm, time until the message box is usable and until the model is ready.
 //   npm run bench -- [--quick] [--models hearth-chat,smollm2-135m] [--skip e2e,webgpu,visit]
+//   npm run bench -- --profile   CPU profiles of the engine's and the raw-web worker (bench/profile.json)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createHandler } from './serve.mjs';
 import { decodeRate, kvShape, plainDecode } from './bench/plainLoop.js';
+import { profileWorkers, summarize } from './bench/profile.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -209,13 +211,13 @@ function serve(root) {
   );
 }
 
-async function pageJob(browser, base, job, timeout = 300_000) {
+async function pageJob(browser, base, job, timeout = 300_000, profile = null) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
-  try {
+  const run = async () => {
     await page.goto(`${base}/#${encodeURIComponent(JSON.stringify(job))}`);
     const res = await page
       .waitForFunction(() => window.__bench, null, { timeout, polling: 250 })
@@ -223,9 +225,40 @@ async function pageJob(browser, base, job, timeout = 300_000) {
       .catch((e) => ({ ok: false, message: `${e.message.split('\n')[0]} ${errors.slice(0, 3).join(' | ')}` }));
     if (!res.ok) throw new Error(res.message);
     return res.result;
+  };
+  try {
+    if (!profile) return await run();
+    const out = await profileWorkers(page, run);
+    profile.profile = out.profile;
+    profile.workerUrl = out.workerUrl;
+    return out.result;
   } finally {
     await context.close();
   }
+}
+
+/**
+ * `--profile`: one engine job and one raw-web job on the default model (1 thread, long greedy
+ * replies), each with its worker under V8's sampling profiler. Writes the profiles to .cache/ and
+ * their summaries (self time per function and per kind) to bench/profile.json.
+ */
+async function profileRun(browser, base) {
+  const id = MODELS[0];
+  const config = JSON.parse(readFileSync(`${modelDir(id)}config.json`, 'utf8'));
+  const p = await prompts(id);
+  const common = { model: id, config, texts: p.texts, prompts: p.prompts, newTokens: NEW_TOKENS, runs: RUNS, warmupMs: WARMUP_MS, threads: 1 };
+  const out = { machine: machine(), date: new Date().toISOString(), model: id, newTokens: NEW_TOKENS, runs: RUNS, jobs: {} };
+  for (const [name, job] of [['engine', { ...common, mode: 'engine', backend: 'wasm' }], ['raw web', { ...common, mode: 'raw', build: 'asyncify' }]]) {
+    const prof = {};
+    const r = await pageJob(browser, base, job, 300_000, prof);
+    const file = `${CACHE}profile-${name.replace(' ', '-')}.cpuprofile`;
+    if (prof.profile) writeFileSync(file, JSON.stringify(prof.profile));
+    out.jobs[name] = { decodeTokensPerSecond: round(median(r.rates), 1), profileFile: file.replace(repo, ''), ...(prof.profile ? summarize(prof.profile) : { error: 'no profile' }) };
+    log(`${name}: ${out.jobs[name].decodeTokensPerSecond} tok/s; ${JSON.stringify(out.jobs[name].byKind)}`);
+  }
+  mkdirSync(`${repo}bench`, { recursive: true });
+  writeFileSync(`${repo}bench/profile.json`, JSON.stringify(out, null, 2) + '\n');
+  console.log(JSON.stringify(out, null, 2));
 }
 
 async function browserRows(browser, base, id, p, config) {
@@ -434,12 +467,12 @@ function table(rows) {
 async function main() {
   log('building the benchmark page and the app');
   if (!flag('no-build')) execFileSync('npx', ['vite', 'build', '--config', 'scripts/bench/vite.config.ts'], { cwd: repo, stdio: 'inherit' });
-  if (!flag('no-build') && (!SKIP.has('e2e') || !SKIP.has('visit'))) {
+  if (!flag('no-build') && !flag('profile') && (!SKIP.has('e2e') || !SKIP.has('visit'))) {
     execFileSync('npx', ['vite', 'build', '--outDir', '.cache/bench-app', '--emptyOutDir', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
   }
-  const models = MODELS.filter((m) => m !== BIG || ensureBigModel());
+  const models = flag('profile') ? MODELS.slice(0, 1) : MODELS.filter((m) => m !== BIG || ensureBigModel());
   const growth = [];
-  if (!SKIP.has('growth')) {
+  if (!SKIP.has('growth') && !flag('profile')) {
     for (const id of models.filter((m) => m !== BIG)) {
       try {
         const out = execFileSync('npx', ['tsx', 'scripts/bench/growth.ts', `${repo}models/`, id, '200'], { cwd: repo, encoding: 'utf8' });
@@ -459,6 +492,16 @@ async function main() {
   const rows = [];
   let visit = null;
   const webgpu = [];
+  if (flag('profile')) {
+    try {
+      await profileRun(browser, benchServer.url);
+    } finally {
+      await browser.close();
+      await benchServer.close();
+      await appServer.close();
+    }
+    return;
+  }
   try {
     for (const id of models) {
       const config = JSON.parse(readFileSync(`${modelDir(id)}config.json`, 'utf8'));

@@ -109,8 +109,9 @@ def write_card(out_dir, res, work):
         if stage in tr:
             s = tr[stage]
             L.append(f"- {what}: {s['steps']} steps of {args.get('bsz', 8)} x {cfg['n_positions']} tokens, {s['tokens'] / 1e6:.1f} M tokens, "
-                     f"{s['train_seconds'] / 60:.0f} min, median {tps.get(stage, 0)} tokens/s (bf16 autocast, 2-core CPU shared "
-                     "with other jobs, training at higher priority; time includes periodic held-out evaluation).")
+                     f"{s['train_seconds'] / 60:.0f} min, median {tps.get(stage, 0)} tokens/s ({s.get('precision', 'fp32')}"
+                     f"{', torch.compile' if s.get('compiled', True) else ''}, 2-core CPU shared with other jobs, training at "
+                     "higher priority; time includes periodic held-out evaluation).")
     L.append("- Held-out: a fixed, seeded 2% slice (at least 10 documents) of every source is never trained on (tokenizer included); "
              "the same documents as for the previous model.")
     L.append("- Rebuild everything: `npm run model:train` (see `scripts/README.md`).\n")

@@ -272,7 +272,8 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
         t_step = time.time()  # evaluation / checkpoint time does not count as step time
     save_ckpt(ckpt, model, opts, step, mixture, {**extra(), "done": True})
     logf.close()
-    return {"steps": step, "tokens": tokens, "train_seconds": prev_secs + time.time() - t0}
+    return {"steps": step, "tokens": tokens, "train_seconds": prev_secs + time.time() - t0,
+            "precision": "bf16 autocast" if bf16 else "fp32", "compiled": fwd is not model}
 
 
 @torch.no_grad()
