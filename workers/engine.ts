@@ -26,6 +26,7 @@ import {
 } from '../src/shared/engine';
 import { planPrompt } from '../src/shared/prompt';
 import { filesForDtype } from '../src/shared/modelFiles';
+import { afterWebGpuFailure, chooseBackend } from './backendChoice';
 import { classifyGenerateError, classifyLoadError } from './errors';
 import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile } from './modelCache';
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
@@ -108,21 +109,15 @@ export class TransformersEngine implements EngineApi {
     const loadId = !IS_NODE && isCachedSource(options.source) ? freshLoadId() : modelId;
     this.configure(options, caps, loadId);
 
-    let backend: Backend = IS_NODE ? 'cpu' : 'wasm';
-    let fallbackReason: string | undefined;
-    if (!IS_NODE && options.backend !== 'wasm') {
-      if (caps.webgpu) backend = 'webgpu';
-      else if (options.backend === 'webgpu') fallbackReason = 'This browser offers no WebGPU adapter.';
-    }
-
-    let attempt = await this.tryLoad(modelId, backend, options, onProgress, loadId);
-    if (!attempt.ok && backend === 'webgpu' && attempt.error.code !== 'model-not-found') {
+    let choice = chooseBackend(options.backend, caps.webgpu, IS_NODE);
+    let attempt = await this.tryLoad(modelId, choice.backend, options, onProgress, loadId);
+    const fallback = !attempt.ok && choice.backend === 'webgpu' ? afterWebGpuFailure(attempt.error.code, attempt.error.message) : null;
+    if (fallback) {
       // WebGPU failed (no kernel, device lost, driver bug): fall back to WASM.
-      fallbackReason = `WebGPU failed (${attempt.error.message}); using WebAssembly.`;
-      backend = 'wasm';
+      choice = fallback;
       // A downloaded model has only the files of its dtype: keep it; a bundled one takes WASM's default.
       const dtype = isCachedSource(options.source) ? options.dtype : undefined;
-      attempt = await this.tryLoad(modelId, backend, { ...options, dtype }, onProgress, loadId);
+      attempt = await this.tryLoad(modelId, choice.backend, { ...options, dtype }, onProgress, loadId);
     }
     if (!attempt.ok) return attempt;
     this.loaded = attempt.value;
@@ -131,7 +126,8 @@ export class TransformersEngine implements EngineApi {
       await this.warmup();
     }
     const { dtype, contextLength, threads } = attempt.value;
-    return ok({ modelId, backend, dtype, contextLength, threads, fallbackReason });
+    const { backend, fallbackReason, fallbackExpected } = choice;
+    return ok({ modelId, backend, dtype, contextLength, threads, fallbackReason, ...(fallbackExpected ? { fallbackExpected } : {}) });
   }
 
   async generate(request: GenerateRequest, onToken?: (piece: string) => void): Promise<Outcome<GenerateResult>> {
