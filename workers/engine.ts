@@ -26,6 +26,7 @@ import {
 } from '../src/shared/engine';
 import { planPrompt } from '../src/shared/prompt';
 import { filesForDtype } from '../src/shared/modelFiles';
+import { afterWebGpuFailure, chooseBackend } from './backendChoice';
 import { classifyGenerateError, classifyLoadError } from './errors';
 import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile } from './modelCache';
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
@@ -109,48 +110,35 @@ export class TransformersEngine implements EngineApi {
     const loadId = !IS_NODE && isCachedSource(options.source) ? freshLoadId() : modelId;
     this.configure(options, caps, loadId);
 
-    let backend: Backend = IS_NODE ? 'cpu' : 'wasm';
-    let fallbackReason: string | undefined;
-    let f16Unsupported = false;
-    if (!IS_NODE && options.backend !== 'wasm') {
-      if (!caps.webgpu) {
-        if (options.backend === 'webgpu') fallbackReason = 'This browser offers no WebGPU adapter.';
-      } else if (needsShaderF16(options.dtype) && !caps.shaderF16) {
-        // Half-precision weights need the adapter's shader-f16 feature; without it every kernel
-        // that reads them fails at run time.
-        fallbackReason = `This GPU cannot run ${options.dtype} weights (no 16-bit float support); using WebAssembly.`;
-        f16Unsupported = true;
-      } else backend = 'webgpu';
-    }
-
+    let choice = chooseBackend(options.backend, caps.webgpu, IS_NODE, { dtype: options.dtype, shaderF16: caps.shaderF16 });
     // A downloaded model has only the files of its dtype: keep it; a bundled one takes the
-    // backend's default when it falls back.
+    // backend's default when it falls back to WASM.
     const wasmDtype = isCachedSource(options.source) ? options.dtype : undefined;
-    let attempt = await this.tryLoad(modelId, backend, f16Unsupported ? { ...options, dtype: wasmDtype } : options, onProgress, loadId);
-    if (!attempt.ok && backend === 'webgpu' && attempt.error.code !== 'model-not-found') {
+    let attempt = await this.tryLoad(modelId, choice.backend, choice.f16Unsupported ? { ...options, dtype: wasmDtype } : options, onProgress, loadId);
+    const fallback = !attempt.ok && choice.backend === 'webgpu' ? afterWebGpuFailure(attempt.error.code, attempt.error.message) : null;
+    if (fallback) {
       // WebGPU failed (no kernel, device lost, driver bug): fall back to WASM.
-      fallbackReason = `WebGPU failed (${attempt.error.message}); using WebAssembly.`;
-      backend = 'wasm';
-      attempt = await this.tryLoad(modelId, backend, { ...options, dtype: wasmDtype }, onProgress, loadId);
+      choice = fallback;
+      attempt = await this.tryLoad(modelId, choice.backend, { ...options, dtype: wasmDtype }, onProgress, loadId);
     }
     if (!attempt.ok) return attempt;
     this.loaded = attempt.value;
     if (options.warmup !== false) {
       onProgress?.({ phase: 'warmup', progress: 1 });
       const failure = await this.warmup();
-      if (failure && backend === 'webgpu') {
+      if (failure && choice.backend === 'webgpu') {
         // Loaded but cannot run a step (a kernel the adapter lacks): that is a failed load too.
         await this.unload();
-        fallbackReason = `WebGPU failed (${failure}); using WebAssembly.`;
-        backend = 'wasm';
-        attempt = await this.tryLoad(modelId, backend, { ...options, dtype: wasmDtype }, onProgress, loadId);
+        choice = afterWebGpuFailure('generation-failed', failure) ?? choice;
+        attempt = await this.tryLoad(modelId, choice.backend, { ...options, dtype: wasmDtype }, onProgress, loadId);
         if (!attempt.ok) return attempt;
         this.loaded = attempt.value;
         await this.warmup();
       }
     }
     const { dtype, contextLength, threads } = attempt.value;
-    return ok({ modelId, backend, dtype, contextLength, threads, fallbackReason });
+    const { backend, fallbackReason, fallbackExpected } = choice;
+    return ok({ modelId, backend, dtype, contextLength, threads, fallbackReason, ...(fallbackExpected ? { fallbackExpected } : {}) });
   }
 
   async generate(request: GenerateRequest, onToken?: (piece: string) => void): Promise<Outcome<GenerateResult>> {
@@ -463,11 +451,6 @@ interface GpuProbe {
   ok: boolean;
   adapter?: string;
   shaderF16?: boolean;
-}
-
-/** Whether weights of `dtype` (fp16, q4f16, ...) need the adapter's shader-f16 feature. */
-export function needsShaderF16(dtype: string | undefined): boolean {
-  return /fp16|f16/.test(dtype ?? '');
 }
 
 /** The first of `files` that the model folder lacks, or null when all are there. */

@@ -67,14 +67,14 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
         <h1 class="chat-title">{conversations.active()?.title ?? 'New chat'}</h1>
         <StatusLine />
         <ModelPicker />
-        <InstallButton pwa={stores.pwa} class="btn btn-small btn-ghost" />
+        <InstallButton pwa={stores.pwa} class="btn btn-small btn-ghost head-more" />
         <Show when={props.onOpenModels}>
-          <button type="button" class="btn btn-small btn-ghost" onClick={() => props.onOpenModels?.()}>
+          <button type="button" class="btn btn-small btn-ghost head-more" onClick={() => props.onOpenModels?.()}>
             Models
           </button>
         </Show>
         <Show when={props.onOpenSync}>
-          <button type="button" class="btn btn-small btn-ghost" title={stores.sync.text()} data-sync={stores.sync.status().phase} onClick={() => props.onOpenSync?.()}>
+          <button type="button" class="btn btn-small btn-ghost head-more" title={stores.sync.text()} data-sync={stores.sync.status().phase} onClick={() => props.onOpenSync?.()}>
             Sync
           </button>
         </Show>

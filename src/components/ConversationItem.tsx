@@ -1,6 +1,6 @@
 // One entry of the conversation list: open it, rename in place (Enter saves, Esc cancels),
 // pin / unpin, export, delete (undo from the toast).
-import { createSignal, Show } from 'solid-js';
+import { createEffect, createSignal, on, Show } from 'solid-js';
 import type { Conversation, SearchHit } from '../db';
 import { useStores } from '../stores';
 import { Icon } from './icons';
@@ -14,11 +14,27 @@ export function ConversationItem(props: { hit: SearchHit; onOpen: () => void; on
   let openButton: HTMLButtonElement | undefined;
   /** After Enter or Esc in the title field, keyboard focus returns to the conversation, not the page. */
   const refocus = () => queueMicrotask(() => openButton?.focus());
+  // A rename re-sorts the list (it counts as a change), and moving the focused item in the DOM
+  // drops focus to the page: when the renamed entry arrives, focus goes back to it.
+  let renamedTo: string | null = null;
+  createEffect(
+    on(
+      () => props.hit.conversation.title,
+      (title) => {
+        if (renamedTo === null || title !== renamedTo) return;
+        renamedTo = null;
+        const now = document.activeElement;
+        if (!now || now === document.body) openButton?.focus();
+      },
+      { defer: true },
+    ),
+  );
 
-  const save = async (value: string) => {
+  const save = async (value: string, keepFocus = false) => {
     if (!editing()) return;
     setEditing(false);
     if (cancelled || !value.trim() || value.trim() === c().title) return;
+    if (keepFocus) renamedTo = value.replace(/\s+/g, ' ').trim().slice(0, 200);
     await conversations.rename(c().id, value);
   };
 
@@ -46,7 +62,7 @@ export function ConversationItem(props: { hit: SearchHit; onOpen: () => void; on
             onKeyDown={(e) => {
               if (e.key === 'Enter') {
                 e.preventDefault();
-                void save(e.currentTarget.value);
+                void save(e.currentTarget.value, true);
                 refocus();
               } else if (e.key === 'Escape') {
                 e.preventDefault();

@@ -18,7 +18,7 @@ export function EngineNotice() {
   };
   const fallback = () => {
     const reason = engine.fallbackReason();
-    return reason && reason !== hiddenFallback() ? reason : null;
+    return reason && !engine.info()?.fallbackExpected && reason !== hiddenFallback() ? reason : null;
   };
   return (
     <>

@@ -16,9 +16,11 @@ export function Sidebar(props: { open: boolean; onClose: () => void }) {
   const byId = createMemo(() => new Map(conversations.hits().map((h) => [h.conversation.id, h])));
   const pinnedIds = createMemo(() => conversations.hits().filter((h) => h.conversation.pinned).map((h) => h.conversation.id));
   const otherIds = createMemo(() => conversations.hits().filter((h) => !h.conversation.pinned).map((h) => h.conversation.id));
-  const list = (ids: string[]) => (
+  // Takes the accessor (not the array): the <ul> and its items stay across refreshes (a rename, a
+  // new message), and so does keyboard focus; only added / removed ids change the DOM.
+  const list = (ids: () => string[]) => (
     <ul class="conv-list">
-      <For each={ids}>
+      <For each={ids()}>
         {(id) => <Show when={byId().get(id)}>{(hit) => <ConversationItem hit={hit()} onOpen={props.onClose} onExport={(c) => io.openExport(c.id, c.title)} />}</Show>}
       </For>
     </ul>
@@ -67,12 +69,12 @@ export function Sidebar(props: { open: boolean; onClose: () => void }) {
         >
           <Show when={pinnedIds().length > 0}>
             <h2 class="conv-group">Pinned</h2>
-            {list(pinnedIds())}
+            {list(pinnedIds)}
             <Show when={otherIds().length > 0}>
               <h2 class="conv-group">Chats</h2>
             </Show>
           </Show>
-          {list(otherIds())}
+          {list(otherIds)}
         </Show>
       </nav>
       <ExportReminder />

@@ -74,8 +74,10 @@ export interface ModelInfo {
   dtype: string;
   contextLength: number;
   threads: number;
-  /** Why WebGPU was not used when it was asked for or auto-selected, if it was not. */
+  /** Why WebGPU is not used, when it was asked for, or Auto found none, or it failed. */
   fallbackReason?: string;
+  /** The fallback is no news (Auto on a browser without WebGPU): Settings and the status line say why, no notice. */
+  fallbackExpected?: boolean;
 }
 
 export interface Capabilities {

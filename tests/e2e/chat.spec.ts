@@ -122,9 +122,13 @@ test('a reply cut at the length limit says so, and Continue extends the same rep
   const replyText = async () => (await messageText(reply)).replace(/\s*Cut off at the length limit\.$/, '');
   const before = await replyText();
   await expect(reply.getByText('Cut off at the length limit.')).toBeVisible();
+  // Room for the rest, so the continuation ends the reply and Continue goes for good (with 3 more
+  // tokens it could be cut again: Continue would be back before a check could see it gone).
+  await changeSettings(page, { maxNewTokens: 64 });
   await reply.getByRole('button', { name: 'Continue', exact: true }).click();
-  await expect(reply.getByRole('button', { name: 'Continue', exact: true })).toHaveCount(0);
   await expect(messageBox(page)).toBeFocused();
+  await expect(reply.getByText('Cut off at the length limit.')).toHaveCount(0);
+  await expect(reply.getByRole('button', { name: 'Continue', exact: true })).toHaveCount(0);
   await waitForStatus(reply, 'complete');
   await expect.poll(replyText).not.toBe(before);
   const after = await replyText();

@@ -1,38 +1,86 @@
 // Models the user manages, against a local stand-in for the Hugging Face Hub (no test reaches the
-// internet): point the Hub URL at it, add the fixture repository, download with a progress bar
+// internet): point the Hub URL at it, add a fixture repository, download with a progress bar
 // (bytes and %) while the connection keeps dropping (resumed with Range requests, then given up),
 // restart it so it ends complete, use it with the Hub gone (it loads from the browser's cache) and
-// chat, then delete it and see the storage figure drop; a download interrupted by a reload resumes
-// after the parts it stored.
+// chat, then delete it and see the storage figure drop; a download cancelled partway leaves
+// nothing installed and can be started again; a download interrupted by a reload resumes after
+// the parts it stored. The models downloaded or loaded from disk and chatted with are not the
+// built-in test model (tests/fixtures/tiny-llama: another name, layout, tokenizer and weights),
+// so each chat checks that the status line names the new model and that its reply to a prompt
+// is not the built-in model's reply to the same prompt.
 import { join } from 'node:path';
-import type { Locator } from '@playwright/test';
-import { startHubServer, FIXTURE_REPO, type HubServer } from '../fixtures/hub-server.mjs';
-import { ask, engineStatus, expect, messageText, openApp, test, waitForEngineReady } from './helpers';
+import type { Locator, Page } from '@playwright/test';
+import { startHubServer, FIXTURE_DIR, FIXTURE_REPO, OTHER_FIXTURE_DIR, OTHER_FIXTURE_REPO, type HubServer } from '../fixtures/hub-server.mjs';
+import { ask, engineStatus, expect, messageText, newChatButton, openApp, test, waitForEngineReady } from './helpers';
 import { ROOT } from './pwa-helpers';
 
 const ONNX = 'onnx/model_quantized.onnx';
+/** The list item names of the two fixture repositories (their repo names). */
+const SAME = FIXTURE_REPO.split('/')[1]; // the built-in test model's files under another name
+const OTHER = OTHER_FIXTURE_REPO.split('/')[1];
+const PROMPT = 'Hello, which model are you?';
 
 let hub: HubServer;
 test.beforeEach(async () => {
-  hub = await startHubServer();
+  hub = await startHubServer({ repos: { [FIXTURE_REPO]: FIXTURE_DIR, [OTHER_FIXTURE_REPO]: OTHER_FIXTURE_DIR } });
 });
 test.afterEach(async () => {
   await hub.close().catch(() => undefined);
 });
 
-/** Points the Models dialog's Hub URL at the fixture hub and adds the fixture repository. */
-async function addFixtureRepository(dialog: Locator): Promise<void> {
+/** Points the Models dialog's Hub URL at the fixture hub and adds a fixture repository. */
+async function addFixtureRepository(dialog: Locator, repo = OTHER_FIXTURE_REPO): Promise<void> {
   const hubField = dialog.getByRole('textbox', { name: 'Hub URL' });
   await hubField.fill(hub.url);
   await hubField.press('Tab');
-  await dialog.getByRole('textbox', { name: 'Hub repository' }).fill(FIXTURE_REPO);
+  await dialog.getByRole('textbox', { name: 'Hub repository' }).fill(repo);
   await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+}
+
+/** The built-in test model's (greedy) reply to PROMPT, in a conversation of its own. */
+async function builtInReply(page: Page): Promise<string> {
+  await expect(engineStatus(page)).toHaveAttribute('title', /^Model: hearth-test-tiny$/m);
+  const text = await messageText(await ask(page, PROMPT));
+  expect(text).not.toBe('');
+  await newChatButton(page).click();
+  return text;
+}
+
+/**
+ * After "Use": the engine has loaded the model named `name` (status line and model picker say so)
+ * and it answers PROMPT, not as the built-in model did, in a new conversation.
+ */
+async function expectAnswersAs(page: Page, name: string, builtIn: string): Promise<void> {
+  await expect(engineStatus(page)).toHaveAttribute('title', new RegExp(`^Model: ${name}$`, 'm'), { timeout: 150_000 });
+  await expect(engineStatus(page)).toHaveAttribute('data-state', 'ready', { timeout: 150_000 });
+  await expect(page.getByRole('combobox', { name: 'Model' }).locator('option:checked')).toHaveText(name);
+  await newChatButton(page).click();
+  const reply = await messageText(await ask(page, PROMPT));
+  expect(reply).not.toBe('');
+  expect(reply).not.toBe(builtIn);
+}
+
+/** The model picker's option for `name` (the picker sits behind the Models dialog when it is open). */
+const pickerOption = (page: Page, name: string) =>
+  page.getByRole('combobox', { name: 'Model', includeHidden: true }).getByRole('option', { name, exact: true, includeHidden: true });
+
+/** How many parts of `file` the browser's Cache Storage holds for downloaded models. */
+function storedParts(page: Page, file = ONNX): Promise<number> {
+  return page.evaluate(async (file) => {
+    let n = 0;
+    for (const name of await caches.keys()) {
+      if (!name.startsWith('hearth-hub-models-v1')) continue;
+      for (const req of await (await caches.open(name)).keys()) if (req.url.includes(`${file}?hearth-part=`)) n++;
+    }
+    return n;
+  }, file);
 }
 
 test('download with progress, restart after dropped connections, use offline from the hub, delete', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
   await openApp(page, { backend });
   await waitForEngineReady(page, backend);
+  const builtIn = await builtInReply(page);
 
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Models' });
@@ -41,15 +89,15 @@ test('download with progress, restart after dropped connections, use offline fro
   await expect(dialog.getByRole('listitem', { name: 'Qwen2.5 0.5B Instruct' })).toContainText('Apache-2.0');
 
   await addFixtureRepository(dialog);
-  const item = dialog.getByRole('listitem', { name: 'tiny-chat' });
+  const item = dialog.getByRole('listitem', { name: OTHER });
   await expect(item).toBeVisible();
 
-  // Every response of the ONNX file is cut after 20 KB: the download resumes with Range requests
+  // Every response of the ONNX file (~185 KB) is cut after 20 KB: the download resumes with Range requests
   // a few times, shows its progress, then gives up and offers Retry.
   hub.cut(ONNX, 20_000, 1000);
   hub.throttle(400_000);
   await item.getByRole('button', { name: 'Download' }).click();
-  const bar = item.getByRole('progressbar', { name: 'Downloading tiny-chat' });
+  const bar = item.getByRole('progressbar', { name: `Downloading ${OTHER}` });
   await expect(bar).toBeVisible();
   await expect(item).toContainText(/\d+(\.\d)? KB of \d+(\.\d)? KB \(\d+%\)/);
   await expect(item.getByRole('alert')).toContainText('connection was lost', { timeout: 60_000 });
@@ -83,14 +131,11 @@ test('download with progress, restart after dropped connections, use offline fro
   const MODELS = /Downloaded models: ([\d.]+) (B|KB|MB|GB)/;
   await expect.poll(() => shownKb(USED), { timeout: 15_000 }).toBeGreaterThanOrEqual(usageWith / 1024 - 60);
   const modelsWith = await shownKb(MODELS);
-  expect(modelsWith).toBeGreaterThan(250); // the fixture model's q8 files (~300 KB)
+  expect(modelsWith).toBeGreaterThan(200); // the fixture model's q8 files (~215 KB)
   await item.getByRole('button', { name: 'Use', exact: true }).click();
   await expect(item).toContainText('In use');
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
-  await expect(engineStatus(page)).toHaveAttribute('data-state', 'ready', { timeout: 150_000 });
-  await expect(engineStatus(page)).toHaveAttribute('title', /tiny-chat|Model:/);
-  const reply = await ask(page, 'Hello from the downloaded model');
-  expect(await messageText(reply)).not.toBe('');
+  await expectAnswersAs(page, OTHER, builtIn);
 
   // Delete: its files go, the storage figure drops, the built-in model is used again.
   await page.getByRole('button', { name: 'Models', exact: true }).click();
@@ -103,7 +148,41 @@ test('download with progress, restart after dropped connections, use offline fro
   const usageAfter = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
   test.info().annotations.push({ type: 'storage', description: `usage with model ${usageWith} B, right after delete ${usageAfter} B` });
   expect(await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('hearth-hub-models-v1')))).toEqual([]);
+  await expect(engineStatus(page)).toHaveAttribute('title', /^Model: hearth-test-tiny$/m, { timeout: 150_000 });
   await waitForEngineReady(page, backend);
+});
+
+test('a download cancelled partway leaves nothing installed, and starting it again completes it', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
+  await openApp(page, { backend });
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Models' });
+  await addFixtureRepository(dialog);
+  const item = dialog.getByRole('listitem', { name: OTHER });
+
+  // A slow connection: cancel once a part of the ONNX file is in the browser's storage.
+  hub.throttle(30_000);
+  await item.getByRole('button', { name: 'Download' }).click();
+  await expect.poll(() => storedParts(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  await expect(item).toHaveAttribute('data-status', 'downloading');
+  await item.getByRole('button', { name: 'Cancel', exact: true }).click();
+
+  // Nothing half-installed: not listed as installed, nothing to Use, nothing kept, not offered
+  // by the model picker; Download starts it again.
+  await expect(item).toHaveAttribute('data-status', 'available');
+  await expect(item).toContainText('Not downloaded');
+  await expect(item.getByRole('button', { name: 'Use', exact: true })).toHaveCount(0);
+  await expect(item.getByRole('progressbar')).toHaveCount(0);
+  await expect.poll(() => storedParts(page)).toBe(0);
+  await expect(pickerOption(page, OTHER)).toHaveCount(0);
+  const requestsAtCancel = hub.requests.length;
+  hub.throttle(null);
+  await item.getByRole('button', { name: 'Download' }).click();
+  await expect(item).toHaveAttribute('data-status', 'installed', { timeout: 60_000 });
+  await expect(item).toContainText('Downloaded');
+  await expect(item.getByRole('button', { name: 'Use', exact: true })).toBeVisible();
+  await expect(pickerOption(page, OTHER)).toHaveCount(1);
+  expect(hub.requests.slice(requestsAtCancel).some((r) => r.path.endsWith(ONNX))).toBe(true);
 });
 
 test('a download cut short by a reload resumes after the parts it stored', async ({ page, backend }) => {
@@ -111,21 +190,12 @@ test('a download cut short by a reload resumes after the parts it stored', async
   await openApp(page, { backend });
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   let dialog = page.getByRole('dialog', { name: 'Models' });
-  await addFixtureRepository(dialog);
+  await addFixtureRepository(dialog, FIXTURE_REPO);
 
   // A slow connection: reload once two parts of the ONNX file are in the browser's storage.
   hub.throttle(30_000); // the ONNX file takes ~9 s
-  await dialog.getByRole('listitem', { name: 'tiny-chat' }).getByRole('button', { name: 'Download' }).click();
-  const storedParts = () =>
-    page.evaluate(async (file) => {
-      let n = 0;
-      for (const name of await caches.keys()) {
-        if (!name.startsWith('hearth-hub-models-v1')) continue;
-        for (const req of await (await caches.open(name)).keys()) if (req.url.includes(`${file}?hearth-part=`)) n++;
-      }
-      return n;
-    }, ONNX);
-  await expect.poll(storedParts, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+  await dialog.getByRole('listitem', { name: SAME }).getByRole('button', { name: 'Download' }).click();
+  await expect.poll(() => storedParts(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
   await page.reload();
 
   // After the reload the model is listed as incomplete with what is kept, and Resume asks the
@@ -133,7 +203,7 @@ test('a download cut short by a reload resumes after the parts it stored', async
   hub.throttle(null);
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   dialog = page.getByRole('dialog', { name: 'Models' });
-  const item = dialog.getByRole('listitem', { name: 'tiny-chat' });
+  const item = dialog.getByRole('listitem', { name: SAME });
   await expect(item).toHaveAttribute('data-status', 'partial');
   await expect(item).toContainText(/\d+(\.\d)? KB of \d+(\.\d)? KB kept/);
   const size = hub.files().get(ONNX)!.data.length;
@@ -147,25 +217,25 @@ test('a download cut short by a reload resumes after the parts it stored', async
   expect(start).toBeGreaterThanOrEqual(2 * 64 * 1024);
   expect(start).toBeLessThan(size);
   // Installed means the joined file's size and sha256 matched the Hub's listing.
-  expect(await storedParts()).toBeGreaterThanOrEqual(3);
+  expect(await storedParts(page)).toBeGreaterThanOrEqual(3);
 });
 
 test('"Load model from files" keeps a model folder from disk and chats with it', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'the file import does not depend on the backend');
   await openApp(page, { backend });
   await waitForEngineReady(page, backend);
+  const builtIn = await builtInReply(page);
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Models' });
   await expect(dialog.getByRole('button', { name: 'Load model from files' })).toBeVisible();
-  // The folder picker (<input type=file webkitdirectory>) gets the tiny model's folder.
-  await dialog.getByLabel('Model folder').setInputFiles(join(ROOT, 'models', 'hearth-test-tiny'));
-  const item = dialog.getByRole('listitem', { name: 'hearth-test-tiny' });
+  // The folder picker (<input type=file webkitdirectory>) gets another model's folder; the model
+  // is named after the folder.
+  await dialog.getByLabel('Model folder').setInputFiles(join(ROOT, 'tests', 'fixtures', 'tiny-llama'));
+  const item = dialog.getByRole('listitem', { name: 'tiny-llama' });
   await expect(item).toHaveAttribute('data-status', 'installed', { timeout: 30_000 });
   await expect(item).toContainText('dtype q8');
   await item.getByRole('button', { name: 'Use', exact: true }).click();
   await expect(item).toContainText('In use');
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
-  await expect(engineStatus(page)).toHaveAttribute('data-state', 'ready', { timeout: 150_000 });
-  const reply = await ask(page, 'Hello from my own files');
-  expect(await messageText(reply)).not.toBe('');
+  await expectAnswersAs(page, 'tiny-llama', builtIn);
 });

@@ -46,10 +46,10 @@ async function makeConversations(page: Page, backend: TestBackend, prompts: stri
   return titles;
 }
 
-// fixme: after the merge of the sidebar's floating actions with the Export action, focus does not
-// return to the conversation after a rename (seen 2026-12-01); the rest of the test passed before.
-test.fixme('rename: Enter saves the title, Esc cancels, and the title survives a reload', async ({ page, backend }) => {
-  const [title] = await makeConversations(page, backend, ['Hello! What do you like to do?']);
+test('rename: Enter saves the title, Esc cancels, and the title survives a reload', async ({ page, backend }) => {
+  // Two conversations: the older one is renamed, which moves it to the top of the list.
+  const [title, newer] = await makeConversations(page, backend, ['Hello! What do you like to do?', 'What is the capital of France?']);
+  await expect(conversationTitle(conversationItems(page).first())).toHaveText(newer);
   const item = conversationItem(page, title);
 
   await clickConversationAction(item, 'Rename');
@@ -61,7 +61,8 @@ test.fixme('rename: Enter saves the title, Esc cancels, and the title survives a
   const renamed = conversationItem(page, 'Hobbies and fun');
   await expect(renamed).toHaveCount(1);
   await expect(conversationTitle(renamed)).toHaveText('Hobbies and fun');
-  await expect(conversationTitle(renamed)).toBeFocused(); // focus stays on the conversation
+  await expect(conversationTitle(conversationItems(page).first())).toHaveText('Hobbies and fun');
+  await expect(conversationTitle(renamed)).toBeFocused(); // focus stays on the conversation, moved or not
 
   await clickConversationAction(renamed, 'Rename');
   await page.getByRole('textbox', { name: 'Title' }).fill('Something else entirely');
@@ -70,8 +71,10 @@ test.fixme('rename: Enter saves the title, Esc cancels, and the title survives a
   await expect(conversationTitle(conversationItems(page).first())).toHaveText('Hobbies and fun');
   await expect(conversationItem(page, 'Something else entirely')).toHaveCount(0);
 
+  await expect(conversationTitle(renamed)).toBeFocused(); // Esc too
+
   await page.reload();
-  await expect(conversationItems(page)).toHaveCount(1);
+  await expect(conversationItems(page)).toHaveCount(2);
   await expect(conversationTitle(conversationItems(page).first())).toHaveText('Hobbies and fun');
 });
 

@@ -1,7 +1,8 @@
 // An update: the app (build A, dist/) is served and its service worker installed; then the server
 // switches to build B (built here with another HEARTH_BUILD_ID, which changes index.html). The
 // waiting new version makes the app say "A new version of Hearth is ready"; the page keeps running
-// A until the user clicks Reload, and after the reload it runs B entirely (B's scripts, B's
+// A until the user clicks Reload (a plain reload still gets A and the offer again), and after the
+// Reload click it runs B entirely (B's scripts, B's
 // precache, A's precached entries gone), never a mix.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -45,6 +46,13 @@ test.describe('an update', () => {
       const scriptA = entryScript(DIST);
       const scriptB = entryScript(BUILD_B);
       expect(scriptB).not.toBe(scriptA);
+      /** Whether the precache holds B's and A's entry scripts. */
+      const precached = async () => {
+        const all = Object.values(await cacheContents(page)).flat();
+        return [all.includes(scriptB), all.includes(scriptA)];
+      };
+      await expect.poll(precached, { timeout: 30_000 }).toEqual([false, true]);
+      await expect(page.getByRole('status', { name: 'Update' })).toHaveCount(0);
 
       // Deploy B, and let the page look for an update (as it does hourly and when shown again).
       server.setRoot(BUILD_B);
@@ -53,9 +61,13 @@ test.describe('an update', () => {
       });
       const prompt = page.getByRole('status', { name: 'Update' });
       await expect(prompt).toContainText('A new version of Hearth is ready', { timeout: 60_000 });
-      // Nothing switched under the user's feet: still A, and a reload by itself would keep A
-      // (the new version waits for the user's word).
+      // Nothing switches under the user's feet: a reload by itself keeps A (the new version waits
+      // for the user's word, and is offered again).
+      await page.reload();
+      await expect(messageBox(page)).toBeVisible();
       await expect(page.locator('meta[name="hearth-build"]')).toHaveAttribute('content', buildA!);
+      expect(await page.locator('script[type="module"]').evaluateAll((els) => els.map((e) => new URL((e as HTMLScriptElement).src).pathname))).toEqual([scriptA]);
+      await expect(prompt).toContainText('A new version of Hearth is ready', { timeout: 60_000 });
 
       await prompt.getByRole('button', { name: 'Reload' }).click();
       await expect(page.locator('meta[name="hearth-build"]')).toHaveAttribute('content', B_ID, { timeout: 60_000 });
@@ -64,12 +76,7 @@ test.describe('an update', () => {
       const scripts = await page.locator('script[type="module"]').evaluateAll((els) => els.map((e) => new URL((e as HTMLScriptElement).src).pathname));
       expect(scripts).toEqual([scriptB]);
       // The precache now holds B's entry script and no longer A's.
-      await expect
-        .poll(async () => {
-          const all = Object.values(await cacheContents(page)).flat();
-          return [all.includes(scriptB), all.includes(scriptA)];
-        }, { timeout: 30_000 })
-        .toEqual([true, false]);
+      await expect.poll(precached, { timeout: 30_000 }).toEqual([true, false]);
     } finally {
       await context.close();
       await server.close();

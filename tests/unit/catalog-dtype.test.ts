@@ -3,7 +3,7 @@
 // half-precision one it could not run.
 import { describe, expect, it } from 'vitest';
 import { dtypeFor } from '../../src/models/catalog';
-import { needsShaderF16 } from '../../workers/engine';
+import { chooseBackend, needsShaderF16 } from '../../workers/backendChoice';
 
 const smol = { dtypes: { wasm: 'q4', webgpu: 'q4f16' } };
 const plain = { dtypes: { wasm: 'q8', webgpu: 'fp32' } };
@@ -25,5 +25,13 @@ describe('dtypeFor', () => {
 
   it('knows which dtypes need shader-f16', () => {
     expect(['fp16', 'q4f16', 'q8', 'q4', 'fp32', undefined].map(needsShaderF16)).toEqual([true, true, false, false, false, false]);
+  });
+
+  it('starts half-precision weights on WASM when the GPU lacks shader-f16, saying why', () => {
+    const lacking = chooseBackend('auto', true, false, { dtype: 'q4f16', shaderF16: false });
+    expect(lacking).toMatchObject({ backend: 'wasm', f16Unsupported: true });
+    expect(lacking.fallbackReason).toMatch(/q4f16.*16-bit/);
+    expect(chooseBackend('webgpu', true, false, { dtype: 'q4f16', shaderF16: true }).backend).toBe('webgpu');
+    expect(chooseBackend('webgpu', true, false, { dtype: 'q4', shaderF16: false }).backend).toBe('webgpu');
   });
 });

@@ -1,5 +1,6 @@
 // The in-thread engine on the real tiny test model (transformers.js + onnxruntime-node):
-// loading, streaming, greedy determinism, interrupt, context cutting, and load failures as data.
+// loading, streaming, greedy determinism, sampling at temperature 1, interrupt, context cutting,
+// and load failures as data.
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,6 +50,33 @@ describe('TransformersEngine (in-thread, Node)', () => {
     expect(a.value.promptTokens).toBeGreaterThan(5);
     const b = await engine.generate(greedy('Hello, how are you today?'));
     expect(b.ok && b.value.text).toBe(a.value.text);
+  });
+
+  it('samples at temperature 1: runs differ and every reply is well-formed; temperature 0 repeats itself', async () => {
+    const turns = [{ role: 'user' as const, content: 'Tell me about your favourite place to walk.' }];
+    const MAX = 24;
+    const run = async (temperature: number) => {
+      const pieces: string[] = [];
+      const res = await engine.generate({ turns, params: { temperature, topP: 1, maxNewTokens: MAX } }, (p) => pieces.push(p));
+      if (!res.ok) throw new Error(res.error.message);
+      return { ...res.value, streamed: pieces.join('') };
+    };
+    const sampled = [];
+    for (let i = 0; i < 6; i++) sampled.push(await run(1));
+    for (const r of sampled) {
+      expect(r.completionTokens).toBeGreaterThan(0);
+      expect(r.completionTokens).toBeLessThanOrEqual(MAX);
+      expect(['stop', 'length']).toContain(r.finishReason);
+      expect(r.streamed).toBe(r.text);
+      // Text only: no chat-template markers, no broken UTF-8 (U+FFFD), no control characters.
+      expect(r.text).not.toMatch(/<\|(?:user|assistant|system|end|endoftext)\|>/);
+      expect(r.text).not.toMatch(/[\uFFFD\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    }
+    expect(new Set(sampled.map((r) => r.text)).size).toBeGreaterThan(2);
+    const [a, b] = [await run(0), await run(0)];
+    expect(a.text).not.toBe('');
+    expect(b.text).toBe(a.text);
+    expect(b.completionTokens).toBe(a.completionTokens);
   });
 
   it('continues a reply cut at the length limit where it stopped (greedy: the same as one longer reply)', async () => {

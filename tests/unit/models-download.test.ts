@@ -1,6 +1,7 @@
 // The download manager against the fixture Hub (real HTTP on localhost): planning from the Hub's
 // listing, byte progress, Range resume after a dropped connection, within one attempt and across
-// attempts (a reload) from the parts kept in the store, verification of size and sha256, cancel,
+// attempts (a reload) from the parts kept in the store, verification of size and sha256, cancel
+// (before anything is written, and after a part was),
 // and a full disk. Nothing incomplete or unverified may become a stored file.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,6 +209,45 @@ describe('downloadFiles', () => {
       hub.throttle(null);
     }
     expect(store.files.has(plan.baseUrl + ONNX)).toBe(false);
+  });
+
+  it('stops when cancelled after a part was written, keeping only whole parts, and resumes after them', async () => {
+    const plan = await planHubDownload(ref(), 'q8');
+    const onnx = plan.files.find((f) => f.path === ONNX)!;
+    const key = plan.baseUrl + ONNX;
+    const store = new MemoryFileStore();
+    const ctrl = new AbortController();
+    const stored: number[] = [];
+    hub.throttle(400_000);
+    try {
+      const run = downloadFiles(plan.baseUrl, plan.files, store, {
+        signal: ctrl.signal,
+        // Cancel once the first part of the ONNX file is in the store (bytes written, file unfinished).
+        onStored: (path, n, done) => {
+          if (path !== ONNX || done) return;
+          stored.push(n);
+          ctrl.abort();
+        },
+      });
+      await expect(run).rejects.toMatchObject({ code: 'aborted' });
+    } finally {
+      hub.throttle(null);
+    }
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toBeGreaterThan(0);
+    expect(stored[0]).toBeLessThan(onnx.size!);
+    // Not a file (it is unfinished); what is kept is exactly the stored parts, nothing half-written.
+    expect(store.files.has(key)).toBe(false);
+    const kept = (await store.partial(key))!;
+    expect(kept.received).toBe(stored[0]);
+    expect(store.parts.get(key)!.reduce((n, b) => n + b.size, 0)).toBe(kept.received);
+
+    // Starting again asks only for the rest and joins the original file.
+    const before = hub.requests.length;
+    await downloadFiles(plan.baseUrl, plan.files, store, { skipExisting: true });
+    expect(hub.requests.slice(before).filter((r) => r.path.endsWith(ONNX)).map((r) => r.range)).toEqual([`bytes=${kept.received}-`]);
+    expect(Buffer.from(await store.files.get(key)!.arrayBuffer()).equals(hub.files().get(ONNX)!.data)).toBe(true);
+    expect(await store.partial(key)).toBeUndefined();
   });
 
   it('reports a full disk as a quota error and keeps no partial file', async () => {

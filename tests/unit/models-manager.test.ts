@@ -1,12 +1,12 @@
 // The model manager: a model is 'installed' only once every file is verified in the store; a
-// dropped connection leaves a 'partial' record (saying how much is kept) that a retry completes; cancel and delete leave
-// nothing behind; a folder from disk becomes an installed model loadable from the cache.
+// dropped connection leaves a 'partial' record (saying how much is kept) that a retry completes; cancel (before or after a part
+// was written) and delete leave nothing behind; a folder from disk becomes an installed model loadable from the cache.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../src/models/catalog';
 import { MemoryFileStore } from '../../src/models/download';
-import { ModelManager, sourceFor } from '../../src/models/manager';
+import { ModelManager, modelCacheName, sourceFor } from '../../src/models/manager';
 import { FIXTURE_DIR, FIXTURE_REPO, startHubServer, type HubServer } from '../fixtures/hub-server.mjs';
 import { freshStorage } from './dbHelpers';
 
@@ -77,6 +77,31 @@ describe('ModelManager', () => {
     await manager.delete(rec.id);
     expect((store(rec.cacheName) as MemoryFileStore).files.size).toBe(0);
     expect(await storage.models.list()).toEqual([]);
+  });
+
+  it('discards the stored parts and the record when cancelled after a part was written; installing again completes', async () => {
+    const { manager, storage, store } = setup();
+    const mem = store(modelCacheName(ENTRY.id)) as MemoryFileStore;
+    const onnxKey = (key: string) => key.endsWith('/onnx/model_quantized.onnx');
+    const ctrl = new AbortController();
+    hub.throttle(400_000);
+    try {
+      const run = manager.install(ENTRY, { hubUrl: hub.url, backend: 'wasm', signal: ctrl.signal });
+      // Cancel once a part of the ONNX file is in the store (bytes written, the file unfinished).
+      for (const deadline = Date.now() + 10_000; ![...mem.parts.keys()].some(onnxKey); await new Promise((r) => setTimeout(r, 2))) {
+        if (Date.now() > deadline) throw new Error('no part was stored');
+      }
+      expect([...mem.files.keys()].some(onnxKey)).toBe(false);
+      ctrl.abort();
+      await expect(run).rejects.toMatchObject({ code: 'aborted' });
+    } finally {
+      hub.throttle(null);
+    }
+    expect(await storage.models.get(ENTRY.id)).toBeUndefined();
+    expect(mem.files.size + mem.parts.size + mem.partials.size).toBe(0);
+    const rec = await manager.install(ENTRY, { hubUrl: hub.url, backend: 'wasm' });
+    expect(rec.status).toBe('installed');
+    expect((store(rec.cacheName) as MemoryFileStore).files.size).toBe(rec.files.length);
   });
 
   it('imports a model folder from disk under same-origin keys', async () => {

@@ -1,0 +1,35 @@
+// Backend "Auto" in a Chromium without WebGPU (the wasm project starts Chromium without
+// --enable-unsafe-webgpu, so navigator.gpu offers no adapter): choosing Auto ends on WASM, and the
+// app says why (status line and Settings); choosing WASM itself needs no reason.
+import { changeSettings, engineStatus, expect, messageBox, test, TEST_MODEL } from './helpers';
+
+const REASON = /no WebGPU adapter/;
+
+test('Auto without a WebGPU adapter runs on WASM and says why', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'needs a Chromium without WebGPU (the wasm project)');
+  // No ?backend=: the Backend setting decides.
+  await page.goto(`/?model=${TEST_MODEL}&temperature=0`);
+  await expect(messageBox(page)).toBeVisible();
+  expect(await page.evaluate(async () => !!(await (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu?.requestAdapter()))).toBe(false);
+  const status = engineStatus(page);
+
+  // (A backend chosen while the model loads applies to the next load only: let this one finish.)
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 150_000 });
+
+  // WASM chosen: WASM, nothing to explain.
+  await changeSettings(page, { backend: 'WASM' });
+  await expect(status).not.toHaveAttribute('title', REASON, { timeout: 150_000 });
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 150_000 });
+  await expect(status).toHaveAttribute('data-backend', 'wasm');
+
+  // Auto: the model loads again, on WASM, and the status line and Settings say why.
+  await changeSettings(page, { backend: 'Auto' });
+  await expect(status).toHaveAttribute('title', REASON, { timeout: 150_000 });
+  await expect(status).toHaveAttribute('data-state', 'ready');
+  await expect(status).toHaveAttribute('data-backend', 'wasm');
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings' });
+  await expect(dialog.getByRole('combobox', { name: 'Backend' })).toHaveValue('auto');
+  await expect(dialog).toContainText(/Running on\s*WASM/);
+  await expect(dialog).toContainText(REASON);
+});
