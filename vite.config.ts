@@ -12,8 +12,13 @@ import { scanBundledModels } from './scripts/vite/bundledModels.ts';
 import { precompress } from './scripts/vite/compress.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-/** The one ORT flavour the app loads: the asyncify build serves both WebGPU and WASM. */
-const ORT_FILES = new Set(['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs']);
+/** ONNX Runtime's builds the engine loads (workers/ortWasm.ts): asyncify for WebGPU, plain for WASM. */
+const ORT_FILES = new Set([
+  'ort-wasm-simd-threaded.asyncify.wasm',
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort-wasm-simd-threaded.mjs',
+]);
 const crossOriginIsolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',

@@ -186,12 +186,17 @@ function serve(root) {
   const main = createHandler(root);
   const big = createHandler(`${CACHE}bench-models`);
   const bytes = {};
+  const files = {};
   const server = http.createServer((req, res) => {
     const type = (req.url.split('?')[0].match(/\.(\w+)$/)?.[1] ?? 'html').toLowerCase();
     const write = res.write.bind(res);
     const end = res.end.bind(res);
+    const path = req.url.split('?')[0];
     const count = (chunk) => {
-      if (chunk && typeof chunk !== 'function') bytes[type] = (bytes[type] ?? 0) + Buffer.byteLength(chunk);
+      if (!chunk || typeof chunk === 'function') return;
+      const n = Buffer.byteLength(chunk);
+      bytes[type] = (bytes[type] ?? 0) + n;
+      files[path] = (files[path] ?? 0) + n;
     };
     res.write = (chunk, ...rest) => (count(chunk), write(chunk, ...rest));
     res.end = (chunk, ...rest) => (count(chunk), end(chunk, ...rest));
@@ -204,7 +209,9 @@ function serve(root) {
       resolve({
         url: `http://127.0.0.1:${server.address().port}`,
         bytes,
-        reset: () => Object.keys(bytes).forEach((k) => delete bytes[k]),
+        /** Files of more than 1 MB transferred since the last reset, by path. */
+        bigFiles: () => Object.fromEntries(Object.entries(files).filter(([, n]) => n > 1e6)),
+        reset: () => [bytes, files].forEach((o) => Object.keys(o).forEach((k) => delete o[k])),
         close: () => new Promise((r) => (server.closeAllConnections(), server.close(r))),
       }),
     ),
@@ -281,6 +288,9 @@ async function browserRows(browser, base, id, p, config) {
   if (ROWS.includes('raw') && id !== BIG) {
     await attempt(`raw web plain ${id} 1t`, async () =>
       row('raw web (plain wasm build)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'plain', threads: 1 })),
+    );
+    await attempt(`raw web mixed ${id} 1t`, async () =>
+      row('raw web (WebGPU JS API, plain wasm)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'mixed', threads: 1 })),
     );
   }
   for (const threads of ROWS.includes('engine') ? THREADS : []) {
@@ -390,7 +400,7 @@ async function firstVisit(browser, server) {
     // Let the service worker finish installing (its precache is part of the first visit).
     await page.evaluate(() => navigator.serviceWorker?.ready.then(() => undefined));
     await page.waitForTimeout(1500);
-    return { usableMs, readyMs, bytes: { ...server.bytes }, totalBytes: Object.values(server.bytes).reduce((a, b) => a + b, 0), phases };
+    return { usableMs, readyMs, bytes: { ...server.bytes }, bigFiles: server.bigFiles(), totalBytes: Object.values(server.bytes).reduce((a, b) => a + b, 0), phases };
   };
   try {
     const cold = await visit(() => page.goto(`${server.url}/`));

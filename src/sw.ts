@@ -1,8 +1,9 @@
 // Hearth's service worker (built by vite-plugin-pwa, injectManifest). It makes the app work with
 // no network after the first visit:
-// - precache: the app shell (html, js, css, icons, manifest), the model catalog and the ORT
-//   flavour's loader (/ort/*.asyncify.mjs); every navigation gets the cached index.html. ORT's
-//   27 MB wasm is not precached: the engine worker downloads it once and keeps it in its own cache
+// - precache: the app shell (html, js, css, icons, manifest), the model catalog and the loaders of
+//   ORT's two builds (/ort/*.mjs); every navigation gets the cached index.html. ORT's wasm (14 MB
+//   plain build for WASM, 27 MB asyncify for WebGPU) is not precached: the engine worker downloads
+//   the one it uses once and keeps it in its own cache
 //   (workers/ortWasm.ts), since on a first visit the worker starts before this worker controls
 //   the page and a precached copy was a second download.
 // - /models/<bundled id>/**: cache-first from "hearth-models-<id>-<version>" (see src/pwa/caches.ts);

@@ -15,6 +15,8 @@ export interface BackendChoice {
 
 export const NO_ADAPTER_ASKED = 'WebGPU was chosen, but this browser offers no WebGPU adapter; using WebAssembly (WASM).';
 export const NO_ADAPTER_AUTO = 'Auto: this browser offers no WebGPU adapter, so Hearth runs on WebAssembly (WASM).';
+export const SOFTWARE_ADAPTER_AUTO =
+  'Auto: the only WebGPU adapter here is a software one (no GPU), far slower than WebAssembly, so Hearth runs on WASM.';
 
 /** Whether weights of `dtype` (fp16, q4f16, ...) need the adapter's shader-f16 feature. */
 export function needsShaderF16(dtype: string | undefined): boolean {
@@ -31,9 +33,15 @@ export function chooseBackend(
   webgpu: boolean,
   node = false,
   weights: { dtype?: string; shaderF16?: boolean } = {},
+  softwareAdapter = false,
 ): BackendChoice {
   if (node) return { backend: 'cpu' };
   if (preference === 'wasm') return { backend: 'wasm' };
+  // A fallback adapter (SwiftShader: WebGPU emulated on the CPU) decodes at 1-2 tokens/s where
+  // WASM does hundreds (`npm run bench`): Auto never takes it; only an explicit WebGPU does.
+  if (webgpu && softwareAdapter && preference === 'auto') {
+    return { backend: 'wasm', fallbackReason: SOFTWARE_ADAPTER_AUTO, fallbackExpected: true };
+  }
   if (webgpu && needsShaderF16(weights.dtype) && !weights.shaderF16) {
     return { backend: 'wasm', f16Unsupported: true, fallbackReason: `This GPU cannot run ${weights.dtype} weights (no 16-bit float support); using WebAssembly (WASM).` };
   }

@@ -1,10 +1,21 @@
-// ONNX Runtime's wasm binary (27 MB), fetched once: the engine worker reads it from its own
+// ONNX Runtime's wasm binary (14 MB plain build, 27 MB asyncify build), fetched once: the engine worker reads it from its own
 // Cache Storage cache ("hearth-ort-<ORT version>"), or downloads it with byte progress and keeps
 // it there, and hands the bytes to ORT (env.wasm.wasmBinary). The service worker does not
 // precache it: on a first visit the worker starts before the service worker controls the page,
 // so a precached copy meant a second 27 MB download. Caches of other ORT versions are deleted.
 
 export const ORT_CACHE_PREFIX = 'hearth-ort-';
+
+/**
+ * ONNX Runtime's two wasm builds the app serves under /ort/: 'asyncify' runs WebGPU and WASM,
+ * 'plain' only WASM, in half the bytes and faster (`npm run bench`, the raw-web rows).
+ */
+export type OrtBuild = 'asyncify' | 'plain';
+
+export function ortFiles(base: string, build: OrtBuild): { mjs: string; wasm: string } {
+  const name = build === 'asyncify' ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
+  return { mjs: `${base}${name}.mjs`, wasm: `${base}${name}.wasm` };
+}
 
 export interface WasmProgress {
   loaded: number;

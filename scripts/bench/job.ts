@@ -3,7 +3,7 @@ export interface WorkerJob {
   model: string;
   modelUrl: string;
   config: Record<string, unknown>;
-  build?: 'asyncify' | 'plain';
+  build?: 'asyncify' | 'plain' | 'mixed';
   threads: number;
   /** Token ids after the chat template: the decode prompt and a 200-token prompt. */
   prompts: { decode: number[]; ttft: number[] };

@@ -13,7 +13,7 @@ interface Job {
   backend?: BackendPreference;
   dtype?: string;
   threads: number;
-  build?: 'asyncify' | 'plain';
+  build?: 'asyncify' | 'plain' | 'mixed';
   config: Record<string, unknown>;
   /** Prompt texts (engine) and their token ids after the chat template (raw, stock). */
   texts: { decode: string; ttft: string[] };

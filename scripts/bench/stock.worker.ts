@@ -13,6 +13,9 @@ self.onmessage = async (e: MessageEvent<WorkerJob>) => {
     env.allowLocalModels = true;
     env.localModelPath = '/models/';
     env.useBrowserCache = false;
+    // Its one non-default: transformers.js would cache ORT's .mjs and import it from a blob: URL,
+    // which the app's Content-Security-Policy (script-src 'self') blocks, as it would in the app.
+    env.useWasmCache = false;
     env.backends.onnx.wasm!.numThreads = job.threads;
     env.backends.onnx.wasm!.wasmPaths = {
       mjs: '/ort/ort-wasm-simd-threaded.asyncify.mjs',

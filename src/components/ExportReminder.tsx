@@ -6,11 +6,12 @@ import { useStores } from '../stores';
 const KEY = 'exportReminderDismissed';
 
 export function ExportReminder() {
-  const { storage, models, conversations } = useStores();
+  const { storage, models, conversations, sync } = useStores();
   const [dismissed, setDismissed] = createSignal(true);
   void storage.settings.get(KEY, false).then(setDismissed, () => undefined);
   const [persistent] = createResource(async () => (await navigator.storage?.persisted?.().catch(() => null)) ?? null);
-  const synced = () => false; // no sync account yet (the Sync feature sets this)
+  // Signed in to a sync server: the conversations have a copy there (end-to-end encrypted).
+  const synced = () => sync.status().account !== null;
   const show = () =>
     !dismissed() && (models.persisted() ?? persistent()) === false && !synced() && conversations.hits().length > 0;
   return (

@@ -1,6 +1,7 @@
 // The worker proxy implementation of EngineApi: the UI's only way to reach the model.
 // A crashed worker (out of memory, wasm abort) turns pending calls into 'worker-crashed'
-// outcomes, and the next call starts a fresh worker. Loading a different model also starts a
+// outcomes, and the next call starts a fresh worker. Loading a different model (or the same one
+// with another backend preference) also starts a
 // fresh worker: a WASM heap never shrinks, so after a 1 GB model a small one would otherwise keep
 // the gigabyte, and the old worker's handles on a deleted model's cache would keep its disk space.
 import * as Comlink from 'comlink';
@@ -51,7 +52,9 @@ export class WorkerEngine implements EngineApi {
   }
 
   load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Outcome<ModelInfo>> {
-    const key = JSON.stringify([modelId, options.source ?? null, options.dtype ?? null]);
+    // A new backend preference gets a new worker too: ONNX Runtime picks its wasm build (plain for
+    // WASM, asyncify for WebGPU) once per worker (workers/engine.ts, configure).
+    const key = JSON.stringify([modelId, options.source ?? null, options.dtype ?? null, options.backend]);
     if (this.live && this.loadedKey !== null && this.loadedKey !== key) this.terminate();
     this.loadedKey = key;
     const { remote, crashed } = this.ensure();

@@ -85,6 +85,8 @@ export interface Capabilities {
   webgpuAdapter?: string;
   /** Whether the WebGPU adapter computes in 16-bit floats (the shader-f16 feature fp16 / q4f16 weights need). */
   shaderF16?: boolean;
+  /** The WebGPU adapter is a fallback (software, CPU-emulated) one such as SwiftShader. */
+  webgpuSoftware?: boolean;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
   /** Why WASM runs on one thread, when it does. */

@@ -20,7 +20,7 @@ test('reload, a new tab and a reply work with no network after the first visit',
     for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']) {
       await expect.poll(() => isCached(page, `/models/hearth-test-tiny/${file}`), { message: `${file} is cached`, timeout: 30_000 }).toBe(true);
     }
-    expect(await isCached(page, '/ort/ort-wasm-simd-threaded.asyncify.wasm')).toBe(true);
+    expect(await isCached(page, backend === 'webgpu' ? '/ort/ort-wasm-simd-threaded.asyncify.wasm' : '/ort/ort-wasm-simd-threaded.wasm')).toBe(true);
 
     // No network at all from here: the server is gone and the context is offline.
     await server.close();

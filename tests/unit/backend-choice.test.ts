@@ -1,13 +1,19 @@
 // The backend a load starts on (workers/backendChoice.ts): the preference against what the
 // browser offers, and the sentence the UI shows when WebGPU is not used.
 import { describe, expect, it } from 'vitest';
-import { afterWebGpuFailure, chooseBackend, NO_ADAPTER_ASKED, NO_ADAPTER_AUTO } from '../../workers/backendChoice';
+import { afterWebGpuFailure, chooseBackend, NO_ADAPTER_ASKED, NO_ADAPTER_AUTO, SOFTWARE_ADAPTER_AUTO } from '../../workers/backendChoice';
 
 describe('chooseBackend', () => {
   it('Auto takes WebGPU when the browser offers an adapter, else WASM saying why (no notice: no news)', () => {
     expect(chooseBackend('auto', true)).toEqual({ backend: 'webgpu' });
     expect(chooseBackend('auto', false)).toEqual({ backend: 'wasm', fallbackReason: NO_ADAPTER_AUTO, fallbackExpected: true });
     expect(NO_ADAPTER_AUTO).toMatch(/no WebGPU adapter/);
+  });
+
+  it('Auto passes over a software (fallback) adapter; an explicit WebGPU still takes it', () => {
+    expect(chooseBackend('auto', true, false, {}, true)).toEqual({ backend: 'wasm', fallbackReason: SOFTWARE_ADAPTER_AUTO, fallbackExpected: true });
+    expect(chooseBackend('auto', true, false, {}, false)).toEqual({ backend: 'webgpu' });
+    expect(chooseBackend('webgpu', true, false, {}, true)).toEqual({ backend: 'webgpu' });
   });
 
   it('WebGPU chosen but not offered: WASM, with a reason shown as a notice', () => {

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
-// The export reminder: shown once there are conversations while storage is not persistent, and
-// gone for good after Dismiss (also after a remount).
+// The export reminder: shown once there are conversations while storage is not persistent and
+// nothing is synced, and gone for good after Dismiss (also after a remount).
 import 'fake-indexeddb/auto';
 import { render } from 'solid-js/web';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,5 +47,20 @@ describe('ExportReminder', () => {
     mount('reminder');
     await new Promise((r) => setTimeout(r, 200));
     expect(document.querySelector('[aria-label="Keep a copy"]')).toBeNull();
+  });
+
+  it('says nothing while this device syncs to an account', async () => {
+    Object.defineProperty(navigator, 'storage', { configurable: true, value: { persisted: async () => false } });
+    const storage = openStorage('reminder-synced');
+    await storage.conversations.create();
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const account = { serverUrl: 'http://127.0.0.1:9', email: 'a@example.org', userId: 'u1', token: 't', expiresAt: Date.now() + 3.6e6, kdf: {}, wrappedAccountKey: {} };
+    await storage.sync.begin(account as never, key, 'k1', 'c1');
+    const stores = mount('reminder-synced');
+    await until(() => stores.sync.status().account !== null);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(document.querySelector('[aria-label="Keep a copy"]')).toBeNull();
+    await stores.sync.signOut(true);
+    await until(() => !!document.querySelector('[aria-label="Keep a copy"]'));
   });
 });

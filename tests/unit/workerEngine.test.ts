@@ -78,8 +78,12 @@ describe('WorkerEngine', () => {
     await engine.load('b', { ...OPTS, source: hub, dtype: 'q4' });
     expect(workers).toHaveLength(3);
     expect(workers[1].terminated).toBe(true);
-    engine.terminate();
+    // Another backend preference: ONNX Runtime's wasm build is chosen once per worker.
+    await engine.load('b', { ...OPTS, source: hub, dtype: 'q4', backend: 'webgpu' });
+    expect(workers).toHaveLength(4);
     expect(workers[2].terminated).toBe(true);
+    engine.terminate();
+    expect(workers[3].terminated).toBe(true);
   });
 
   it('turns a crash into a worker-crashed outcome, then uses a fresh worker', async () => {
