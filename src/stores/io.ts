@@ -5,9 +5,7 @@ import { createSignal } from 'solid-js';
 import type { ImportWriteResult, Storage } from '../db';
 import { countRecords, type ParsedImport } from '../io/bundle';
 import { downloadBlob } from '../io/download';
-import { buildExport, exportFileName, exportSourceOf } from '../io/exportBuilder';
 import { parseInWorker, type ParseFn } from '../io/importClient';
-import { conversationMarkdown } from '../io/markdown';
 import { errorText } from '../lib/errorText';
 import type { ParseProgress } from '../io/parseFile';
 import type { ToastStore } from './toasts';
@@ -109,6 +107,8 @@ export function createIoStore(deps: IoDeps): IoStore {
       exporting(async () => {
         const target = exportTarget();
         const at = now();
+        // The export code (and its SHA-256 for attachments) loads when the user exports.
+        const { buildExport, exportFileName, exportSourceOf } = await import('../io/exportBuilder');
         const blob = await buildExport(exportSourceOf(storage), {
           includeAttachments,
           now: at,
@@ -122,6 +122,7 @@ export function createIoStore(deps: IoDeps): IoStore {
         const conversation = id ? await storage.conversations.get(id) : undefined;
         if (!id || !conversation) throw new Error('That conversation no longer exists.');
         const at = now();
+        const [{ conversationMarkdown }, { exportFileName }] = await Promise.all([import('../io/markdown'), import('../io/exportBuilder')]);
         const text = conversationMarkdown(conversation, await storage.messages.listByConversation(id), await storage.attachments.listByConversation(id), at);
         download(new Blob([text], { type: 'text/markdown' }), exportFileName(at, conversation.title, 'md'));
       }),
