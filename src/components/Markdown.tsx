@@ -1,7 +1,8 @@
 // Renders (sanitised) Markdown into a div. While a reply streams, re-rendering is throttled to
-// one per animation frame (less often for very long text), so tokens never block the UI.
+// one per animation frame (less often for very long text), so tokens never block the UI. A code
+// block rendered before highlight.js has loaded is painted again once it has.
 import { createEffect, onCleanup } from 'solid-js';
-import { renderMarkdown } from '../lib/markdown';
+import { highlighterNeeded, loadHighlighter, renderMarkdown } from '../lib/markdown';
 
 export function Markdown(props: { text: string; streaming?: boolean }) {
   let el!: HTMLDivElement;
@@ -9,10 +10,12 @@ export function Markdown(props: { text: string; streaming?: boolean }) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let latest = '';
 
+  let alive = true;
   const paint = () => {
     frame = 0;
     timer = undefined;
     el.innerHTML = renderMarkdown(latest);
+    if (highlighterNeeded()) void loadHighlighter().then(() => alive && !frame && !timer && paint(), () => undefined);
   };
 
   createEffect(() => {
@@ -30,6 +33,7 @@ export function Markdown(props: { text: string; streaming?: boolean }) {
   });
 
   onCleanup(() => {
+    alive = false;
     cancelAnimationFrame(frame);
     clearTimeout(timer);
   });

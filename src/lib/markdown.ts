@@ -1,27 +1,11 @@
 // Markdown for untrusted model output: marked -> escaped raw HTML -> DOMPurify, with
-// highlight.js (core + a few languages) for code blocks and a "Copy code" button per block.
+// highlight.js (core + a few languages, src/lib/highlight.ts) for code blocks and a "Copy code"
+// button per block. highlight.js loads on demand: the first code block renders escaped, asks for
+// it (`highlighterNeeded`), and the Markdown component paints again once `loadHighlighter` resolves.
 // The copy buttons work through event delegation (`installCodeCopy`), never inline handlers.
 import { Marked, type Tokens } from 'marked';
 import DOMPurify from 'dompurify';
-import hljs from 'highlight.js/lib/core';
-import bash from 'highlight.js/lib/languages/bash';
-import c from 'highlight.js/lib/languages/c';
-import cpp from 'highlight.js/lib/languages/cpp';
-import css from 'highlight.js/lib/languages/css';
-import go from 'highlight.js/lib/languages/go';
-import java from 'highlight.js/lib/languages/java';
-import javascript from 'highlight.js/lib/languages/javascript';
-import json from 'highlight.js/lib/languages/json';
-import python from 'highlight.js/lib/languages/python';
-import rust from 'highlight.js/lib/languages/rust';
-import sql from 'highlight.js/lib/languages/sql';
-import typescript from 'highlight.js/lib/languages/typescript';
-import xml from 'highlight.js/lib/languages/xml';
-
-const LANGUAGES = { bash, c, cpp, css, go, java, javascript, json, python, rust, sql, typescript, xml };
-for (const [name, lang] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, lang);
-hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
-hljs.registerAliases(['shell', 'sh', 'zsh', 'console'], { languageName: 'bash' });
+import type { highlightCode } from './highlight';
 
 /** Only web, mail and relative links survive; `javascript:`, `data:` etc. are dropped. */
 export function safeUrl(href: string | null | undefined): string | null {
@@ -37,14 +21,29 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
+let highlighter: typeof highlightCode | null = null;
+let loading: Promise<void> | null = null;
+let wanted = false;
+
+/** Loads highlight.js (once); later renders highlight code blocks. */
+export function loadHighlighter(): Promise<void> {
+  loading ??= import('./highlight').then((m) => {
+    highlighter = m.highlightCode;
+  });
+  return loading;
+}
+
+/** True when a render met a code block before highlight.js was loaded. */
+export function highlighterNeeded(): boolean {
+  return wanted && !highlighter;
+}
+
 function highlight(code: string, lang: string): { html: string; language: string } {
-  const language = lang && hljs.getLanguage(lang) ? lang : '';
-  if (!language) return { html: escapeHtml(code), language: lang };
-  try {
-    return { html: hljs.highlight(code, { language, ignoreIllegals: true }).value, language };
-  } catch {
-    return { html: escapeHtml(code), language };
+  if (!highlighter) {
+    wanted = true;
+    return { html: escapeHtml(code), language: lang };
   }
+  return highlighter(code, lang, escapeHtml);
 }
 
 const marked = new Marked({

@@ -17,6 +17,8 @@ test('Copy code copies the block; Copy copies the message', async ({ page, backe
   await openConversation(conversationItems(page).first());
   const reply = assistantMessages(page).first();
   await expect(reply.locator('pre code')).toHaveText(CODE);
+  // highlight.js loads on demand, then the block is painted again, highlighted.
+  await expect(reply.locator('pre code .hljs-keyword').first()).toHaveText('const');
   const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
   await page.evaluate(() => navigator.clipboard.writeText('nothing copied yet'));
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 // DOMPurify does not work under happy-dom (its node iterator skips nodes after a removal), so
 // these tests check the pipeline that is safe by construction (`markdownToHtml`); the sanitiser
 // on top of it is exercised in a real browser by the end-to-end tests.
-import { installCodeCopy, markdownToHtml as renderMarkdown, safeUrl } from '../../src/lib/markdown';
+import { highlighterNeeded, installCodeCopy, loadHighlighter, markdownToHtml as renderMarkdown, safeUrl } from '../../src/lib/markdown';
 
 function dom(html: string): HTMLElement {
   const div = document.createElement('div');
@@ -21,7 +21,13 @@ describe('renderMarkdown', () => {
     expect(el.querySelector('table td')?.textContent).toBe('1');
   });
 
-  it('highlights fenced code and adds a Copy code button', () => {
+  it('highlights fenced code once highlight.js has loaded, and adds a Copy code button', async () => {
+    const before = dom(renderMarkdown('```ts\nconst x: number = 1;\n```'));
+    expect(before.querySelector('pre > code')?.textContent).toBe('const x: number = 1;');
+    expect(before.querySelector('.hljs-keyword')).toBeNull(); // escaped until it loads
+    expect(highlighterNeeded()).toBe(true);
+    await loadHighlighter();
+    expect(highlighterNeeded()).toBe(false);
     const el = dom(renderMarkdown('```ts\nconst x: number = 1;\n```'));
     const code = el.querySelector('pre > code');
     expect(code?.textContent).toBe('const x: number = 1;');
