@@ -2,6 +2,9 @@
 // user's preference (Auto / WebGPU / WASM) against what the browser offers, then, after a failed
 // WebGPU load, the WASM fallback. Pure, so it is unit-tested without a GPU.
 import type { Backend, BackendPreference } from '../src/shared/engine';
+import { needsShaderF16 } from '../src/shared/modelFiles';
+
+export { needsShaderF16 };
 
 export interface BackendChoice {
   backend: Backend;
@@ -17,11 +20,6 @@ export const NO_ADAPTER_ASKED = 'WebGPU was chosen, but this browser offers no W
 export const NO_ADAPTER_AUTO = 'Auto: this browser offers no WebGPU adapter, so Hearth runs on WebAssembly (WASM).';
 export const SOFTWARE_ADAPTER_AUTO =
   'Auto: the only WebGPU adapter here is a software one (no GPU), far slower than WebAssembly, so Hearth runs on WASM.';
-
-/** Whether weights of `dtype` (fp16, q4f16, ...) need the adapter's shader-f16 feature. */
-export function needsShaderF16(dtype: string | undefined): boolean {
-  return /fp16|f16/.test(dtype ?? '');
-}
 
 /**
  * The backend a load starts on. Node always runs on the CPU (onnxruntime-node). Half-precision
@@ -54,5 +52,10 @@ export function chooseBackend(
 /** After a WebGPU load failed: WASM, saying why (a missing model is not WebGPU's fault). */
 export function afterWebGpuFailure(code: string, message: string): BackendChoice | null {
   if (code === 'model-not-found') return null;
-  return { backend: 'wasm', fallbackReason: `WebGPU failed (${message}); using WebAssembly (WASM).` };
+  return { backend: 'wasm', fallbackReason: webGpuFailedReason(message) };
+}
+
+/** The reason shown when WebGPU loaded a model but could not run it, or could not load it. */
+export function webGpuFailedReason(message: string): string {
+  return `WebGPU failed (${message}); using WebAssembly (WASM).`;
 }

@@ -26,7 +26,7 @@ import {
 } from '../src/shared/engine';
 import { planPrompt } from '../src/shared/prompt';
 import { filesForDtype } from '../src/shared/modelFiles';
-import { afterWebGpuFailure, chooseBackend } from './backendChoice';
+import { afterWebGpuFailure, chooseBackend, webGpuFailedReason } from './backendChoice';
 import { classifyGenerateError, classifyLoadError } from './errors';
 import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile } from './modelCache';
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
@@ -116,12 +116,13 @@ export class TransformersEngine implements EngineApi {
     // A downloaded model has only the files of its dtype: keep it; a bundled one takes the
     // backend's default when it falls back to WASM.
     const wasmDtype = isCachedSource(options.source) ? options.dtype : undefined;
-    let attempt = await this.tryLoad(modelId, choice.backend, choice.f16Unsupported ? { ...options, dtype: wasmDtype } : options, onProgress, loadId);
+    const onWasm = { ...options, dtype: wasmDtype };
+    let attempt = await this.tryLoad(modelId, choice.backend, choice.f16Unsupported ? onWasm : options, onProgress, loadId);
     const fallback = !attempt.ok && choice.backend === 'webgpu' ? afterWebGpuFailure(attempt.error.code, attempt.error.message) : null;
     if (fallback) {
       // WebGPU failed (no kernel, device lost, driver bug): fall back to WASM.
       choice = fallback;
-      attempt = await this.tryLoad(modelId, choice.backend, { ...options, dtype: wasmDtype }, onProgress, loadId);
+      attempt = await this.tryLoad(modelId, choice.backend, onWasm, onProgress, loadId);
     }
     if (!attempt.ok) return attempt;
     this.loaded = attempt.value;
@@ -131,8 +132,8 @@ export class TransformersEngine implements EngineApi {
       if (failure && choice.backend === 'webgpu') {
         // Loaded but cannot run a step (a kernel the adapter lacks): that is a failed load too.
         await this.unload();
-        choice = afterWebGpuFailure('generation-failed', failure) ?? choice;
-        attempt = await this.tryLoad(modelId, choice.backend, { ...options, dtype: wasmDtype }, onProgress, loadId);
+        choice = { backend: 'wasm', fallbackReason: webGpuFailedReason(failure) };
+        attempt = await this.tryLoad(modelId, choice.backend, onWasm, onProgress, loadId);
         if (!attempt.ok) return attempt;
         this.loaded = attempt.value;
         await this.warmup();

@@ -1,6 +1,7 @@
 // The model catalog (models/catalog.json, served at /models/catalog.json): the bundled default
 // model and transformers.js-compatible models on the Hugging Face Hub, each with its download size
 // per dtype, context length, the dtype used per backend and its licence. Invalid entries are dropped.
+import { needsShaderF16 } from '../shared/modelFiles';
 
 export type CatalogBackend = 'wasm' | 'webgpu';
 
@@ -85,7 +86,7 @@ export async function bundledContextLength(configUrl: string, fetchImpl: typeof 
  */
 export function dtypeFor(entry: Pick<CatalogEntry, 'dtypes'>, backend: CatalogBackend, gpu?: { shaderF16?: boolean }): string {
   const dtype = entry.dtypes[backend];
-  return backend === 'webgpu' && gpu?.shaderF16 === false && /fp16|f16/.test(dtype) ? entry.dtypes.wasm : dtype;
+  return backend === 'webgpu' && gpu?.shaderF16 === false && needsShaderF16(dtype) ? entry.dtypes.wasm : dtype;
 }
 
 /** A catalog entry for a Hub repository the user typed in (sizes and context learnt on download). */

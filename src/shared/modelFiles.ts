@@ -28,3 +28,8 @@ export function filesForDtype<F extends SizedFile>(files: F[], dtype: string): F
     (f) => !f.path.endsWith('.md') && (!f.path.startsWith('onnx/') || f.path === wanted || f.path.startsWith(`${wanted}_data`)),
   );
 }
+
+/** Whether weights of `dtype` (fp16, q4f16, ...) need a WebGPU adapter with shader-f16. */
+export function needsShaderF16(dtype: string | undefined): boolean {
+  return /fp16|f16/.test(dtype ?? '');
+}
