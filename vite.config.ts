@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { staticDirs } from './scripts/vite/staticDirs.ts';
 import { scanBundledModels } from './scripts/vite/bundledModels.ts';
 import { precompress } from './scripts/vite/compress.ts';
+import { ortWasmOnly } from './scripts/vite/ortWasmOnly.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** ONNX Runtime's builds the engine loads (workers/ortWasm.ts): asyncify for WebGPU, plain for WASM. */
@@ -106,7 +107,7 @@ export default defineConfig(({ command }) => {
       // After the service worker is written; the unused hashed copy of ORT's wasm is skipped.
       precompress((rel) => rel.startsWith('assets/') && rel.endsWith('.wasm')),
     ],
-    worker: { format: 'es', rolldownOptions: { checks: QUIET } },
+    worker: { format: 'es', plugins: () => [ortWasmOnly()], rolldownOptions: { checks: QUIET } },
     build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2048, rolldownOptions: { checks: QUIET } },
     server: { host: '127.0.0.1', headers: crossOriginIsolation },
     preview: { host: '127.0.0.1', headers: crossOriginIsolation },

@@ -11,7 +11,7 @@
 //   cache never mixes two versions of a model. Activate deletes bundled-model caches of versions no
 //   longer shipped (never the user's downloaded models) and transformers.js's old cache.
 // - updates: a new version waits until the page asks it to take over ({type: 'SKIP_WAITING'},
-//   sent by workbox-window's messageSkipWaiting when the user clicks "Reload").
+//   sent by workbox-window's messageSkipWaiting when the user clicks "Reload", src/pwa/register.ts).
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import {

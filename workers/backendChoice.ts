@@ -16,6 +16,7 @@ export interface BackendChoice {
   f16Unsupported?: boolean;
 }
 
+export const WASM_ONLY_WORKER = 'This engine worker was built for WebAssembly only; using WebAssembly (WASM).';
 export const NO_ADAPTER_ASKED = 'WebGPU was chosen, but this browser offers no WebGPU adapter; using WebAssembly (WASM).';
 export const NO_ADAPTER_AUTO = 'Auto: this browser offers no WebGPU adapter, so Hearth runs on WebAssembly (WASM).';
 export const SOFTWARE_ADAPTER_AUTO =

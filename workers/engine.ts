@@ -26,7 +26,8 @@ import {
 } from '../src/shared/engine';
 import { planPrompt } from '../src/shared/prompt';
 import { filesForDtype } from '../src/shared/modelFiles';
-import { afterWebGpuFailure, chooseBackend, webGpuFailedReason } from './backendChoice';
+import { capabilitiesOf, probeWebGpu, type GpuProbe } from '../src/shared/capabilities';
+import { WASM_ONLY_WORKER, afterWebGpuFailure, chooseBackend, webGpuFailedReason } from './backendChoice';
 import { classifyGenerateError, classifyLoadError } from './errors';
 import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile } from './modelCache';
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
@@ -87,21 +88,11 @@ export class TransformersEngine implements EngineApi {
   /** The ONNX Runtime build this worker initialised (see configure). */
   private ortBuild: OrtBuild | null = null;
 
+  /** `wasmOnly`: this worker's bundle has onnxruntime-web's plain build, which cannot run WebGPU. */
+  constructor(private readonly opts: { wasmOnly?: boolean } = {}) {}
+
   async capabilities(): Promise<Capabilities> {
-    const gpu = await this.probeWebGpu();
-    const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-    const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
-    return {
-      webgpu: gpu.ok,
-      webgpuAdapter: gpu.adapter,
-      ...(gpu.ok ? { shaderF16: gpu.shaderF16, webgpuSoftware: gpu.software } : {}),
-      crossOriginIsolated: IS_NODE || isolated,
-      hardwareConcurrency: cores,
-      singleThreadReason:
-        IS_NODE || isolated
-          ? undefined
-          : 'The page is not cross-origin isolated (COOP/COEP headers are missing), so WebAssembly runs on one thread.',
-    };
+    return capabilitiesOf(await this.probeWebGpu(), IS_NODE);
   }
 
   async load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Outcome<ModelInfo>> {
@@ -111,6 +102,10 @@ export class TransformersEngine implements EngineApi {
     // A model from Cache Storage loads under a fresh internal id (see workers/modelCache.ts).
     const loadId = !IS_NODE && isCachedSource(options.source) ? freshLoadId() : modelId;
     let choice = chooseBackend(options.backend, caps.webgpu, IS_NODE, { dtype: options.dtype, shaderF16: caps.shaderF16 }, caps.webgpuSoftware);
+    if (this.opts.wasmOnly && choice.backend === 'webgpu') {
+      // The worker proxy sends WebGPU loads to the other bundle; this one has no WebGPU to offer.
+      choice = { backend: 'wasm', fallbackReason: WASM_ONLY_WORKER };
+    }
     this.configure(options, caps, loadId, choice.backend === 'webgpu' ? 'asyncify' : 'plain');
 
     // A downloaded model has only the files of its dtype: keep it; a bundled one takes the
@@ -435,33 +430,9 @@ export class TransformersEngine implements EngineApi {
   }
 
   private probeWebGpu(): Promise<GpuProbe> {
-    this.webgpuProbe ??= (async () => {
-      const gpu = (globalThis.navigator as any)?.gpu;
-      if (!gpu) return { ok: false };
-      try {
-        const adapter = await gpu.requestAdapter();
-        if (!adapter) return { ok: false };
-        const info = adapter.info ?? {};
-        return {
-          ok: true,
-          adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU',
-          shaderF16: Boolean(adapter.features?.has?.('shader-f16')),
-          software: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
-        };
-      } catch {
-        return { ok: false };
-      }
-    })();
+    this.webgpuProbe ??= probeWebGpu();
     return this.webgpuProbe;
   }
-}
-
-interface GpuProbe {
-  ok: boolean;
-  adapter?: string;
-  shaderF16?: boolean;
-  /** A fallback adapter: WebGPU implemented on the CPU (SwiftShader). */
-  software?: boolean;
 }
 
 /** The first of `files` that the model folder lacks, or null when all are there. */

@@ -7,8 +7,9 @@ import { decodeRate, kvShape, plainDecode } from './plainLoop.js';
 self.onmessage = async (e: MessageEvent<WorkerJob>) => {
   const job = e.data;
   try {
-    // 'mixed': the WebGPU-capable JS API (what transformers.js imports) driving the plain build.
-    const ort = job.build === 'plain' ? await import('onnxruntime-web') : await import('onnxruntime-web/webgpu');
+    // 'plain': onnxruntime-web's WASM-only JS API (what the app's WASM engine worker bundles) on the
+    // plain build; 'mixed': the WebGPU-capable JS API (what transformers.js imports) driving it.
+    const ort = job.build === 'plain' ? await import('onnxruntime-web/wasm') : await import('onnxruntime-web/webgpu');
     const file = job.build === 'asyncify' || !job.build ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
     ort.env.wasm.wasmPaths = { mjs: `/ort/${file}.mjs`, wasm: `/ort/${file}.wasm` };
     ort.env.wasm.numThreads = job.threads;

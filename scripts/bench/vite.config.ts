@@ -2,6 +2,7 @@
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 import { staticDirs } from '../vite/staticDirs';
+import { ortWasmOnly } from '../vite/ortWasmOnly.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 // The app's ORT build (asyncify: WebGPU and WASM) and the plain WASM build (the raw web reference row).
@@ -20,7 +21,7 @@ export default defineConfig({
       { url: '/ort/', dir: `${repo}node_modules/onnxruntime-web/dist`, filter: (rel) => ORT_FILES.has(rel) },
     ]),
   ],
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [ortWasmOnly()] },
   build: { outDir: `${repo}.cache/bench-dist`, emptyOutDir: true, target: 'es2022' },
   logLevel: 'warn',
 });

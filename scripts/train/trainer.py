@@ -185,6 +185,7 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
         for g in opts[0].param_groups:
             g["base_lr"] = lr
     step, prev_secs, tokens = 0, 0.0, 0
+    rewarm_from = None  # set when a finished (decayed) run is extended with a larger budget
     if os.path.exists(ckpt):
         ck = torch.load(ckpt, map_location="cpu", weights_only=False)
         model.load_state_dict(ck["model"])
@@ -201,7 +202,10 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
         torch.set_rng_state(ck["torch_rng"])
         prev_secs = ck["extra"].get("train_seconds", 0.0)
         tokens = ck["extra"].get("tokens", 0)
-        log(f"[{tag}] resumed from step {step} ({prev_secs:.0f}s trained)")
+        if ck["extra"].get("done"):
+            rewarm_from = step
+        log(f"[{tag}] resumed from step {step} ({prev_secs:.0f}s trained)"
+            + (", re-warming the learning rate: the saved run had finished its decay" if rewarm_from is not None else ""))
     logf = open(os.path.join(out_dir, "log.jsonl"), "a")
     model.train()
     t0 = time.time()
@@ -222,6 +226,7 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
     # whichever has the lower recent seconds/step.
     n_threads = torch.get_num_threads()
     step_time = {}
+    stable_saved = os.path.exists(os.path.join(out_dir, "stable.pt")) and rewarm_from is None
     explore_until, t_step = -1, time.time()
     while step < steps and progress() < 1.0:
         if auto_threads and max_threads > 1:
@@ -235,6 +240,14 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
                     n_threads = best
                     torch.set_num_threads(n_threads)
         cur = (wsd_at if schedule == "wsd" else lr_at)(step, progress(), lr, warmup)
+        if rewarm_from is not None:
+            # Extending a decayed run: ramp back up over `warmup` steps rather than jumping from
+            # ~0 to the stable rate (the usual way to continue a warmup-stable-decay run).
+            cur *= min(1.0, (step - rewarm_from + 1) / max(1, warmup))
+        if schedule == "wsd" and not stable_saved and progress() >= 0.75:
+            # The last checkpoint before the decay: a later, longer run can continue from it.
+            save_ckpt(os.path.join(out_dir, "stable.pt"), model, opts, step, mixture, extra())
+            stable_saved = True
         for o in opts:
             for gr in o.param_groups:
                 gr["lr"] = gr["base_lr"] * cur / lr

@@ -4,7 +4,12 @@
 // with another backend preference) also starts a
 // fresh worker: a WASM heap never shrinks, so after a 1 GB model a small one would otherwise keep
 // the gigabyte, and the old worker's handles on a deleted model's cache would keep its disk space.
+// There are two worker bundles: loads that will run on WASM get the WASM-only one (onnxruntime-web's
+// plain bundle: less JavaScript per decode step), loads that may use WebGPU the full one; the page
+// probes WebGPU itself to choose, so capabilities() needs no worker.
 import * as Comlink from 'comlink';
+import { chooseBackend } from '../../workers/backendChoice';
+import { capabilitiesOf, probeWebGpu, type GpuProbe } from '../shared/capabilities';
 import {
   fail,
   type Capabilities,
@@ -17,7 +22,11 @@ import {
   type Outcome,
 } from '../shared/engine';
 
+/** Which engine worker bundle: WASM only (workers/engine.wasm.worker.ts) or WebGPU and WASM. */
+export type WorkerFlavour = 'wasm' | 'webgpu';
+
 interface Live {
+  flavour: WorkerFlavour;
   worker: Worker;
   remote: Comlink.Remote<EngineApi>;
   crashed: Promise<Outcome<never>>;
@@ -27,12 +36,17 @@ export class WorkerEngine implements EngineApi {
   private live: Live | null = null;
   /** What the live worker has loaded (or is loading). */
   private loadedKey: string | null = null;
+  private caps: Promise<Capabilities> | null = null;
 
-  constructor(private readonly spawn: () => Worker = defaultSpawn) {}
+  constructor(
+    private readonly spawn: (flavour: WorkerFlavour) => Worker = defaultSpawn,
+    private readonly probe: () => Promise<GpuProbe> = probeWebGpu,
+  ) {}
 
-  private ensure(): Live {
-    if (this.live) return this.live;
-    const worker = this.spawn();
+  private ensure(flavour: WorkerFlavour = this.live?.flavour ?? 'webgpu'): Live {
+    if (this.live?.flavour === flavour) return this.live;
+    if (this.live) this.terminate();
+    const worker = this.spawn(flavour);
     const crashed = new Promise<Outcome<never>>((resolve) => {
       const onCrash = (ev: Event) => {
         const detail = (ev as ErrorEvent).message || 'the inference worker stopped';
@@ -43,21 +57,32 @@ export class WorkerEngine implements EngineApi {
       worker.addEventListener('error', onCrash);
       worker.addEventListener('messageerror', onCrash);
     });
-    this.live = { worker, remote: Comlink.wrap<EngineApi>(worker), crashed };
+    this.live = { flavour, worker, remote: Comlink.wrap<EngineApi>(worker), crashed };
     return this.live;
   }
 
-  async capabilities(): Promise<Capabilities> {
-    return this.ensure().remote.capabilities();
+  /** Probed on the page, once (an adapter does not come and go while the page is open). */
+  capabilities(): Promise<Capabilities> {
+    this.caps ??= this.probe().then((gpu) => capabilitiesOf(gpu));
+    return this.caps;
   }
 
-  load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Outcome<ModelInfo>> {
+  /** The bundle a load needs: WebGPU's when the load may start on WebGPU, else the WASM-only one. */
+  private async flavourFor(options: LoadOptions): Promise<WorkerFlavour> {
+    if (options.backend !== 'auto') return options.backend === 'webgpu' ? 'webgpu' : 'wasm';
+    const caps = await this.capabilities();
+    const weights = { dtype: options.dtype, shaderF16: caps.shaderF16 };
+    return chooseBackend('auto', caps.webgpu, false, weights, caps.webgpuSoftware).backend === 'webgpu' ? 'webgpu' : 'wasm';
+  }
+
+  async load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Outcome<ModelInfo>> {
     // A new backend preference gets a new worker too: ONNX Runtime picks its wasm build (plain for
     // WASM, asyncify for WebGPU) once per worker (workers/engine.ts, configure).
-    const key = JSON.stringify([modelId, options.source ?? null, options.dtype ?? null, options.backend]);
+    const flavour = await this.flavourFor(options);
+    const key = JSON.stringify([modelId, options.source ?? null, options.dtype ?? null, options.backend, flavour]);
     if (this.live && this.loadedKey !== null && this.loadedKey !== key) this.terminate();
+    const { remote, crashed } = this.ensure(flavour);
     this.loadedKey = key;
-    const { remote, crashed } = this.ensure();
     return Promise.race([remote.load(modelId, options, onProgress ? Comlink.proxy(onProgress) : undefined), crashed]);
   }
 
@@ -82,6 +107,9 @@ export class WorkerEngine implements EngineApi {
   }
 }
 
-function defaultSpawn(): Worker {
-  return new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'hearth-engine' });
+function defaultSpawn(flavour: WorkerFlavour): Worker {
+  // Two literal `new Worker(new URL(...))` calls: that is the form the bundler turns into two bundles.
+  return flavour === 'wasm'
+    ? new Worker(new URL('../../workers/engine.wasm.worker.ts', import.meta.url), { type: 'module', name: 'hearth-engine' })
+    : new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'hearth-engine' });
 }

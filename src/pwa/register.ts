@@ -23,12 +23,18 @@ export function registerServiceWorker(hooks: SwHooks, url = '/sw.js'): SwHandle 
   if (typeof navigator === 'undefined' || !('serviceWorker' in navigator) || !import.meta.env.PROD) return null;
   const wb = new Workbox(url, { scope: '/' });
   let updating = false;
+  let reloaded = false;
+  const reloadOnce = () => {
+    if (reloaded) return;
+    reloaded = true;
+    window.location.reload();
+  };
   wb.addEventListener('waiting', () => hooks.onNeedRefresh?.(false));
   wb.addEventListener('installed', (e) => {
     if (!e.isUpdate) hooks.onOfflineReady?.();
   });
   wb.addEventListener('controlling', (e) => {
-    if (updating) window.location.reload();
+    if (updating) reloadOnce();
     else if (e.isUpdate) hooks.onNeedRefresh?.(true); // another tab switched to the new version
   });
   wb.register().catch((e) => hooks.onError?.(e));
@@ -40,11 +46,19 @@ export function registerServiceWorker(hooks: SwHooks, url = '/sw.js'): SwHandle 
   window.addEventListener('pagehide', () => clearInterval(timer), { once: true });
   return {
     applyUpdate() {
-      updating = true;
-      // If nothing waits (another tab already activated it), the new version controls: reload.
+      updating = true; // a second click sends the message again
       void navigator.serviceWorker.getRegistration().then((reg) => {
-        if (reg?.waiting) wb.messageSkipWaiting();
-        else window.location.reload();
+        const waiting = reg?.waiting;
+        // If nothing waits (another tab already activated it), the new version controls: reload.
+        if (!waiting) return reloadOnce();
+        // Reload once the new version controls this page ("controlling" above), or once it is
+        // activated, whichever this page hears first: a page whose controllerchange is missed
+        // would otherwise stay on the old version with the prompt gone.
+        waiting.addEventListener('statechange', () => {
+          if (waiting.state === 'activated') reloadOnce();
+        });
+        navigator.serviceWorker.addEventListener('controllerchange', reloadOnce, { once: true });
+        wb.messageSkipWaiting();
       });
     },
     checkForUpdate: async () => {

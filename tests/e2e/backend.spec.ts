@@ -27,6 +27,9 @@ test('Auto without a WebGPU adapter runs on WASM and says why', async ({ page, b
   await expect(status).toHaveAttribute('title', REASON, { timeout: 150_000 });
   await expect(status).toHaveAttribute('data-state', 'ready');
   await expect(status).toHaveAttribute('data-backend', 'wasm');
+  // Auto that will not use WebGPU runs in the WASM-only engine worker (onnxruntime-web/wasm).
+  const engineWorkers = () => page.workers().map((w) => new URL(w.url()).pathname).filter((u) => /engine[.-]/.test(u));
+  await expect.poll(engineWorkers).toEqual([expect.stringMatching(/engine\.wasm\.worker/)]);
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Settings' });
   await expect(dialog.getByRole('combobox', { name: 'Backend' })).toHaveValue('auto');

@@ -55,6 +55,9 @@ test.describe('a reply from the model', () => {
     await expect(engineStatus(page)).toContainText(backend === 'webgpu' ? 'WebGPU' : 'WASM');
     await expect(engineStatus(page)).toContainText('tok/s');
     await expect(sendButton(page)).toBeVisible();
+    // The engine worker is the bundle for its backend (WASM-only on WASM, WebGPU's on WebGPU).
+    const engineWorkers = () => page.workers().map((w) => new URL(w.url()).pathname).filter((u) => /engine[.-]/.test(u));
+    await expect.poll(engineWorkers).toEqual([expect.stringMatching(backend === 'webgpu' ? /engine\.worker/ : /engine\.wasm\.worker/)]);
     await hold.dispose();
   });
 

@@ -1,14 +1,17 @@
 // WorkerEngine over a real Comlink channel (a MessageChannel stands in for the Worker): the same
 // model loads in the same worker, another model gets a fresh worker (a WASM heap never shrinks),
-// and a crashed worker becomes a 'worker-crashed' outcome, then a fresh worker.
+// a crashed worker becomes a 'worker-crashed' outcome, then a fresh worker, and each load goes to
+// the worker bundle it needs (WASM-only unless it may start on WebGPU).
 import * as Comlink from 'comlink';
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkerEngine } from '../../src/engine/workerEngine';
+import { WorkerEngine, type WorkerFlavour } from '../../src/engine/workerEngine';
+import type { GpuProbe } from '../../src/shared/capabilities';
 import { ok, type EngineApi, type LoadOptions } from '../../src/shared/engine';
 
 interface FakeWorker {
   id: number;
+  flavour: WorkerFlavour;
   terminated: boolean;
   loads: string[];
   crash(): void;
@@ -24,11 +27,11 @@ afterEach(() => {
 
 function spawner() {
   const workers: FakeWorker[] = [];
-  const spawn = () => {
+  const spawn = (flavour: WorkerFlavour) => {
     const ch = new MessageChannel();
     opened.push(ch);
     const listeners = new Map<string, Array<(ev: Event) => void>>();
-    const w: FakeWorker = { id: workers.length + 1, terminated: false, loads: [], crash: () => undefined };
+    const w: FakeWorker = { id: workers.length + 1, flavour, terminated: false, loads: [], crash: () => undefined };
     const side: Partial<EngineApi> = {
       load: async (modelId: string) => {
         w.loads.push(modelId);
@@ -98,5 +101,44 @@ describe('WorkerEngine', () => {
     expect(workers[0].terminated).toBe(true);
     expect((await engine.load('a', OPTS)).ok).toBe(true);
     expect(workers).toHaveLength(2);
+  });
+
+  it('sends each load to the bundle it needs, and reads capabilities without a worker', async () => {
+    const cases: Array<{ gpu: GpuProbe; backend: LoadOptions['backend']; dtype?: string; want: WorkerFlavour }> = [
+      { gpu: { ok: false }, backend: 'auto', want: 'wasm' },
+      { gpu: { ok: true, software: true, shaderF16: false }, backend: 'auto', want: 'wasm' },
+      { gpu: { ok: true, software: false, shaderF16: true }, backend: 'auto', want: 'webgpu' },
+      // Half-precision weights on a GPU without shader-f16 run on WASM.
+      { gpu: { ok: true, software: false, shaderF16: false }, backend: 'auto', dtype: 'q4f16', want: 'wasm' },
+      { gpu: { ok: true, software: false, shaderF16: true }, backend: 'wasm', want: 'wasm' },
+      // An explicit WebGPU gets the WebGPU bundle even without an adapter (it says why it fell back).
+      { gpu: { ok: false }, backend: 'webgpu', want: 'webgpu' },
+    ];
+    for (const c of cases) {
+      const { workers, spawn } = spawner();
+      let probes = 0;
+      const engine = new WorkerEngine(spawn, async () => {
+        probes++;
+        return c.gpu;
+      });
+      const caps = await engine.capabilities();
+      expect(caps.webgpu).toBe(c.gpu.ok);
+      expect(workers).toHaveLength(0);
+      expect((await engine.load('a', { ...OPTS, backend: c.backend, dtype: c.dtype })).ok).toBe(true);
+      expect(workers.map((w) => w.flavour), JSON.stringify(c)).toEqual([c.want]);
+      expect(probes).toBe(1);
+      engine.terminate();
+    }
+  });
+
+  it('moves to the other bundle when the preference changes, and keeps it for generate', async () => {
+    const { workers, spawn } = spawner();
+    const engine = new WorkerEngine(spawn, async () => ({ ok: true, software: false, shaderF16: true }));
+    await engine.load('a', { ...OPTS, backend: 'auto' });
+    await engine.load('a', { ...OPTS, backend: 'wasm' });
+    expect(workers.map((w) => [w.flavour, w.terminated])).toEqual([['webgpu', true], ['wasm', false]]);
+    await engine.generate({ conversationId: 'x', messages: [], params: { temperature: 0, topP: 1, maxNewTokens: 1 } } as never).catch(() => undefined);
+    expect(workers).toHaveLength(2);
+    engine.terminate();
   });
 });
