@@ -34,7 +34,9 @@ const QUICK = flag('quick');
 const ROWS = opt('rows', 'native,raw,engine,stock').split(',');
 const THREADS = opt('threads', '1,2').split(',').map(Number);
 const loadAtStart = os.loadavg()[0];
-const RUNS = QUICK ? 2 : 5;
+const RUNS = QUICK ? 2 : 6;
+/** Interleaved rounds of the in-browser rows (see browserRows). */
+const ROUNDS = Math.max(1, Number(opt('rounds', QUICK ? 1 : 2)));
 const NEW_TOKENS = Number(opt('tokens', 128));
 const TTFT_TOKENS = 200;
 const WARMUP_MS = QUICK ? 500 : 2000;
@@ -119,7 +121,11 @@ async function prompts(id) {
 // ---------------------------------------------------------------------------------------------
 // Statistics and rows
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
 const round = (x, d = 1) => (x == null || Number.isNaN(x) ? null : Number(x.toFixed(d)));
 
 function row(name, model, backend, dtype, threads, r, extra = {}) {
@@ -268,43 +274,51 @@ async function profileRun(browser, base) {
   console.log(JSON.stringify(out, null, 2));
 }
 
+/**
+ * The in-browser rows, in ROUNDS interleaved rounds (A B C, then C B A, ...): this machine's speed
+ * drifts by +-25% over minutes, so rows measured back to back in one block compared badly. Each
+ * round runs every row with RUNS / ROUNDS replies; a row's figures pool its rounds, and the ratios
+ * pair rows round by round (`roundRates`, see `ratios`).
+ */
 async function browserRows(browser, base, id, p, config) {
-  const rows = [];
-  const common = { model: id, config, texts: p.texts, prompts: p.prompts, newTokens: NEW_TOKENS, runs: runsFor(id), warmupMs: warmupFor(id) };
-  const attempt = async (label, fn) => {
-    try {
-      rows.push(await fn());
-      log(`${label}: ${rows.at(-1).decodeTokensPerSecond} tok/s`);
-    } catch (e) {
-      log(`${label} failed: ${e.message}`);
-      rows.push({ name: label.split(' ')[0], model: id, error: e.message });
-    }
-  };
+  const runs = Math.max(1, Math.ceil(runsFor(id) / ROUNDS));
+  const common = { model: id, config, texts: p.texts, prompts: p.prompts, newTokens: NEW_TOKENS, runs, warmupMs: warmupFor(id) };
+  const specs = [];
   for (const threads of ROWS.includes('raw') ? THREADS : []) {
-    await attempt(`raw web ${id} ${threads}t`, async () =>
-      row('raw web', id, 'wasm (asyncify build)', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'raw', build: 'asyncify', threads })),
-    );
+    specs.push({ label: `raw web ${id} ${threads}t`, name: 'raw web', backend: 'wasm (asyncify build)', threads, job: { mode: 'raw', build: 'asyncify', threads } });
   }
   if (ROWS.includes('raw') && id !== BIG) {
-    await attempt(`raw web plain ${id} 1t`, async () =>
-      row('raw web (plain wasm build)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'plain', threads: 1 })),
-    );
-    await attempt(`raw web mixed ${id} 1t`, async () =>
-      row('raw web (WebGPU JS API, plain wasm)', id, 'wasm (plain build)', 'q8', 1, await pageJob(browser, base, { ...common, mode: 'raw', build: 'mixed', threads: 1 })),
-    );
+    specs.push({ label: `raw web plain ${id} 1t`, name: 'raw web (plain wasm build)', backend: 'wasm (plain build)', threads: 1, job: { mode: 'raw', build: 'plain', threads: 1 } });
+    specs.push({ label: `raw web mixed ${id} 1t`, name: 'raw web (WebGPU JS API, plain wasm)', backend: 'wasm (plain build)', threads: 1, job: { mode: 'raw', build: 'mixed', threads: 1 } });
   }
   for (const threads of ROWS.includes('engine') ? THREADS : []) {
-    await attempt(`engine ${id} ${threads}t`, async () => {
-      const r = await pageJob(browser, base, { ...common, mode: 'engine', backend: 'wasm', threads });
-      return row('engine', id, r.backend, r.dtype, r.threads, r, { promptTokens: r.promptTokens, completionTokens: r.completionTokens });
-    });
+    specs.push({ label: `engine ${id} ${threads}t`, name: 'engine', threads, engine: true, job: { mode: 'engine', backend: 'wasm', threads } });
   }
   for (const threads of !ROWS.includes('stock') ? [] : id === BIG ? THREADS.slice(0, 1) : THREADS) {
-    await attempt(`stock ${id} ${threads}t`, async () =>
-      row('stock', id, 'wasm', 'q8', threads, await pageJob(browser, base, { ...common, mode: 'stock', threads })),
-    );
+    specs.push({ label: `stock ${id} ${threads}t`, name: 'stock', backend: 'wasm', threads, job: { mode: 'stock', threads } });
   }
-  return rows;
+  const results = new Map(specs.map((s) => [s.label, []]));
+  const errors = new Map();
+  for (let k = 0; k < ROUNDS; k++) {
+    for (const s of k % 2 ? [...specs].reverse() : specs) {
+      try {
+        const r = await pageJob(browser, base, { ...common, ...s.job });
+        results.get(s.label).push(r);
+        log(`${s.label} (round ${k + 1}/${ROUNDS}): ${round(median(r.rates), 1)} tok/s`);
+      } catch (e) {
+        log(`${s.label} failed: ${e.message}`);
+        errors.set(s.label, e.message);
+      }
+    }
+  }
+  return specs.map((s) => {
+    const rs = results.get(s.label);
+    if (!rs.length) return { name: s.name, model: id, error: errors.get(s.label) ?? 'no result' };
+    const pooled = { ...rs[0], rates: rs.flatMap((r) => r.rates), ttft: rs.flatMap((r) => r.ttft ?? []) };
+    const roundRates = rs.length === ROUNDS ? rs.map((r) => round(median(r.rates), 1)) : null;
+    const extra = s.engine ? { promptTokens: rs[0].promptTokens, completionTokens: rs[0].completionTokens } : {};
+    return row(s.name, id, s.engine ? rs[0].backend : s.backend, s.engine ? rs[0].dtype : 'q8', s.engine ? rs[0].threads : s.threads, pooled, { ...extra, roundRates });
+  });
 }
 
 /** The real app: type the prompt, time the reply until the last token is rendered and saved. */
@@ -316,7 +330,7 @@ async function endToEnd(browser, base, id) {
     await page.locator('[role=status][data-state="ready"]').first().waitFor({ timeout: 180_000 });
     const box = page.getByRole('textbox', { name: 'Message' });
     const runs = [];
-    for (let i = 0; i <= runsFor(id); i++) {
+    for (let i = 0; i <= Math.min(runsFor(id), 5); i++) {
       await page.getByRole('button', { name: 'New chat', exact: true }).click();
       await page.evaluate(() => {
         const w = window;
@@ -433,18 +447,29 @@ function machine() {
   return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.platform()} ${os.release()}, Node ${process.version}${busy}`;
 }
 
-const best = (rows, name, model) => rows.filter((r) => r.name === name && r.model === model && r.decodeTokensPerSecond).sort((a, b) => b.decodeTokensPerSecond - a.decodeTokensPerSecond)[0];
+const best = (rows, name, model) =>
+  rows.filter((r) => (typeof name === 'function' ? name(r.name) : r.name === name) && r.model === model && r.decodeTokensPerSecond).sort((a, b) => b.decodeTokensPerSecond - a.decodeTokensPerSecond)[0];
 
+/**
+ * Decode ratios of the engine's best row against each reference's best. Rows measured in the same
+ * interleaved rounds are paired round by round (median of the per-round ratios), which cancels the
+ * machine's drift; otherwise (native runs in Node, outside the rounds) it is the ratio of medians.
+ * "raw web" is the fastest raw-web variant: this runtime's ceiling in a browser.
+ */
 function ratios(rows, model) {
-  const engine = best(rows, 'engine', model)?.decodeTokensPerSecond;
+  const engine = best(rows, 'engine', model);
   const of = (name) => {
-    const other = best(rows, name, model)?.decodeTokensPerSecond;
-    return engine && other ? round(engine / other, 2) : null;
+    const other = best(rows, name, model);
+    if (!engine || !other) return null;
+    const a = engine.roundRates;
+    const b = other.roundRates;
+    if (a && b && a.length === b.length) return round(median(a.map((x, i) => x / b[i])), 2);
+    return round(engine.decodeTokensPerSecond / other.decodeTokensPerSecond, 2);
   };
   const e2e = rows.find((r) => r.name === 'end to end' && r.model === model);
   return {
     engineVsNative: of('native'),
-    engineVsRawWeb: of('raw web'),
+    engineVsRawWeb: of((n) => n.startsWith('raw web')),
     engineVsStock: of('stock'),
     endToEndVsEngine: e2e?.sameReplyRatio ?? null,
   };
@@ -573,7 +598,7 @@ async function main() {
   const out = {
     machine: machine(),
     date: new Date().toISOString(),
-    settings: { newTokens: NEW_TOKENS, runs: RUNS, runs135m: runsFor(BIG), ttftPromptTokens: TTFT_TOKENS, greedy: true, warmupMs: WARMUP_MS },
+    settings: { newTokens: NEW_TOKENS, runs: RUNS, rounds: ROUNDS, runs135m: runsFor(BIG), ttftPromptTokens: TTFT_TOKENS, greedy: true, warmupMs: WARMUP_MS },
     rows: all.map(({ tokens, ...r }) => r),
     ratios: ratios(rows, 'hearth-chat'),
     ratios135m: ratios(rows, BIG),
