@@ -5,7 +5,7 @@
 // past_key_values.N.key/value -> present.N.key/value, with KV heads / head size read from the
 // graph's input metadata or the model config. The KV cache survives between calls: the next
 // prompt reuses the longest common prefix of tokens and computes only the rest.
-import { NgramGuard, sample, type SamplingOptions } from './sampling';
+import { NgramGuard, penalizeRepeats, sample, type SamplingOptions } from './sampling';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- ORT tensors come from two runtimes (web, node) */
 export interface OrtTensor {
@@ -30,6 +30,8 @@ export interface DecodeOptions extends SamplingOptions {
   eosIds: readonly number[];
   /** Size of n-grams the reply may not repeat (0: no guard). */
   noRepeatNgram: number;
+  /** Penalty on tokens this reply already produced (sampling.ts, penalizeRepeats; 1 or absent: off). */
+  repetitionPenalty?: number;
   /** Asked before each step; true ends the reply ('interrupted'). */
   shouldStop?: () => boolean;
   /** Each generated token, as soon as it is chosen. */
@@ -106,6 +108,7 @@ export class KvDecoder {
     const guard = new NgramGuard(opts.noRepeatNgram);
     for (const id of prompt) guard.push(id);
     const tokens: number[] = [];
+    const produced = new Set<number>();
     let feed = prompt.slice(reused);
     let finish: DecodeResult['finish'] = 'length';
     try {
@@ -115,8 +118,10 @@ export class KvDecoder {
           break;
         }
         const logits = await this.step(feed);
+        penalizeRepeats(logits, produced, opts.repetitionPenalty ?? 1);
         const next = sample(logits, guard.banned(), opts);
         tokens.push(next);
+        produced.add(next);
         guard.push(next);
         opts.onToken?.(next);
         if (opts.eosIds.includes(next)) {

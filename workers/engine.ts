@@ -33,6 +33,7 @@ import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile 
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
 import { IncrementalText, PieceBatcher } from './textStream';
 import { loadOrtWasm, ortFiles, type OrtBuild } from './ortWasm';
+import { replyRules } from './sampling';
 import { threadsFor } from './threads';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- transformers.js model/tokenizer types are very loose */
@@ -43,9 +44,6 @@ type Model = any;
 const DEFAULT_FETCH = env.fetch;
 
 const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined' && typeof self === 'undefined';
-
-/** Size of the n-grams a reply may not repeat (0 turns the guard off). */
-const NO_REPEAT_NGRAM = 4;
 
 /**
  * Which ONNX file each backend runs unless the caller overrides it, picked by `npm run bench`
@@ -66,6 +64,8 @@ interface Loaded {
   threads: number;
   /** Hearth's own decode loop on the model's session, when the graph is a standard decoder. */
   decoder: KvDecoder | null;
+  /** From the model's generation_config.json (sampling.ts, replyRules). */
+  rules: { noRepeatNgram: number; repetitionPenalty: number };
 }
 
 interface Run {
@@ -226,7 +226,8 @@ export class TransformersEngine implements EngineApi {
       ? await decoder.generate(prompt, {
           maxNewTokens,
           eosIds: request.ignoreEos ? [] : loaded.eosIds,
-          noRepeatNgram: NO_REPEAT_NGRAM,
+          noRepeatNgram: loaded.rules.noRepeatNgram,
+          repetitionPenalty: loaded.rules.repetitionPenalty,
           temperature: request.params.temperature,
           topP: request.params.topP,
           shouldStop: () => this.stopper.interrupted,
@@ -281,8 +282,9 @@ export class TransformersEngine implements EngineApi {
           max_new_tokens: maxNewTokens,
           do_sample: !greedy,
           ...(greedy ? {} : { temperature: request.params.temperature, top_p: request.params.topP }),
-          // Small models loop ("I'm a model that I'm a model…"): block repeated 4-grams.
-          no_repeat_ngram_size: NO_REPEAT_NGRAM,
+          // Small models loop ("I'm a model that I'm a model…"): block repeated n-grams. (This
+          // fallback has no reply-only repetition penalty: transformers.js's counts the prompt.)
+          no_repeat_ngram_size: loaded.rules.noRepeatNgram,
           eos_token_id: request.ignoreEos ? [] : loaded.eosIds,
           pad_token_id: loaded.eosIds[loaded.eosIds.length - 1],
           streamer,
@@ -380,7 +382,8 @@ export class TransformersEngine implements EngineApi {
       const decoder = isDecoderSession(session)
         ? new KvDecoder(session, config, (type, data, dims) => new Tensor(type as any, data, dims).ort_tensor as OrtTensor)
         : null;
-      return ok({ modelId, tokenizer, model, backend, dtype, contextLength, eosIds, threads, decoder });
+      const rules = replyRules(gen);
+      return ok({ modelId, tokenizer, model, backend, dtype, contextLength, eosIds, threads, decoder, rules });
     } catch (e) {
       return { ok: false, error: classifyLoadError(e, backend) };
     }

@@ -2,6 +2,34 @@
 // top-p sampling, with the no-repeat n-gram guard kept incrementally (O(1) per token instead of
 // rebuilding every n-gram of the sequence at each step as transformers.js's processor does).
 
+/**
+ * The repetition penalty as Hearth applies it (CTRL's rule: a positive logit divided by `penalty`,
+ * a negative one multiplied), to tokens the reply itself has produced, never the prompt's: a reply
+ * may use the question's words. In place; `penalty` <= 1 changes nothing.
+ */
+export function penalizeRepeats(logits: Float32Array, generated: Iterable<number>, penalty: number): void {
+  if (!(penalty > 1)) return;
+  for (const t of generated) {
+    const v = logits[t];
+    if (v !== undefined) logits[t] = v > 0 ? v / penalty : v * penalty;
+  }
+}
+
+/**
+ * How a model's replies are decoded, from its generation_config.json: `no_repeat_ngram_size` as in
+ * transformers (default 4, Hearth's guard for every model), and Hearth's own
+ * `hearth_reply_repetition_penalty` (default 1: off), named apart from transformers'
+ * `repetition_penalty` because that one counts the prompt's tokens too.
+ */
+export function replyRules(gen: Record<string, unknown>): { noRepeatNgram: number; repetitionPenalty: number } {
+  const n = gen.no_repeat_ngram_size;
+  const p = gen.hearth_reply_repetition_penalty;
+  return {
+    noRepeatNgram: typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 16 ? n : 4,
+    repetitionPenalty: typeof p === 'number' && Number.isFinite(p) && p >= 1 && p <= 3 ? p : 1,
+  };
+}
+
 /** Tokens transformers.js's sampler keeps before sampling (its generation_config.top_k default). */
 export const TOP_K = 50;
 

@@ -1,6 +1,7 @@
 # Topic adherence (scripts/eval/topic.py, the same 69 held-out prompts) under different decoding
 # rules, on a checkpoint: plain greedy; greedy with repeated 4-grams blocked (what the app does);
-# greedy with a repetition penalty of 1.2; and sample-and-rank (4 samples at temperature 0.7,
+# greedy with a repetition penalty of 1.2 on the reply's tokens (alone and with the 4-gram block);
+# and sample-and-rank (4 samples at temperature 0.7,
 # top-p 0.9, keep the one with the highest mean log-probability under the model).
 #   .venv/bin/python -m scripts.eval.decoding --ckpt runs/v4/sft/ckpt.pt --tokenizer runs/v4/tokenizer
 import argparse
@@ -15,7 +16,7 @@ from scripts.train import data as D
 
 @torch.no_grad()
 def decode(model, ids, max_new, stop, rule, gen=None):
-    """One reply with KV cache. rule: greedy | block4 | penalty | sample. Returns (ids, mean logprob)."""
+    """One reply with KV cache. rule: greedy | block4 | penalty | penalty_block4 | sample. Returns (ids, mean logprob)."""
     past = model.empty_past()
     seq, inp, out, lps = list(ids), torch.tensor([ids]), [], []
     for _ in range(max_new):
@@ -26,12 +27,13 @@ def decode(model, ids, max_new, stop, rule, gen=None):
         logits, past = model.forward_cached(inp, torch.ones(1, L, dtype=torch.int64), torch.arange(L - T, L)[None], past)
         row = logits[0, -1].float()
         logp = torch.log_softmax(row, -1)
-        if rule == "block4":
-            for b in banned_by_ngram(seq, 4):
-                row[b] = -float("inf")
-        if rule == "penalty":
+        if rule in ("penalty", "penalty_block4"):
+            # The app's rule (workers/sampling.ts, penalizeRepeats): reply tokens only.
             for t in set(out):
                 row[t] = row[t] / 1.2 if row[t] > 0 else row[t] * 1.2
+        if rule in ("block4", "penalty_block4"):
+            for b in banned_by_ngram(seq, 4):
+                row[b] = -float("inf")
         if rule == "sample":
             p = torch.softmax(row / 0.7, -1)
             sp, si = torch.sort(p, descending=True)
@@ -53,7 +55,7 @@ def compare(model, tok, data, per_source=20, max_new=48, samples=4, seed=0):
     model = model.float().eval()
     stop = [tok.token_id("<|end|>"), 0]
     gen = torch.Generator().manual_seed(seed)
-    rules = ["greedy", "block4", "penalty", "sample_rank"]
+    rules = ["greedy", "block4", "penalty", "penalty_block4", "sample_rank"]
     res = {r: {"on_topic": 0, "prompts": 0, "examples": []} for r in rules}
     for src, prompts in topic_prompts(data, per_source).items():
         for p in prompts:

@@ -183,8 +183,10 @@ def llama_hf_config(model, extra=None):
     return c
 
 
-def write_hf_folder(model, tok, out_dir, quantize=("q8", "q4"), extra_config=None, log=print):
-    """Write the full model folder: configs, tokenizer, fp32 ONNX and quantized variants."""
+def write_hf_folder(model, tok, out_dir, quantize=("q8", "q4"), extra_config=None, log=print, reply_rules=None):
+    """Write the full model folder: configs, tokenizer, fp32 ONNX and quantized variants.
+    `reply_rules`: how the app decodes replies (workers/sampling.ts, replyRules), e.g.
+    {"no_repeat_ngram_size": 4, "hearth_reply_repetition_penalty": 1.2}."""
     from scripts.export import quantize as qz
 
     cfg = model.cfg
@@ -194,7 +196,7 @@ def write_hf_folder(model, tok, out_dir, quantize=("q8", "q4"), extra_config=Non
         json.dump(conf, f, indent=2)
     end_id = tok.token_id("<|end|>")
     gen = {"bos_token_id": 0, "eos_token_id": [end_id, 0], "pad_token_id": 0,
-           "max_length": cfg.n_positions, "do_sample": False}
+           "max_length": cfg.n_positions, "do_sample": False, **(reply_rules or {})}
     with open(os.path.join(out_dir, "generation_config.json"), "w") as f:
         json.dump(gen, f, indent=2)
     tok.save(out_dir, model_max_length=cfg.n_positions)

@@ -81,6 +81,9 @@ def parse():
     ap.add_argument("--sft-lr", type=float, default=5e-4)
     ap.add_argument("--sft-muon-lr", type=float, default=0.004)
     ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--reply-penalty", type=float, default=1.2,
+                    help="the app's repetition penalty on reply tokens (generation_config hearth_reply_repetition_penalty; 1: off)")
+    ap.add_argument("--no-repeat-ngram", type=int, default=4, help="the app's no-repeat n-gram guard (0: off)")
     a = ap.parse_args()
     if a.smoke:
         a.vocab, a.ctx, a.n_layer, a.n_embd, a.n_head, a.n_kv_head, a.intermediate, a.bsz = 400, 64, 2, 64, 4, 2, 128, 8
@@ -158,7 +161,8 @@ def main():
     if "export" in stages:
         from scripts.export.onnx_export import write_hf_folder
         model, _ = load_model(final)
-        write_hf_folder(model, tok, a.out, log=log)
+        rules = {"no_repeat_ngram_size": a.no_repeat_ngram, "hearth_reply_repetition_penalty": a.reply_penalty}
+        write_hf_folder(model, tok, a.out, log=log, reply_rules=rules)
         # the same fp32 graph quantized by onnxruntime's own tools, for the comparison in eval
         from scripts.export import quantize as qz
         ort_dir = os.path.join(a.work, "ort-quant")

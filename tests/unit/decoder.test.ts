@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import { KvDecoder, isDecoderSession, type OrtTensor } from '../../workers/decoder';
+import { penalizeRepeats } from '../../workers/sampling';
 
 const MODELS = [
   { id: 'hearth-test-tiny', root: resolve(__dirname, '../../models') + '/' },
@@ -29,8 +30,15 @@ async function load(id: string, root: string, dtype: 'q8' | 'fp32') {
   return { tokenizer, model, decoder: new KvDecoder(session, model.config, makeTensor), chat };
 }
 
-/** transformers.js's greedy tokens for `prompt` (no EOS, so every run has the same length). */
-async function libraryGreedy(model: any, prompt: number[], maxNewTokens: number, ngram: number): Promise<number[]> {
+/**
+ * transformers.js's greedy tokens for `prompt` (no EOS, so every run has the same length);
+ * `penalty`: Hearth's reply-only repetition penalty, as a logits processor in the library's loop.
+ */
+async function libraryGreedy(model: any, prompt: number[], maxNewTokens: number, ngram: number, penalty = 1): Promise<number[]> {
+  const replyOnly = (ids: bigint[][], logits: any) => {
+    for (let i = 0; i < ids.length; i++) penalizeRepeats(logits[i].data, new Set(ids[i].slice(prompt.length).map(Number)), penalty);
+    return logits;
+  };
   const input_ids = new Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
   const attention_mask = new Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
   const out = await model.generate({
@@ -40,6 +48,7 @@ async function libraryGreedy(model: any, prompt: number[], maxNewTokens: number,
     do_sample: false,
     no_repeat_ngram_size: ngram,
     eos_token_id: [],
+    ...(penalty > 1 ? { logits_processor: [replyOnly] } : {}),
   });
   return Array.from(out.tolist()[0] as bigint[], Number).slice(prompt.length);
 }
@@ -62,6 +71,18 @@ describe.each(MODELS)('KvDecoder on $id', ({ id, root }) => {
       expect(got.tokens).toEqual(expected);
       expect(got.finish).toBe('length');
     }
+  });
+
+  it("applies the reply-only repetition penalty as the library's loop does, and it changes the reply", async () => {
+    m.decoder.reset();
+    const plain = await m.decoder.generate(prompt, { ...greedy, maxNewTokens: 32, noRepeatNgram: 0 });
+    // The model repeats itself without a penalty (else this test could not tell).
+    expect(new Set(plain.tokens).size).toBeLessThan(plain.tokens.length);
+    const expected = await libraryGreedy(m.model, prompt, 32, 0, 1.5);
+    m.decoder.reset();
+    const got = await m.decoder.generate(prompt, { ...greedy, maxNewTokens: 32, noRepeatNgram: 0, repetitionPenalty: 1.5 });
+    expect(got.tokens).toEqual(expected);
+    expect(got.tokens).not.toEqual(plain.tokens);
   });
 
   it('never repeats a 4-gram when the guard is on', async () => {
@@ -135,5 +156,25 @@ describe.each(MODELS)('KV cache reuse across turns on $id (fp32)', ({ id, root }
     expect(afterEdit.reusedTokens).toBeLessThan(p1.length);
     m.decoder.reset();
     expect(afterEdit.tokens).toEqual((await m.decoder.generate(edited, { ...greedy, maxNewTokens: 24, noRepeatNgram: 4 })).tokens);
+  });
+});
+
+describe('reply rules from generation_config.json', () => {
+  it('reads no_repeat_ngram_size and the reply repetition penalty, ignoring hostile values', async () => {
+    const { replyRules } = await import('../../workers/sampling');
+    expect(replyRules({})).toEqual({ noRepeatNgram: 4, repetitionPenalty: 1 });
+    expect(replyRules({ no_repeat_ngram_size: 0, hearth_reply_repetition_penalty: 1.2 })).toEqual({ noRepeatNgram: 0, repetitionPenalty: 1.2 });
+    // transformers' own repetition_penalty counts the prompt: not Hearth's rule, not read.
+    expect(replyRules({ repetition_penalty: 1.3 }).repetitionPenalty).toBe(1);
+    for (const bad of [-1, 2.5, 1e9, '3', null, NaN]) expect(replyRules({ no_repeat_ngram_size: bad }).noRepeatNgram).toBe(4);
+    for (const bad of [0.5, -2, 1e9, 'x', Infinity]) expect(replyRules({ hearth_reply_repetition_penalty: bad }).repetitionPenalty).toBe(1);
+  });
+
+  it('penalizes only what the reply produced: positive logits divided, negative multiplied', () => {
+    const logits = Float32Array.of(2, -2, 3, 0.5);
+    penalizeRepeats(logits, [0, 1], 2);
+    expect(Array.from(logits)).toEqual([1, -4, 3, 0.5]);
+    penalizeRepeats(logits, [2, 99], 1);
+    expect(Array.from(logits)).toEqual([1, -4, 3, 0.5]);
   });
 });
