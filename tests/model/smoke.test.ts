@@ -10,6 +10,7 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { env, AutoTokenizer, AutoModelForCausalLM } from '@huggingface/transformers';
 import { findPython } from './python';
+import { replyRules } from '../../workers/sampling';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -48,12 +49,16 @@ describe('pipeline --smoke', () => {
     const data = process.env.HEARTH_DATA ?? path.join(tmp, 'data');
     if (!process.env.HEARTH_DATA) run(py, ['-m', 'scripts.train.make_smoke_data', data]);
     const out = path.join(tmp, 'smoke-model');
-    run(py, ['-m', 'scripts.train.pipeline', '--smoke', '--data', data, '--work', path.join(tmp, 'work'), '--out', out]);
+    run(py, ['-m', 'scripts.train.pipeline', '--smoke', '--data', data, '--work', path.join(tmp, 'work'), '--out', out,
+      '--reply-penalty', '1.3', '--no-repeat-ngram', '3']);
     for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'golden.json',
       'eval.json', 'README.md', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'onnx/model_q4.onnx']) {
       expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     }
     const ev = JSON.parse(fs.readFileSync(path.join(out, 'eval.json'), 'utf8'));
+    // The reply rules the app reads (workers/sampling.ts, replyRules) are written where it reads them.
+    const rules = (dir: string) => replyRules(JSON.parse(fs.readFileSync(path.join(dir, 'generation_config.json'), 'utf8')));
+    expect(rules(out)).toEqual({ noRepeatNgram: 3, repetitionPenalty: 1.3 });
     expect(ev.parity.fp32_tokens_equal).toBe(true);
     expect(ev.parity.loss_equal_3dp_fp32).toBe(true);
     // loss per byte (compares tokenizers) and topic adherence on held-out prompts are measured
@@ -78,6 +83,7 @@ describe('pipeline --smoke', () => {
     const a = fs.readFileSync(path.join(out, 'onnx/model.onnx'));
     const b = fs.readFileSync(path.join(ft, 'onnx/model.onnx'));
     expect(a.equals(b)).toBe(false); // the merged LoRA update changed the weights
+    expect(rules(ft)).toEqual(rules(out)); // a fine-tune keeps its source's reply rules
     await generates(ft);
   }, 600_000);
 });
