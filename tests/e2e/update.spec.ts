@@ -70,7 +70,24 @@ test.describe('an update', () => {
       await expect(prompt).toContainText('A new version of Hearth is ready', { timeout: 60_000 });
 
       await prompt.getByRole('button', { name: 'Reload' }).click();
-      await expect(page.locator('meta[name="hearth-build"]')).toHaveAttribute('content', B_ID, { timeout: 60_000 });
+      try {
+        await expect(page.locator('meta[name="hearth-build"]')).toHaveAttribute('content', B_ID, { timeout: 60_000 });
+      } catch (e) {
+        // Say where the update stood (this step failed once in CI and passed in every rerun).
+        const state = await page
+          .evaluate(async () => {
+            const reg = await navigator.serviceWorker.getRegistration();
+            return {
+              controller: navigator.serviceWorker.controller?.state,
+              waiting: reg?.waiting?.state ?? null,
+              active: reg?.active?.state ?? null,
+              installing: reg?.installing?.state ?? null,
+              prompt: document.querySelector('[aria-label="Update"]')?.textContent ?? null,
+            };
+          })
+          .catch((err: Error) => ({ error: err.message }));
+        throw new Error(`${(e as Error).message}\nservice worker state: ${JSON.stringify(state)}`);
+      }
       await expect(messageBox(page)).toBeVisible();
       await expect(page.getByRole('status', { name: 'Update' })).toHaveCount(0);
       const scripts = await page.locator('script[type="module"]').evaluateAll((els) => els.map((e) => new URL((e as HTMLScriptElement).src).pathname));
