@@ -226,7 +226,8 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
     # whichever has the lower recent seconds/step.
     n_threads = torch.get_num_threads()
     step_time = {}
-    stable_saved = os.path.exists(os.path.join(out_dir, "stable.pt")) and rewarm_from is None
+    # Saved once per run as it enters the decay (a run resumed inside its decay keeps the one it has).
+    stable_saved = rewarm_from is None and progress() >= 0.75
     explore_until, t_step = -1, time.time()
     while step < steps and progress() < 1.0:
         if auto_threads and max_threads > 1:
