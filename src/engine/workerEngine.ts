@@ -4,8 +4,8 @@
 // with another backend preference) also starts a
 // fresh worker: a WASM heap never shrinks, so after a 1 GB model a small one would otherwise keep
 // the gigabyte, and the old worker's handles on a deleted model's cache would keep its disk space.
-// There are two worker bundles: loads that will run on WASM get the WASM-only one (onnxruntime-web's
-// plain bundle: less JavaScript per decode step), loads that may use WebGPU the full one; the page
+// There are two worker bundles: loads that will run on WASM get the WASM-only one
+// (onnxruntime-web/wasm: smaller, no WebGPU code), loads that may use WebGPU the full one; the page
 // probes WebGPU itself to choose, so capabilities() needs no worker.
 import * as Comlink from 'comlink';
 import { chooseBackend } from '../../workers/backendChoice';
