@@ -88,7 +88,7 @@ export class TransformersEngine implements EngineApi {
   /** The ONNX Runtime build this worker initialised (see configure). */
   private ortBuild: OrtBuild | null = null;
 
-  /** `wasmOnly`: this worker's bundle has onnxruntime-web's plain build, which cannot run WebGPU. */
+  /** `wasmOnly`: this worker's bundle has onnxruntime-web/wasm, which cannot run WebGPU. */
   constructor(private readonly opts: { wasmOnly?: boolean } = {}) {}
 
   async capabilities(): Promise<Capabilities> {
