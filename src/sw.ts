@@ -51,8 +51,15 @@ async function bundledModelFile(request: Request, id: string, path: string): Pro
   const res = await fetch(request);
   const expected = model.files.find((f) => f.path === path)?.size;
   if (res.status === 200 && expected !== undefined) {
-    // Keep it (not awaited by the page: the response streams on while the copy is stored).
-    void verifiedCopy(res.clone(), expected).then((copy) => copy && cache.put(request, copy)).catch(() => undefined);
+    // Keep it (not awaited by the page: the response streams on while the copy is stored). A copy
+    // not kept is cancelled: an unread clone holds its stream open, and a service worker with an
+    // open fetch stream never goes idle, so a waiting new version could not take over (the update
+    // e2e caught a Reload that never applied).
+    const clone = res.clone();
+    const drop = () => clone.body?.cancel().catch(() => undefined);
+    void verifiedCopy(clone, expected)
+      .then((copy) => (copy ? cache.put(request, copy) : drop()))
+      .catch(drop);
   }
   return res;
 }
