@@ -53,8 +53,8 @@ async function bundledModelFile(request: Request, id: string, path: string): Pro
   if (res.status === 200 && expected !== undefined) {
     // Keep it (not awaited by the page: the response streams on while the copy is stored). A copy
     // not kept is cancelled: an unread clone holds its stream open, and a service worker with an
-    // open fetch stream never goes idle, so a waiting new version could not take over (the update
-    // e2e caught a Reload that never applied).
+    // open fetch stream never goes idle, so a waiting new version cannot take over (one suspect for
+    // the update e2e's Reload that sometimes never applies; not the whole cause, see that spec).
     const clone = res.clone();
     const drop = () => clone.body?.cancel().catch(() => undefined);
     void verifiedCopy(clone, expected)

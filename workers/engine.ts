@@ -33,7 +33,7 @@ import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile 
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
 import { IncrementalText, PieceBatcher } from './textStream';
 import { loadOrtWasm, ortFiles, type OrtBuild } from './ortWasm';
-import { replyRules } from './sampling';
+import { replyRules, type ReplyRules } from './sampling';
 import { threadsFor } from './threads';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- transformers.js model/tokenizer types are very loose */
@@ -65,7 +65,7 @@ interface Loaded {
   /** Hearth's own decode loop on the model's session, when the graph is a standard decoder. */
   decoder: KvDecoder | null;
   /** From the model's generation_config.json (sampling.ts, replyRules). */
-  rules: { noRepeatNgram: number; repetitionPenalty: number };
+  rules: ReplyRules;
 }
 
 interface Run {

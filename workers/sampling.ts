@@ -15,13 +15,19 @@ export function penalizeRepeats(logits: Float32Array, generated: Iterable<number
   }
 }
 
+/** How the decode loop treats repeats (see replyRules). */
+export interface ReplyRules {
+  noRepeatNgram: number;
+  repetitionPenalty: number;
+}
+
 /**
  * How a model's replies are decoded, from its generation_config.json: `no_repeat_ngram_size` as in
  * transformers (default 4, Hearth's guard for every model), and Hearth's own
  * `hearth_reply_repetition_penalty` (default 1: off), named apart from transformers'
  * `repetition_penalty` because that one counts the prompt's tokens too.
  */
-export function replyRules(gen: Record<string, unknown>): { noRepeatNgram: number; repetitionPenalty: number } {
+export function replyRules(gen: Record<string, unknown>): ReplyRules {
   const n = gen.no_repeat_ngram_size;
   const p = gen.hearth_reply_repetition_penalty;
   return {
