@@ -7,8 +7,8 @@
 //   (workers/ortWasm.ts), since on a first visit the worker starts before this worker controls
 //   the page and a precached copy was a second download.
 // - /models/<bundled id>/**: cache-first from "hearth-models-<id>-<version>" (see src/pwa/caches.ts);
-//   a miss goes to the network and is kept only when its size is the one this build shipped, so a
-//   cache never mixes two versions of a model. Activate deletes bundled-model caches of versions no
+//   a miss is downloaded whole, kept only when its size is the one this build shipped (a cache never
+//   mixes two versions of a model), and answered from memory rather than streamed (see below). Activate deletes bundled-model caches of versions no
 //   longer shipped (never the user's downloaded models) and transformers.js's old cache.
 // - updates: a new version waits until the page asks it to take over ({type: 'SKIP_WAITING'},
 //   sent by workbox-window's messageSkipWaiting when the user clicks "Reload", src/pwa/register.ts).
@@ -19,7 +19,7 @@ import {
   LEGACY_TRANSFORMERS_CACHE,
   bundledModelCacheName,
   bundledModels,
-  verifiedCopy,
+  wholeResponse,
 } from './pwa/caches';
 
 // The service worker global scope, typed locally (the project's lib is DOM, not WebWorker).
@@ -50,18 +50,15 @@ async function bundledModelFile(request: Request, id: string, path: string): Pro
   if (hit) return hit;
   const res = await fetch(request);
   const expected = model.files.find((f) => f.path === path)?.size;
-  if (res.status === 200 && expected !== undefined) {
-    // Keep it (not awaited by the page: the response streams on while the copy is stored). A copy
-    // not kept is cancelled: an unread clone holds its stream open, and a service worker with an
-    // open fetch stream never goes idle, so a waiting new version cannot take over (one suspect for
-    // the update e2e's Reload that sometimes never applies; not the whole cause, see that spec).
-    const clone = res.clone();
-    const drop = () => clone.body?.cancel().catch(() => undefined);
-    void verifiedCopy(clone, expected)
-      .then((copy) => (copy ? cache.put(request, copy) : drop()))
-      .catch(drop);
-  }
-  return res;
+  if (res.status !== 200 || expected === undefined) return res;
+  // Read whole, stored, then answered from memory: the answer is a Blob, not a stream teed into
+  // the cache, so this fetch event ends when the download does. (A response still streaming to a
+  // page that stopped reading it kept this worker busy, and a busy worker never lets a waiting new
+  // version take over: the update's Reload then did nothing.) Kept only when it is the size this
+  // build shipped, so a cache never mixes two versions; a full disk only means no copy.
+  const whole = await wholeResponse(res);
+  if (whole.size === expected) await cache.put(request, whole.response.clone()).catch(() => undefined);
+  return whole.response;
 }
 
 registerRoute(

@@ -44,3 +44,18 @@ export async function verifiedCopy(res: Response, expected: number): Promise<Res
   headers.set('Content-Length', String(body.size));
   return new Response(body, { status: 200, statusText: res.statusText, headers });
 }
+
+/**
+ * The whole of `res`, read into memory: a Blob-backed response with the decoded body (no
+ * Content-Encoding, Content-Length of the decoded bytes) and its size. The service worker answers a
+ * bundled model file this way on a cache miss, never with a stream it tees into the cache: a fetch
+ * event whose response body still streams keeps the old service worker busy, and a busy one never
+ * lets a waiting new version take over (the Reload of an update did nothing until it went idle).
+ */
+export async function wholeResponse(res: Response): Promise<{ response: Response; size: number }> {
+  const body = await res.blob();
+  const headers = new Headers(res.headers);
+  headers.delete('Content-Encoding');
+  headers.set('Content-Length', String(body.size));
+  return { response: new Response(body, { status: res.status, statusText: res.statusText, headers }), size: body.size };
+}
