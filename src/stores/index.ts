@@ -43,7 +43,11 @@ export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; u
   const locks = deps.locks === undefined ? (typeof navigator !== 'undefined' ? navigator.locks ?? null : null) : deps.locks;
   // One model per browser (the tab holding the "hearth-engine" lock), the model chosen in Models.
   let models: ModelsStore | null = null;
-  const tabEngine = new TabLockedEngine(deps.engine ?? new WorkerEngine(), locks, (role) => {
+  const inner: EngineApi & { terminate?: () => void } = deps.engine ?? new WorkerEngine();
+  // Applying an update reloads the page: end the engine worker first, so no model request reaches
+  // the old service worker while it hands over (src/pwa/register.ts).
+  pwa.setBeforeUpdate(() => inner.terminate?.());
+  const tabEngine = new TabLockedEngine(inner, locks, (role) => {
     pwa.setTabRole(role);
     if (role === 'lost') engine.release({ code: 'busy', message: LOST_MESSAGE, retryable: true });
     if (role === 'available' && engine.state() !== 'ready' && engine.state() !== 'loading') void engine.load();

@@ -12,6 +12,8 @@ export interface PwaStore {
   /** True when another tab already switched to the new version. */
   refreshExternal: () => boolean;
   applyUpdate(): void;
+  /** What to stop before the new version takes over (the app ends its engine worker). */
+  setBeforeUpdate(fn: () => void): void;
   dismissUpdate(): void;
   canInstall: () => boolean;
   installed: () => boolean;
@@ -32,8 +34,10 @@ export function createPwaStore(opts: { register?: boolean } = {}): PwaStore {
   const [tabRole, setTabRole] = createSignal<TabRole>('unknown');
   const [swError, setSwError] = createSignal<string | null>(null);
   let handle: SwHandle | null = null;
+  let beforeUpdate: () => void = () => undefined;
   if (opts.register !== false) {
     handle = registerServiceWorker({
+      onBeforeUpdate: () => beforeUpdate(),
       onOfflineReady: () => setOfflineReady(true),
       onNeedRefresh: (external) => {
         setRefreshExternal(external);
@@ -48,6 +52,9 @@ export function createPwaStore(opts: { register?: boolean } = {}): PwaStore {
     needRefresh,
     refreshExternal,
     applyUpdate: () => (handle ? handle.applyUpdate() : window.location.reload()),
+    setBeforeUpdate: (fn) => {
+      beforeUpdate = fn;
+    },
     dismissUpdate: () => setNeedRefresh(false),
     canInstall,
     installed: isInstalled,
