@@ -106,6 +106,7 @@ export function registerServiceWorker(hooks: SwHooks, url = '/sw.js'): SwHandle 
       wb.messageSkipWaiting();
       setTimeout(() => {
         if (reloaded) return;
+        console.warn(`Hearth: the new version did not take over within ${PARKED_MS} ms; reloading to ask again.`);
         writeAsked({ at: Date.now(), tries: triesBefore + 1 });
         reloadOnce();
       }, PARKED_MS);

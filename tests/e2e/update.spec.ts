@@ -43,6 +43,12 @@ test.describe('an update', () => {
     const context = await browser.newContext({ baseURL: server.origin });
     try {
       const page = await context.newPage();
+      // How often the page had to reload to un-park the new version (src/pwa/register.ts), noted in
+      // the report: the update must land either way, but the count says how often Chromium parked it.
+      let parked = 0;
+      page.on('console', (m) => {
+        if (m.text().includes('did not take over')) parked++;
+      });
       await page.goto(appUrl({ backend }));
       await expect(messageBox(page)).toBeVisible();
       await waitForServiceWorker(page);
@@ -99,6 +105,8 @@ test.describe('an update', () => {
       expect(scripts).toEqual([scriptB]);
       // The precache now holds B's entry script and no longer A's.
       await expect.poll(precached, { timeout: 30_000 }).toEqual([true, false]);
+      test.info().annotations.push({ type: 'parked reloads', description: String(parked) });
+      console.log(`update e2e: ${parked} reload(s) to un-park the new version`);
     } finally {
       await context.close();
       await server.close();
