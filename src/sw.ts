@@ -52,10 +52,11 @@ async function bundledModelFile(request: Request, id: string, path: string): Pro
   const expected = model.files.find((f) => f.path === path)?.size;
   if (res.status !== 200 || expected === undefined) return res;
   // Read whole, stored, then answered from memory: the answer is a Blob, not a stream teed into
-  // the cache, so this fetch event ends when the download does. (A response still streaming to a
-  // page that stopped reading it kept this worker busy, and a busy worker never lets a waiting new
-  // version take over: the update's Reload then did nothing.) Kept only when it is the size this
-  // build shipped, so a cache never mixes two versions; a full disk only means no copy.
+  // the cache, so this fetch event ends when the download does. (A response still streaming keeps
+  // this worker busy, and a busy old worker holds back a waiting new version: with the teed stream
+  // the update e2e's Reload failed in about half the runs, with this in one of eight; the rest was
+  // the page's own requests, see src/pwa/register.ts.) Kept only when it is the size this build
+  // shipped, so a cache never mixes two versions; a full disk only means no copy.
   const whole = await wholeResponse(res);
   if (whole.size === expected) await cache.put(request, whole.response.clone()).catch(() => undefined);
   return whole.response;

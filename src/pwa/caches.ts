@@ -49,8 +49,8 @@ export async function verifiedCopy(res: Response, expected: number): Promise<Res
  * The whole of `res`, read into memory: a Blob-backed response with the decoded body (no
  * Content-Encoding, Content-Length of the decoded bytes) and its size. The service worker answers a
  * bundled model file this way on a cache miss, never with a stream it tees into the cache: a fetch
- * event whose response body still streams keeps the old service worker busy, and a busy one never
- * lets a waiting new version take over (the Reload of an update did nothing until it went idle).
+ * event whose response body still streams keeps the service worker busy, and a busy old worker
+ * holds back (in Chromium, can park) a waiting new version (see src/pwa/register.ts).
  */
 export async function wholeResponse(res: Response): Promise<{ response: Response; size: number }> {
   const body = await res.blob();
