@@ -8,8 +8,9 @@
 //   the page and a precached copy was a second download.
 // - /models/<bundled id>/**: cache-first from "hearth-models-<id>-<version>" (see src/pwa/caches.ts);
 //   a miss is downloaded whole, kept only when its size is the one this build shipped (a cache never
-//   mixes two versions of a model), and answered from memory rather than streamed (see below). Activate deletes bundled-model caches of versions no
-//   longer shipped (never the user's downloaded models) and transformers.js's old cache.
+//   mixes two versions of a model), and answered from memory rather than streamed (see below).
+//   Activate deletes bundled-model caches of versions no longer shipped (never the user's
+//   downloaded models) and transformers.js's old cache.
 // - updates: a new version waits until the page asks it to take over ({type: 'SKIP_WAITING'},
 //   sent by workbox-window's messageSkipWaiting when the user clicks "Reload", src/pwa/register.ts).
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';

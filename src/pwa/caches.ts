@@ -37,12 +37,8 @@ export async function verifiedCopy(res: Response, expected: number): Promise<Res
   if (!encoding || encoding === 'identity') {
     return Number(res.headers.get('Content-Length') ?? NaN) === expected ? res : null;
   }
-  const body = await res.blob();
-  if (body.size !== expected) return null;
-  const headers = new Headers(res.headers);
-  headers.delete('Content-Encoding');
-  headers.set('Content-Length', String(body.size));
-  return new Response(body, { status: 200, statusText: res.statusText, headers });
+  const { response, size } = await wholeResponse(res);
+  return size === expected ? response : null;
 }
 
 /**
