@@ -12,7 +12,8 @@
 //   Activate deletes bundled-model caches of versions no longer shipped (never the user's
 //   downloaded models) and transformers.js's old cache.
 // - updates: a new version waits until the page asks it to take over ({type: 'SKIP_WAITING'},
-//   sent by workbox-window's messageSkipWaiting when the user clicks "Reload", src/pwa/register.ts).
+//   sent by workbox-window's messageSkipWaiting when the user clicks "Reload", src/pwa/register.ts);
+//   {type: 'GET_BUILD'} answers this version's build id on the message's port.
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import {
@@ -72,8 +73,15 @@ registerRoute(
   },
 );
 
+/** This version's build id, the one its index.html shows (<meta name="hearth-build">). */
+const BUILD_ID = typeof __HEARTH_BUILD_ID__ !== 'undefined' ? __HEARTH_BUILD_ID__ : 'dev';
+
 sw.addEventListener('message', (e) => {
-  if ((e.data as { type?: string } | null)?.type === 'SKIP_WAITING') void sw.skipWaiting();
+  const type = (e.data as { type?: string } | null)?.type;
+  if (type === 'SKIP_WAITING') void sw.skipWaiting();
+  // A page asks which version controls it (src/pwa/register.ts): a page of the old version that a
+  // new version took over after it loaded must reload (or offer to).
+  else if (type === 'GET_BUILD') e.ports[0]?.postMessage({ build: BUILD_ID });
 });
 
 sw.addEventListener('activate', (e) => {

@@ -84,11 +84,31 @@ def parse():
     ap.add_argument("--reply-penalty", type=float, default=1.2,
                     help="the app's repetition penalty on reply tokens (generation_config hearth_reply_repetition_penalty; 1: off)")
     ap.add_argument("--no-repeat-ngram", type=int, default=4, help="the app's no-repeat n-gram guard (0: off)")
+    ap.add_argument("--sft-weights", default="", type=parse_weights,
+                    help="fine-tune mix overrides, e.g. 'persona=0.25,oasst_qa=4' (sources of data.SOURCES, "
+                         "SFT_REPLAY or SFT_DERIVED; the rest keep their default weights)")
     a = ap.parse_args()
     if a.smoke:
         a.vocab, a.ctx, a.n_layer, a.n_embd, a.n_head, a.n_kv_head, a.intermediate, a.bsz = 400, 64, 2, 64, 4, 2, 128, 8
         a.pretrain_steps, a.sft_steps, a.pretrain_minutes, a.sft_minutes = 12, 8, 0, 0
     return a
+
+
+def parse_weights(text):
+    """'name=w,name=w' -> {name: w}; names must be fine-tune sources, weights >= 0."""
+    known = set(D.DIALOGUE_SOURCES) | set(SFT_REPLAY) | set(SFT_DERIVED)
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, w = part.partition("=")
+        if name not in known:
+            raise argparse.ArgumentTypeError(f"unknown fine-tune source {name!r} (known: {', '.join(sorted(known))})")
+        try:
+            out[name] = float(w)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"weight of {name!r} is not a number: {w!r}") from None
+        if not out[name] >= 0:
+            raise argparse.ArgumentTypeError(f"weight of {name!r} must be >= 0")
+    return out
 
 
 def main():
@@ -145,7 +165,7 @@ def main():
     if "sft" in stages:
         base, _ = load_model(os.path.join(pre_dir, "ckpt.pt"))
         model = base
-        weights = {**{n: D.SOURCES[n][1] for n in dialog}, **SFT_REPLAY, **SFT_DERIVED}
+        weights = {**{n: D.SOURCES[n][1] for n in dialog}, **SFT_REPLAY, **SFT_DERIVED, **a.sft_weights}
         sft_names = dialog + list(SFT_REPLAY) + [n for n in SFT_DERIVED if f"{n}/train/ids" in arrays]
         mix = Mixture(streams(arrays, sft_names, "train", weights, True), a.ctx, a.seed + 1)
         res = train(model, mix, sft_dir, a.sft_steps, a.bsz, a.sft_lr, warmup=min(50, a.sft_steps // 5),

@@ -6,10 +6,14 @@
 // Chromium can park a new version in "waiting" for good when a request from the page reaches the
 // old worker just as it hands over (the update e2e caught it: the engine worker loading the model
 // at the moment of the click). So the page first stops its own requests (`onBeforeUpdate`: the
-// app ends its engine worker, the page reloads anyway), and if the new version has not taken over
-// after PARKED_MS it reloads all the same and the reloaded page asks again at once (at most
-// MAX_TRIES times in all; then the prompt simply shows again).
-import { Workbox } from 'workbox-window';
+// app ends its engine worker, the page reloads anyway) and waits QUIET_MS, and if the new version
+// has not taken over after PARKED_MS it reloads all the same and the reloaded page asks again at
+// once (at most MAX_TRIES times in all; then the prompt simply shows again). That reload is often served by the
+// old worker and then the new one takes over at once, so after loading, and on every controller
+// change, the page asks the controlling worker for its build and reloads (the user asked) or
+// offers the update (they did not) when it is not the page's own (src/pwa/versions.ts).
+import { Workbox, messageSW } from 'workbox-window';
+import { onControllerState } from './versions';
 
 export interface SwHooks {
   onOfflineReady?: () => void;
@@ -28,9 +32,28 @@ export interface SwHandle {
 
 const CHECK_EVERY_MS = 60 * 60 * 1000;
 const PARKED_MS = 4000;
+/** Between stopping the page's own requests and asking the new version to take over. */
+const QUIET_MS = 300;
 const MAX_TRIES = 3;
 /** sessionStorage: `{at, tries}` of an update the user asked for that has not applied yet. */
 const ASKED_KEY = 'hearth-update-asked';
+/** How long the page waits for the controlling worker to say its build (an old one never answers). */
+const ASK_BUILD_MS = 3000;
+const PAGE_BUILD = typeof __HEARTH_BUILD_ID__ !== 'undefined' ? __HEARTH_BUILD_ID__ : 'dev';
+
+/** The build id the controlling worker reports ({type: 'GET_BUILD'}, src/sw.ts), or null. */
+async function controllerBuild(): Promise<string | null> {
+  const controller = navigator.serviceWorker.controller;
+  if (!controller) return null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reply = await Promise.race([
+    messageSW(controller, { type: 'GET_BUILD' }).catch(() => null),
+    new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ASK_BUILD_MS))),
+  ]);
+  clearTimeout(timer);
+  const build = (reply as { build?: unknown } | null)?.build;
+  return typeof build === 'string' ? build : null;
+}
 
 function readAsked(): { at: number; tries: number } | null {
   try {
@@ -82,7 +105,23 @@ export function registerServiceWorker(hooks: SwHooks, url = '/sw.js'): SwHandle 
     if (updating) finish();
     else if (e.isUpdate) hooks.onNeedRefresh?.(true); // another tab switched to the new version
   });
-  wb.register().catch((e) => hooks.onError?.(e));
+  /** Whether the controlling worker is this page's version; if not, reload or offer (versions.ts). */
+  const reconcile = async () => {
+    if (updating || reloaded) return;
+    const reg = await navigator.serviceWorker.getRegistration().catch(() => undefined);
+    const workerBuild = await controllerBuild();
+    if (updating || reloaded) return;
+    const waiting = Boolean(reg?.waiting);
+    const action = onControllerState({ pageBuild: PAGE_BUILD, workerBuild, waiting, asked: readAsked() !== null });
+    if (action === 'reload') finish();
+    else if (action === 'offer') hooks.onNeedRefresh?.(true);
+    else if (!waiting && workerBuild === PAGE_BUILD) writeAsked(null); // the update the user asked for is this page
+  };
+  navigator.serviceWorker.addEventListener('controllerchange', () => void reconcile());
+  wb.register().then(
+    () => void reconcile(),
+    (e) => hooks.onError?.(e),
+  );
   const check = () => wb.update().catch(() => undefined);
   const timer = setInterval(check, CHECK_EVERY_MS);
   document.addEventListener('visibilitychange', () => {
@@ -92,7 +131,9 @@ export function registerServiceWorker(hooks: SwHooks, url = '/sw.js'): SwHandle 
   function apply(triesBefore: number): void {
     updating = true; // a second click sends the message again
     hooks.onBeforeUpdate?.();
-    void navigator.serviceWorker.getRegistration().then((reg) => {
+    // Let the requests just cancelled settle in the old worker before the new one is asked: a
+    // fetch event still ending as the new version activates is what parks it.
+    void new Promise((resolve) => setTimeout(resolve, QUIET_MS)).then(() => navigator.serviceWorker.getRegistration()).then((reg) => {
       const waiting = reg?.waiting;
       // If nothing waits (another tab already activated it), the new version controls: reload.
       if (!waiting) return finish();

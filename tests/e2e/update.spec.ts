@@ -2,8 +2,8 @@
 // switches to build B (built here with another HEARTH_BUILD_ID, which changes index.html). The
 // waiting new version makes the app say "A new version of Hearth is ready"; the page keeps running
 // A until the user clicks Reload (a plain reload still gets A and the offer again), and after the
-// Reload click it runs B entirely (B's scripts, B's
-// precache, A's precached entries gone), never a mix.
+// Reload click it runs B entirely (B's scripts, B's precache, A's precached entries gone), never a
+// mix. Then A's files are deployed again (a new version once more) while B is kept busy.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,18 +33,30 @@ test.describe('an update', () => {
     if (r.status !== 0) throw new Error(`build B failed: ${r.stderr || r.stdout}`);
   });
 
-  // This failed in about half the runs of a fresh clone: the waiting version never activated after
-  // Reload ({active: activated, waiting: installed} even after a second SKIP_WAITING), i.e. the old
-  // worker never went idle. The service worker now answers a bundled model file it must download
-  // from memory instead of a stream teed into its cache (src/sw.ts). The diagnostics below print the
-  // registration's state should it fail again.
-  test('shows the update prompt and reloads into the new version on the user\'s word', async ({ browser, backend }) => {
+  // The first update takes the common path. The second (back to A's files, a new version again)
+  // keeps the old worker busy: a request it is answering stays open, so the new version cannot
+  // take over when asked. That is the path the fresh-clone CI once failed on (after the fallback
+  // reload the page stayed on the old build, nothing waiting, no prompt): the page must still land
+  // on the new version (src/pwa/register.ts: the reload to un-park it, then the check of the
+  // controlling worker's build, src/pwa/versions.ts).
+  test('shows the update prompt and reloads into the new version on the user\'s word, even with the old version busy', async ({ browser, backend }) => {
     const server = await startAppServer({ root: DIST });
     const context = await browser.newContext({ baseURL: server.origin });
     try {
       const page = await context.newPage();
-      // How often the page had to reload to un-park the new version (src/pwa/register.ts), noted in
-      // the report: the update must land either way, but the count says how often Chromium parked it.
+      // The service worker versions' life cycle as Chromium reports it, printed should a step fail.
+      const t0 = Date.now();
+      const timeline: string[] = [];
+      const cdp = await context.newCDPSession(page);
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        for (const v of versions) timeline.push(`${((Date.now() - t0) / 1000).toFixed(1)}s v${v.versionId} ${v.status} ${v.runningStatus}`);
+      });
+      await cdp.send('ServiceWorker.enable');
+      page.on('console', (m) => timeline.push(`${((Date.now() - t0) / 1000).toFixed(1)}s console: ${m.text().slice(0, 120)}`));
+      page.on('framenavigated', (f) => {
+        if (f === page.mainFrame()) timeline.push(`${((Date.now() - t0) / 1000).toFixed(1)}s navigated`);
+      });
+      // How often the page reloaded to un-park the new version (register.ts), from its console.
       let parked = 0;
       page.on('console', (m) => {
         if (m.text().includes('did not take over')) parked++;
@@ -52,61 +64,84 @@ test.describe('an update', () => {
       await page.goto(appUrl({ backend }));
       await expect(messageBox(page)).toBeVisible();
       await waitForServiceWorker(page);
-      const buildA = await page.locator('meta[name="hearth-build"]').getAttribute('content');
+      const meta = page.locator('meta[name="hearth-build"]');
+      const buildA = (await meta.getAttribute('content'))!;
       expect(buildA).not.toBe(B_ID);
       const scriptA = entryScript(DIST);
       const scriptB = entryScript(BUILD_B);
       expect(scriptB).not.toBe(scriptA);
+      const pageScripts = () => page.locator('script[type="module"]').evaluateAll((els) => els.map((e) => new URL((e as HTMLScriptElement).src).pathname));
       /** Whether the precache holds B's and A's entry scripts. */
       const precached = async () => {
         const all = Object.values(await cacheContents(page)).flat();
         return [all.includes(scriptB), all.includes(scriptA)];
       };
       await expect.poll(precached, { timeout: 30_000 }).toEqual([false, true]);
-      await expect(page.getByRole('status', { name: 'Update' })).toHaveCount(0);
-
-      // Deploy B, and let the page look for an update (as it does hourly and when shown again).
-      server.setRoot(BUILD_B);
-      await page.evaluate(async () => {
-        await (await navigator.serviceWorker.getRegistration())?.update();
-      });
       const prompt = page.getByRole('status', { name: 'Update' });
-      await expect(prompt).toContainText('A new version of Hearth is ready', { timeout: 60_000 });
+      await expect(prompt).toHaveCount(0);
+      /** Deploys `root` and lets the page look for an update (as it does hourly and when shown again). */
+      const deploy = async (root: string) => {
+        server.setRoot(root);
+        await page.evaluate(async () => {
+          await (await navigator.serviceWorker.getRegistration())?.update();
+        });
+        await expect(prompt).toContainText('A new version of Hearth is ready', { timeout: 60_000 });
+      };
+      /** The page runs `build`; on failure says where the update stood. */
+      const expectBuild = async (build: string) => {
+        try {
+          await expect(meta).toHaveAttribute('content', build, { timeout: 60_000 });
+        } catch (e) {
+          const state = await Promise.race([new Promise((r) => setTimeout(() => r({ error: 'the page does not answer' }), 5000)), page
+            .evaluate(async () => {
+              const reg = await navigator.serviceWorker.getRegistration();
+              return {
+                controller: navigator.serviceWorker.controller?.state,
+                waiting: reg?.waiting?.state ?? null,
+                active: reg?.active?.state ?? null,
+                installing: reg?.installing?.state ?? null,
+                prompt: document.querySelector('[aria-label="Update"]')?.textContent ?? null,
+              };
+            })
+            .catch((err: Error) => ({ error: err.message }))]);
+          throw new Error(`${(e as Error).message}\nservice worker state: ${JSON.stringify(state)}, parked reloads: ${parked}\n${timeline.join('\n')}`);
+        }
+        await expect(messageBox(page)).toBeVisible();
+        await expect(prompt).toHaveCount(0);
+      };
+
+      await deploy(BUILD_B);
       // Nothing switches under the user's feet: a reload by itself keeps A (the new version waits
       // for the user's word, and is offered again).
       await page.reload();
       await expect(messageBox(page)).toBeVisible();
-      await expect(page.locator('meta[name="hearth-build"]')).toHaveAttribute('content', buildA!);
-      expect(await page.locator('script[type="module"]').evaluateAll((els) => els.map((e) => new URL((e as HTMLScriptElement).src).pathname))).toEqual([scriptA]);
+      await expect(meta).toHaveAttribute('content', buildA);
+      expect(await pageScripts()).toEqual([scriptA]);
       await expect(prompt).toContainText('A new version of Hearth is ready', { timeout: 60_000 });
-
       await prompt.getByRole('button', { name: 'Reload' }).click();
-      try {
-        await expect(page.locator('meta[name="hearth-build"]')).toHaveAttribute('content', B_ID, { timeout: 60_000 });
-      } catch (e) {
-        // Say where the update stood (this step failed once in CI and passed in every rerun).
-        const state = await page
-          .evaluate(async () => {
-            const reg = await navigator.serviceWorker.getRegistration();
-            return {
-              controller: navigator.serviceWorker.controller?.state,
-              waiting: reg?.waiting?.state ?? null,
-              active: reg?.active?.state ?? null,
-              installing: reg?.installing?.state ?? null,
-              prompt: document.querySelector('[aria-label="Update"]')?.textContent ?? null,
-            };
-          })
-          .catch((err: Error) => ({ error: err.message }));
-        throw new Error(`${(e as Error).message}\nservice worker state: ${JSON.stringify(state)}`);
-      }
-      await expect(messageBox(page)).toBeVisible();
-      await expect(page.getByRole('status', { name: 'Update' })).toHaveCount(0);
-      const scripts = await page.locator('script[type="module"]').evaluateAll((els) => els.map((e) => new URL((e as HTMLScriptElement).src).pathname));
-      expect(scripts).toEqual([scriptB]);
+      await expectBuild(B_ID);
+      expect(await pageScripts()).toEqual([scriptB]);
       // The precache now holds B's entry script and no longer A's.
       await expect.poll(precached, { timeout: 30_000 }).toEqual([true, false]);
-      test.info().annotations.push({ type: 'parked reloads', description: String(parked) });
-      console.log(`update e2e: ${parked} reload(s) to un-park the new version`);
+      const parkedFirst = parked;
+
+      // The second update, with the old version (B) busy answering a request the server holds.
+      await deploy(DIST);
+      const busy = server.hold('/models/held/');
+      await page.evaluate(() => {
+        void fetch('/models/held/file').catch(() => undefined);
+      });
+      await expect.poll(() => busy.count(), { message: 'the old worker is answering the held request' }).toBe(1);
+      await prompt.getByRole('button', { name: 'Reload' }).click();
+      // It cannot take over while B is busy: the page reloads to ask again (PARKED_MS), then B is let go.
+      await expect.poll(() => parked, { timeout: 30_000 }).toBeGreaterThan(parkedFirst);
+      busy.release();
+      await expectBuild(buildA);
+      expect(await pageScripts()).toEqual([scriptA]);
+      await expect.poll(precached, { timeout: 30_000 }).toEqual([false, true]);
+      test.info().annotations.push({ type: 'parked reloads', description: `first update ${parkedFirst}, busy update ${parked - parkedFirst}` });
+      console.log(`update e2e: parked reloads: first update ${parkedFirst}, busy update ${parked - parkedFirst}`);
+      if (process.env.HEARTH_UPDATE_TIMELINE) console.log(timeline.join('\n'));
     } finally {
       await context.close();
       await server.close();
