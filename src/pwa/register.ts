@@ -8,10 +8,10 @@
 // at the moment of the click). So the page first stops its own requests (`onBeforeUpdate`: the
 // app ends its engine worker, the page reloads anyway) and waits QUIET_MS, and if the new version
 // has not taken over after PARKED_MS it reloads all the same and the reloaded page asks again at
-// once (at most MAX_TRIES times in all; then the prompt simply shows again). That reload is often served by the
-// old worker and then the new one takes over at once, so after loading, and on every controller
-// change, the page asks the controlling worker for its build and reloads (the user asked) or
-// offers the update (they did not) when it is not the page's own (src/pwa/versions.ts).
+// once (at most MAX_TRIES times in all; then the prompt simply shows again). That reload is often
+// served by the old worker and then the new one takes over at once, so after loading, and on every
+// controller change, the page asks the controlling worker for its build and reloads (the user
+// asked) or offers the update (they did not) when it is not the page's own (src/pwa/versions.ts).
 import { Workbox, messageSW } from 'workbox-window';
 import { onControllerState } from './versions';
 
@@ -109,9 +109,10 @@ export function registerServiceWorker(hooks: SwHooks, url = '/sw.js'): SwHandle 
   const reconcile = async () => {
     if (updating || reloaded) return;
     const reg = await navigator.serviceWorker.getRegistration().catch(() => undefined);
-    const workerBuild = await controllerBuild();
-    if (updating || reloaded) return;
+    // A waiting version is the 'waiting' handler's; no message to the old worker as it hands over.
     const waiting = Boolean(reg?.waiting);
+    const workerBuild = waiting ? null : await controllerBuild();
+    if (updating || reloaded) return;
     const action = onControllerState({ pageBuild: PAGE_BUILD, workerBuild, waiting, asked: readAsked() !== null });
     if (action === 'reload') finish();
     else if (action === 'offer') hooks.onNeedRefresh?.(true);
