@@ -41,8 +41,9 @@ describe('module boundaries', () => {
   });
 
   it('UI code never calls postMessage itself', () => {
+    // src/sw.ts is the service worker, not UI: it answers a page's question on the message's port.
     const bad = files(join(root, 'src'))
-      .filter((f) => !relative(root, f).startsWith(join('src', 'engine')))
+      .filter((f) => !relative(root, f).startsWith(join('src', 'engine')) && relative(root, f) !== join('src', 'sw.ts'))
       .filter((f) => /\bpostMessage\s*\(/.test(readFileSync(f, 'utf8')))
       .map((f) => relative(root, f));
     expect(bad).toEqual([]);
