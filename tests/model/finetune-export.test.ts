@@ -1,6 +1,7 @@
 // scripts/train/finetune.py reads Hearth's export file as the app downloads it, with no conversion:
 // its data loader gives the branch on screen of each conversation that has an assistant turn.
-// Needs a python3 with torch, onnx and numpy (HEARTH_PYTHON overrides), like the other model tests.
+// Needs the pipeline's Python, found as the other model tests find it (./python.ts: HEARTH_PYTHON,
+// else .venv/ from scripts/python-env.sh, else python3).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,15 +9,9 @@ import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { freshStorage } from '../unit/dbHelpers';
 import { exportText, seed } from '../unit/io-helpers';
+import { findPython } from './python';
 
 const root = resolve(__dirname, '../..');
-
-function findPython(): string {
-  for (const py of [process.env.HEARTH_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[]) {
-    if (spawnSync(py, ['-c', 'import torch, onnx, numpy'], { encoding: 'utf8' }).status === 0) return py;
-  }
-  throw new Error('no python3 with torch, onnx and numpy (apt-get install python3-torch python3-onnx python3-numpy)');
-}
 
 it('finetune.py loads a Hearth export directly', async () => {
   const s = freshStorage();
