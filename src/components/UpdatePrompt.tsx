@@ -10,7 +10,7 @@ export function UpdatePrompt(props: { pwa: PwaStore }) {
       <div class="update-prompt" role="status" aria-label="Update">
         <span>
           {props.pwa.refreshExternal()
-            ? 'Hearth was updated in another tab. Reload to use the new version.'
+            ? 'Hearth was updated while this tab was open. Reload to use the new version.'
             : 'A new version of Hearth is ready.'}
         </span>
         <button type="button" class="btn btn-small btn-primary" onClick={() => props.pwa.applyUpdate()}>

@@ -17,7 +17,7 @@ import { onControllerState } from './versions';
 
 export interface SwHooks {
   onOfflineReady?: () => void;
-  /** A new version is installed and waiting; `external` when another tab already switched to it. */
+  /** A new version is installed and waiting; `external` when it already took over (another tab, or while this page loaded). */
   onNeedRefresh?: (external: boolean) => void;
   onError?: (e: unknown) => void;
   /** Just before the new version is asked to take over: stop the page's own requests. */
