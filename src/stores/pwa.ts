@@ -9,7 +9,7 @@ import type { TabRole } from '../engine/tabEngine';
 export interface PwaStore {
   offlineReady: () => boolean;
   needRefresh: () => boolean;
-  /** True when another tab already switched to the new version. */
+  /** True when the new version already took over (another tab, or while this page loaded). */
   refreshExternal: () => boolean;
   applyUpdate(): void;
   /** What to stop before the new version takes over (the app ends its engine worker). */
