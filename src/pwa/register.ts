@@ -6,10 +6,11 @@
 // Chromium can park a new version in "waiting" for good when a request from the page reaches the
 // old worker just as it hands over (the update e2e caught it: the engine worker loading the model
 // at the moment of the click). So the page first stops its own requests (`onBeforeUpdate`: the
-// app ends its engine worker, the page reloads anyway) and waits QUIET_MS, and if the new version
-// has not taken over after PARKED_MS it reloads all the same and the reloaded page asks again at
-// once (at most MAX_TRIES times in all; then the prompt simply shows again). That reload is often
-// served by the old worker and then the new one takes over at once, so after loading, and on every
+// app ends its engine worker, the page reloads anyway) and waits QUIET_MS, and while the new
+// version has not taken over it asks again every PARKED_MS (a parked activation is un-parked by a
+// new ask). After ASKS asks it reloads as a last resort and the reloaded page asks again at once
+// (at most MAX_TRIES reloads; then the prompt simply shows again). Such a reload can be served by
+// the old worker with the new one taking over just after, so after loading, and on every
 // controller change, the page asks the controlling worker for its build and reloads (the user
 // asked) or offers the update (they did not) when it is not the page's own (src/pwa/versions.ts).
 import { Workbox, messageSW } from 'workbox-window';
@@ -31,7 +32,9 @@ export interface SwHandle {
 }
 
 const CHECK_EVERY_MS = 60 * 60 * 1000;
-const PARKED_MS = 4000;
+/** How long the page waits for the new version before asking it again, and how many asks. */
+const PARKED_MS = 2000;
+const ASKS = 5;
 /** Between stopping the page's own requests and asking the new version to take over. */
 const QUIET_MS = 300;
 const MAX_TRIES = 3;
@@ -145,13 +148,24 @@ export function registerServiceWorker(hooks: SwHooks, url = '/sw.js'): SwHandle 
         if (waiting.state === 'activated') finish();
       });
       navigator.serviceWorker.addEventListener('controllerchange', finish, { once: true });
-      wb.messageSkipWaiting();
-      setTimeout(() => {
+      // Ask, and while it has not taken over ask again every PARKED_MS: each ask makes Chromium
+      // look again whether the old worker is idle, which un-parks an activation it abandoned.
+      // The page does not navigate meanwhile: a navigation that meets the old worker as it stops
+      // can hang (the update e2e caught it). Only after ASKS asks does it reload as a last resort.
+      let asks = 0;
+      const ask = () => {
         if (reloaded) return;
-        console.warn(`Hearth: the new version did not take over within ${PARKED_MS} ms; reloading to ask again.`);
-        writeAsked({ at: Date.now(), tries: triesBefore + 1 });
-        reloadOnce();
-      }, PARKED_MS);
+        if (asks > 0) console.warn(`Hearth: the new version did not take over within ${asks * PARKED_MS} ms; asking again.`);
+        if (asks === ASKS) {
+          writeAsked({ at: Date.now(), tries: triesBefore + 1 });
+          reloadOnce();
+          return;
+        }
+        asks++;
+        wb.messageSkipWaiting();
+        setTimeout(ask, PARKED_MS);
+      };
+      ask();
     });
   }
   return {

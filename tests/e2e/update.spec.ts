@@ -36,8 +36,9 @@ test.describe('an update', () => {
   // The first update takes the common path. The second (back to A's files, a new version again)
   // keeps the old worker busy: a request it is answering stays open, so the new version cannot
   // take over when asked. That is the path the fresh-clone CI once failed on (after the fallback
-  // reload the page stayed on the old build, nothing waiting, no prompt): the page must still land
-  // on the new version (src/pwa/register.ts: the reload to un-park it, then the check of the
+  // reload the page stayed on the old build, nothing waiting, no prompt; later a fallback reload's
+  // navigation hung): the page must still land on the new version (src/pwa/register.ts: it asks
+  // again without navigating until the new version takes over; the check of the
   // controlling worker's build, src/pwa/versions.ts).
   test('shows the update prompt and reloads into the new version on the user\'s word, even with the old version busy', async ({ browser, backend }) => {
     const server = await startAppServer({ root: DIST });
@@ -56,7 +57,7 @@ test.describe('an update', () => {
       page.on('framenavigated', (f) => {
         if (f === page.mainFrame()) timeline.push(`${((Date.now() - t0) / 1000).toFixed(1)}s navigated`);
       });
-      // How often the page reloaded to un-park the new version (register.ts), from its console.
+      // How often the page had to ask the new version again (register.ts), from its console.
       let parked = 0;
       page.on('console', (m) => {
         if (m.text().includes('did not take over')) parked++;
@@ -104,7 +105,7 @@ test.describe('an update', () => {
               };
             })
             .catch((err: Error) => ({ error: err.message }))]);
-          throw new Error(`${(e as Error).message}\nservice worker state: ${JSON.stringify(state)}, parked reloads: ${parked}\n${timeline.join('\n')}`);
+          throw new Error(`${(e as Error).message}\nservice worker state: ${JSON.stringify(state)}, asked again: ${parked}\n${timeline.join('\n')}`);
         }
         await expect(messageBox(page)).toBeVisible();
         await expect(prompt).toHaveCount(0);
@@ -133,14 +134,14 @@ test.describe('an update', () => {
       });
       await expect.poll(() => busy.count(), { message: 'the old worker is answering the held request' }).toBe(1);
       await prompt.getByRole('button', { name: 'Reload' }).click();
-      // It cannot take over while B is busy: the page reloads to ask again (PARKED_MS), then B is let go.
+      // It cannot take over while B is busy: the page asks again (PARKED_MS), then B is let go.
       await expect.poll(() => parked, { timeout: 30_000 }).toBeGreaterThan(parkedFirst);
       busy.release();
       await expectBuild(buildA);
       expect(await pageScripts()).toEqual([scriptA]);
       await expect.poll(precached, { timeout: 30_000 }).toEqual([false, true]);
-      test.info().annotations.push({ type: 'parked reloads', description: `first update ${parkedFirst}, busy update ${parked - parkedFirst}` });
-      console.log(`update e2e: parked reloads: first update ${parkedFirst}, busy update ${parked - parkedFirst}`);
+      test.info().annotations.push({ type: 'asked again', description: `first update ${parkedFirst}, busy update ${parked - parkedFirst}` });
+      console.log(`update e2e: asked again: first update ${parkedFirst}, busy update ${parked - parkedFirst}`);
       if (process.env.HEARTH_UPDATE_TIMELINE) console.log(timeline.join('\n'));
     } finally {
       await context.close();
