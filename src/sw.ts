@@ -23,6 +23,7 @@ import {
   bundledModels,
   wholeResponse,
 } from './pwa/caches';
+import { BUILD_ID } from './pwa/versions';
 
 // The service worker global scope, typed locally (the project's lib is DOM, not WebWorker).
 interface ExtendableEventLike extends Event {
@@ -72,9 +73,6 @@ registerRoute(
     return fetch(request);
   },
 );
-
-/** This version's build id, the one its index.html shows (<meta name="hearth-build">). */
-const BUILD_ID = typeof __HEARTH_BUILD_ID__ !== 'undefined' ? __HEARTH_BUILD_ID__ : 'dev';
 
 sw.addEventListener('message', (e) => {
   const type = (e.data as { type?: string } | null)?.type;

@@ -14,7 +14,7 @@
 // controller change, the page asks the controlling worker for its build and reloads (the user
 // asked) or offers the update (they did not) when it is not the page's own (src/pwa/versions.ts).
 import { Workbox, messageSW } from 'workbox-window';
-import { onControllerState } from './versions';
+import { BUILD_ID, onControllerState } from './versions';
 
 export interface SwHooks {
   onOfflineReady?: () => void;
@@ -42,7 +42,6 @@ const MAX_TRIES = 3;
 const ASKED_KEY = 'hearth-update-asked';
 /** How long the page waits for the controlling worker to say its build (an old one never answers). */
 const ASK_BUILD_MS = 3000;
-const PAGE_BUILD = typeof __HEARTH_BUILD_ID__ !== 'undefined' ? __HEARTH_BUILD_ID__ : 'dev';
 
 /** The build id the controlling worker reports ({type: 'GET_BUILD'}, src/sw.ts), or null. */
 async function controllerBuild(): Promise<string | null> {
@@ -116,10 +115,10 @@ export function registerServiceWorker(hooks: SwHooks, url = '/sw.js'): SwHandle 
     const waiting = Boolean(reg?.waiting);
     const workerBuild = waiting ? null : await controllerBuild();
     if (updating || reloaded) return;
-    const action = onControllerState({ pageBuild: PAGE_BUILD, workerBuild, waiting, asked: readAsked() !== null });
+    const action = onControllerState({ pageBuild: BUILD_ID, workerBuild, waiting, asked: readAsked() !== null });
     if (action === 'reload') finish();
     else if (action === 'offer') hooks.onNeedRefresh?.(true);
-    else if (!waiting && workerBuild === PAGE_BUILD) writeAsked(null); // the update the user asked for is this page
+    else if (!waiting && workerBuild === BUILD_ID) writeAsked(null); // the update the user asked for is this page
   };
   navigator.serviceWorker.addEventListener('controllerchange', () => void reconcile());
   wb.register().then(
@@ -155,7 +154,7 @@ export function registerServiceWorker(hooks: SwHooks, url = '/sw.js'): SwHandle 
       let asks = 0;
       const ask = () => {
         if (reloaded) return;
-        if (asks > 0) console.warn(`Hearth: the new version did not take over within ${asks * PARKED_MS} ms; asking again.`);
+        if (asks > 0) console.warn(`Hearth: the new version did not take over within ${asks * PARKED_MS} ms; ${asks === ASKS ? 'reloading' : 'asking again'}.`);
         if (asks === ASKS) {
           writeAsked({ at: Date.now(), tries: triesBefore + 1 });
           reloadOnce();

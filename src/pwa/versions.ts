@@ -1,11 +1,15 @@
 // What a page does when the service worker that controls it is not the version it was built as
-// (pure, so it is unit-tested; src/pwa/register.ts asks the worker and acts).
+// (pure, so it is unit-tested; src/pwa/register.ts asks the worker and acts), and the build id.
 //
 // It happens when a new version takes over just after the page loaded: the update's fallback
 // reload (register.ts) is served by the old worker, which was the last thing holding the new one
 // back, so the new version activates and claims a page of the old one before that page's scripts
 // have looked for a waiting worker. The fresh-clone CI caught exactly this: after Reload the page
 // stayed on the old build, nothing waiting, no prompt.
+
+/** This build's id (package version, or HEARTH_BUILD_ID at build time); the page, its store and
+ * the service worker all read it here. */
+export const BUILD_ID = typeof __HEARTH_BUILD_ID__ !== 'undefined' ? __HEARTH_BUILD_ID__ : 'dev';
 
 export type MismatchAction = 'none' | 'reload' | 'offer';
 

@@ -4,6 +4,7 @@
 import { createSignal } from 'solid-js';
 import { canInstall, isInstalled, promptInstall } from '../pwa/install';
 import { registerServiceWorker, type SwHandle } from '../pwa/register';
+import { BUILD_ID } from '../pwa/versions';
 import type { TabRole } from '../engine/tabEngine';
 
 export interface PwaStore {
@@ -66,6 +67,6 @@ export function createPwaStore(opts: { register?: boolean } = {}): PwaStore {
     tabRole,
     setTabRole,
     swError,
-    buildId: typeof __HEARTH_BUILD_ID__ !== 'undefined' ? __HEARTH_BUILD_ID__ : 'dev',
+    buildId: BUILD_ID,
   };
 }
