@@ -1,8 +1,11 @@
 # Topic adherence (scripts/eval/topic.py, the same 69 held-out prompts) under different decoding
 # rules, on a checkpoint: plain greedy; greedy with repeated 4-grams blocked (what the app does);
 # greedy with a repetition penalty of 1.2 on the reply's tokens (alone and with the 4-gram block);
-# and sample-and-rank (4 samples at temperature 0.7,
-# top-p 0.9, keep the one with the highest mean log-probability under the model).
+# sample-and-rank (4 samples at temperature 0.7, top-p 0.9, keep the one with the highest mean
+# log-probability under the model); and the same 4 samples ranked by mutual information (MMI,
+# Li et al. 2016, "A Diversity-Promoting Objective Function for Neural Conversation Models"):
+# mean log p(reply | prompt) - 0.5 * mean log p(reply | an empty user turn), which ranks down
+# replies that fit any prompt ("I did not know that.").
 #   .venv/bin/python -m scripts.eval.decoding --ckpt runs/v4/sft/ckpt.pt --tokenizer runs/v4/tokenizer
 import argparse
 import json
@@ -51,19 +54,42 @@ def decode(model, ids, max_new, stop, rule, gen=None):
     return out, sum(lps) / max(len(lps), 1)
 
 
+@torch.no_grad()
+def mean_logprob(model, ctx, out):
+    """Mean log-probability of the tokens `out` after the tokens `ctx` (one forward pass)."""
+    ids = list(ctx) + list(out)
+    ids = ids[-model.cfg.n_positions:]
+    n = len(ids)
+    logits, _ = model.forward_cached(torch.tensor([ids]), torch.ones(1, n, dtype=torch.int64),
+                                     torch.arange(n)[None], model.empty_past())
+    logp = torch.log_softmax(logits[0].float(), -1)
+    k = min(len(out), n - 1)
+    tgt = torch.tensor(ids[n - k:])
+    return float(logp[n - k - 1:n - 1].gather(1, tgt[:, None]).mean())
+
+
+def mmi_rank(model, cands, generic, lam=0.5):
+    """The candidate (ids, mean logprob given the prompt) with the highest
+    mean log p(reply | prompt) - lam * mean log p(reply | generic context)."""
+    return max(cands, key=lambda c: c[1] - lam * mean_logprob(model, generic, c[0]))
+
+
 def compare(model, tok, data, per_source=20, max_new=48, samples=4, seed=0):
     model = model.float().eval()
     stop = [tok.token_id("<|end|>"), 0]
     gen = torch.Generator().manual_seed(seed)
-    rules = ["greedy", "block4", "penalty", "penalty_block4", "sample_rank"]
+    rules = ["greedy", "block4", "penalty", "penalty_block4", "sample_rank", "sample_mmi"]
+    generic = tok.encode(tok.apply_chat_template([{"role": "user", "content": ""}]))
     res = {r: {"on_topic": 0, "prompts": 0, "examples": []} for r in rules}
     for src, prompts in topic_prompts(data, per_source).items():
         for p in prompts:
             ids = tok.encode(tok.apply_chat_template([{"role": "user", "content": p}]))[-(model.cfg.n_positions - max_new):]
+            cands = [decode(model, ids, max_new, stop, "sample", gen) for _ in range(samples)]
             for r in rules:
                 if r == "sample_rank":
-                    cands = [decode(model, ids, max_new, stop, "sample", gen) for _ in range(samples)]
                     out = max(cands, key=lambda c: c[1])[0]
+                elif r == "sample_mmi":
+                    out = mmi_rank(model, cands, generic)[0]
                 else:
                     out = decode(model, ids, max_new, stop, r)[0]
                 ans = tok.decode(out, skip_special=True).strip()
@@ -85,8 +111,9 @@ if __name__ == "__main__":
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     m, _ = load_model(a.ckpt)
     r = compare(m, Tokenizer.load(a.tokenizer), D.load_all(a.data))
     print(json.dumps({k: {kk: v[kk] for kk in ("on_topic", "prompts", "rate")} for k, v in r.items()}, indent=1))

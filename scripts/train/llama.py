@@ -152,3 +152,40 @@ def check_parity(model, T=20, atol=1e-4):
     err = float((got - ref).abs().max())
     assert err < atol, f"cached forward differs from transformers' LlamaForCausalLM by {err}"
     return err
+
+
+@torch.no_grad()
+def grow_depth(small, cfg, seed=0, atol=1e-4):
+    """A deeper model that computes exactly what `small` computes (function-preserving depth
+    growth): every layer of `small` is kept in order, and each added layer is a copy of the layer
+    before it with its output projections (o_proj, down_proj) zeroed, so it starts as the
+    identity, like the zero-initialised blocks of a fresh model. Embeddings and norms are copied.
+    The added layers sit evenly between the old ones (4 -> 6: after old layers 1 and 3)."""
+    old, new = small.cfg.n_layer, cfg.n_layer
+    assert new >= old, f"grow_depth cannot shrink {old} -> {new} layers"
+    same = ("vocab_size", "n_embd", "n_head", "n_kv_head", "intermediate", "rope_theta", "rms_eps")
+    for k in same:
+        assert getattr(small.cfg, k) == getattr(cfg, k), f"grow_depth changes only depth; {k} differs"
+    torch.manual_seed(seed)
+    big = HearthLlama(cfg)
+    # source layer for each new layer; an added layer repeats the previous index
+    src, added = [], []
+    for i in range(old):
+        src.append(i)
+        extra = (i + 1) * (new - old) // old - i * (new - old) // old
+        for _ in range(extra):
+            src.append(i)
+            added.append(len(src) - 1)
+    sm, bm = small.hf.model, big.hf.model
+    bm.embed_tokens.weight.copy_(sm.embed_tokens.weight)
+    bm.norm.weight.copy_(sm.norm.weight)
+    for j, i in enumerate(src):
+        bm.layers[j].load_state_dict(sm.layers[i].state_dict())
+        if j in added:
+            bm.layers[j].self_attn.o_proj.weight.zero_()
+            bm.layers[j].mlp.down_proj.weight.zero_()
+    big.hf.tie_weights()
+    ids = torch.randint(0, cfg.vocab_size, (2, 16))
+    err = float((big.float().eval()(ids) - small.float().eval()(ids)).abs().max())
+    assert err < atol, f"grown model differs from the small one by {err}"
+    return big, src

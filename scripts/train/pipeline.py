@@ -20,7 +20,7 @@ import torch  # noqa: E402
 from scripts.tokenizer.hf_bpe import Tokenizer  # noqa: E402
 from scripts.tokenizer.train_tokenizer import train_tokenizer  # noqa: E402
 from scripts.train import data as D  # noqa: E402
-from scripts.train.llama import HearthLlama, LlamaCfg, check_parity  # noqa: E402
+from scripts.train.llama import HearthLlama, LlamaCfg, check_parity, grow_depth  # noqa: E402
 from scripts.train.trainer import Mixture, eval_loss, load_model, muon_adamw, train  # noqa: E402
 
 # pretraining share per source (tokens * weight): dialogue-heavy. Book and speech prose
@@ -81,6 +81,8 @@ def parse():
     ap.add_argument("--sft-lr", type=float, default=5e-4)
     ap.add_argument("--sft-muon-lr", type=float, default=0.004)
     ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--grow-from", default="",
+                    help="start pretraining from this smaller checkpoint grown to --n-layer (function-preserving)")
     ap.add_argument("--reply-penalty", type=float, default=1.2,
                     help="the app's repetition penalty on reply tokens (generation_config hearth_reply_repetition_penalty; 1: off)")
     ap.add_argument("--no-repeat-ngram", type=int, default=4, help="the app's no-repeat n-gram guard (0: off)")
@@ -151,6 +153,11 @@ def main():
     if "pretrain" in stages:
         torch.manual_seed(a.seed)
         model = HearthLlama(cfg)
+        if a.grow_from and not os.path.exists(os.path.join(pre_dir, "ckpt.pt")):
+            small, _ = load_model(a.grow_from)
+            model, src = grow_depth(small, cfg, seed=a.seed)
+            summary["grown_from"] = {"ckpt": a.grow_from, "n_layer": small.cfg.n_layer, "layer_sources": src}
+            log(f"pretrain: grown from {a.grow_from} ({small.cfg.n_layer} -> {cfg.n_layer} layers, sources {src})")
         log(f"pretrain: {model.num_params() / 1e6:.2f}M params, {cfg}")
         mix = Mixture(streams(arrays, names, "train", PRETRAIN_WEIGHTS, False), a.ctx, a.seed)
         res = train(model, mix, pre_dir, a.pretrain_steps, a.bsz, a.pretrain_lr, warmup=min(200, a.pretrain_steps // 5),
