@@ -180,13 +180,17 @@ def write_card(out_dir, res, work):
         L.append("## Topic adherence (held-out prompts)\n")
         L.append("Greedy answers (PyTorch fp32, up to 48 tokens) to the first user message of held-out dialogues, "
                  "counted as on topic when they share a content word (5-letter stem) with it (`scripts/eval/topic.py`). "
-                 "Crude and automatic; it compares training runs on the same prompts. The answers are in `eval.json`.\n")
-        L.append("| source | prompts | on topic | rate | previous model |")
-        L.append("|---|---|---|---|---|")
+                 "Crude and automatic; it compares training runs on the same prompts. The answers are in `eval.json`. "
+                 "\"human\" counts the people's own replies in the same dialogues by the same rule: a rate above theirs "
+                 "means echoing the prompt's words rather than answering better.\n")
+        L.append("| source | prompts | on topic | rate | human reply | previous model |")
+        L.append("|---|---|---|---|---|---|")
         for n, r in t.items():
             old = base["topic"].get(n) if base else None
             prev = f"{old['on_topic']}/{old['prompts']} ({old['on_topic'] / max(old['prompts'], 1):.2f})" if old else "-"
-            L.append(f"| {n} | {r['prompts']} | {r['on_topic']} | {r['rate']:.2f} | {prev} |")
+            hum = r.get("human_on_topic")
+            hum = f"{hum}/{r['prompts']} ({hum / max(r['prompts'], 1):.2f})" if hum is not None else "-"
+            L.append(f"| {n} | {r['prompts']} | {r['on_topic']} | {r['rate']:.2f} | {hum} | {prev} |")
         L.append("")
     so = res.get("samples_on_topic")
     L.append("## Sample answers (q8, greedy, repeated 4-grams blocked as in the app, max 80 tokens)\n")

@@ -2,6 +2,9 @@
 # user turn of held-out dialogues, never trained on) shares a content word with that message.
 # A crude, automatic stand-in for "stays on the user's topic": it compares training runs on the
 # same prompts; copying the prompt would score 1.0, so read it with the sample answers.
+# Each result also counts the human reply of the same held-out dialogue by the same rule
+# ("human"): people answer "How much do you like football?" with "I'm a big Patriots fan", so
+# the human replies score 51 of the 69 prompts (0.74) and a rate above theirs means echoing.
 
 from scripts.train import data as D
 from scripts.train.trainer import greedy
@@ -18,21 +21,33 @@ def shares_topic(prompt, answer):
     return bool(_stems(prompt) & _stems(answer))
 
 
-def topic_prompts(data, per_source):
-    """{source: [first user message of each held-out dialogue that has content words]}."""
+def topic_dialogues(data, per_source):
+    """{source: [held-out dialogues whose first user message has content words, <= 300 chars]}."""
     out = {}
     for n in SOURCES:
         if n not in data:
             continue
-        msgs = [d[0]["content"] for d in data[n][1] if d and d[0]["role"] == "user"]
-        msgs = [m for m in msgs if len(m) <= 300 and _stems(m)]
-        out[n] = msgs[:per_source]
+        docs = [d for d in data[n][1] if d and d[0]["role"] == "user"]
+        out[n] = [d for d in docs if len(d[0]["content"]) <= 300 and _stems(d[0]["content"])][:per_source]
     return out
+
+
+def topic_prompts(data, per_source):
+    """{source: [first user message of each held-out dialogue that has content words]}."""
+    return {n: [d[0]["content"] for d in docs] for n, docs in topic_dialogues(data, per_source).items()}
+
+
+def human_reference(data, per_source):
+    """{source: how many of the same prompts' human replies (the dialogue's next turn) are on topic}."""
+    return {n: sum(len(d) > 1 and d[1]["role"] == "assistant" and shares_topic(d[0]["content"], d[1]["content"])
+                   for d in docs)
+            for n, docs in topic_dialogues(data, per_source).items()}
 
 
 def topic_adherence(model, tok, data, per_source=20, max_new=48):
     stop = [tok.token_id("<|end|>"), 0]
     res = {}
+    human = human_reference(data, per_source)
     for n, prompts in topic_prompts(data, per_source).items():
         hits, examples = 0, []
         for p in prompts:
@@ -42,10 +57,12 @@ def topic_adherence(model, tok, data, per_source=20, max_new=48):
             ok = shares_topic(p, ans)
             hits += ok
             examples.append({"prompt": p, "answer": ans, "on_topic": ok})
-        res[n] = {"prompts": len(prompts), "on_topic": hits, "rate": hits / max(len(prompts), 1), "examples": examples}
+        res[n] = {"prompts": len(prompts), "on_topic": hits, "rate": hits / max(len(prompts), 1),
+                  "human_on_topic": human[n], "examples": examples}
     total = sum(r["prompts"] for r in res.values())
     res["all"] = {"prompts": total, "on_topic": sum(r["on_topic"] for r in res.values()),
-                  "rate": sum(r["on_topic"] for r in res.values()) / max(total, 1)}
+                  "rate": sum(r["on_topic"] for r in res.values()) / max(total, 1),
+                  "human_on_topic": sum(human.values())}
     return res
 
 

@@ -73,6 +73,14 @@ describe('pipeline --smoke', () => {
     }
     expect(ev.topic.all.prompts).toBeGreaterThan(0);
     expect(ev.topic.all.prompts).toBe(ev.topic.oasst.prompts + ev.topic.gpteacher.prompts + ev.topic.topicalchat.prompts + ev.topic.persona.prompts);
+    // the people's own replies to the same prompts, counted by the same rule, are the reference
+    const srcs = ['oasst', 'gpteacher', 'topicalchat', 'persona'].map((n) => ev.topic[n]);
+    for (const r of srcs) {
+      expect(r.human_on_topic).toBeGreaterThanOrEqual(0);
+      expect(r.human_on_topic).toBeLessThanOrEqual(r.prompts);
+    }
+    expect(ev.topic.all.human_on_topic).toBe(srcs.reduce((n, r) => n + r.human_on_topic, 0));
+    expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('| source | prompts | on topic | rate | human reply | previous model |');
     await generates(out);
 
     const convs = [
