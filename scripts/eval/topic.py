@@ -3,8 +3,9 @@
 # A crude, automatic stand-in for "stays on the user's topic": it compares training runs on the
 # same prompts; copying the prompt would score 1.0, so read it with the sample answers.
 # Each result also counts the human reply of the same held-out dialogue by the same rule
-# ("human"): people answer "How much do you like football?" with "I'm a big Patriots fan", so
-# the human replies score 51 of the 69 prompts (0.74) and a rate above theirs means echoing.
+# ("human_on_topic"): people answer "hey did you know the nfl actually allows for female players?"
+# with "Well, they should. Everybody is equal.", so their replies score 51 of the 69 prompts
+# (0.74); where a model scores above them, it echoes the prompt's words.
 
 from scripts.train import data as D
 from scripts.train.trainer import greedy
