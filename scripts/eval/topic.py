@@ -38,32 +38,30 @@ def topic_prompts(data, per_source):
     return {n: [d[0]["content"] for d in docs] for n, docs in topic_dialogues(data, per_source).items()}
 
 
-def human_reference(data, per_source):
-    """{source: how many of the same prompts' human replies (the dialogue's next turn) are on topic}."""
-    return {n: sum(len(d) > 1 and d[1]["role"] == "assistant" and shares_topic(d[0]["content"], d[1]["content"])
-                   for d in docs)
-            for n, docs in topic_dialogues(data, per_source).items()}
+def human_on_topic(dialogue):
+    """Whether the people's own reply (the dialogue's next turn) shares a content word with the prompt."""
+    return len(dialogue) > 1 and dialogue[1]["role"] == "assistant" and shares_topic(dialogue[0]["content"], dialogue[1]["content"])
 
 
 def topic_adherence(model, tok, data, per_source=20, max_new=48):
     stop = [tok.token_id("<|end|>"), 0]
     res = {}
-    human = human_reference(data, per_source)
-    for n, prompts in topic_prompts(data, per_source).items():
+    for n, docs in topic_dialogues(data, per_source).items():
         hits, examples = 0, []
-        for p in prompts:
+        for d in docs:
+            p = d[0]["content"]
             ids = tok.encode(tok.apply_chat_template([{"role": "user", "content": p}]))
             ids = ids[-(model.cfg.n_positions - max_new):]
             ans = tok.decode(greedy(model, ids, max_new, stop_ids=stop), skip_special=True).strip()
             ok = shares_topic(p, ans)
             hits += ok
             examples.append({"prompt": p, "answer": ans, "on_topic": ok})
-        res[n] = {"prompts": len(prompts), "on_topic": hits, "rate": hits / max(len(prompts), 1),
-                  "human_on_topic": human[n], "examples": examples}
+        res[n] = {"prompts": len(docs), "on_topic": hits, "rate": hits / max(len(docs), 1),
+                  "human_on_topic": sum(map(human_on_topic, docs)), "examples": examples}
     total = sum(r["prompts"] for r in res.values())
     res["all"] = {"prompts": total, "on_topic": sum(r["on_topic"] for r in res.values()),
                   "rate": sum(r["on_topic"] for r in res.values()) / max(total, 1),
-                  "human_on_topic": sum(human.values())}
+                  "human_on_topic": sum(r["human_on_topic"] for r in res.values())}
     return res
 
 

@@ -155,7 +155,7 @@ def check_parity(model, T=20, atol=1e-4):
 
 
 @torch.no_grad()
-def grow_depth(small, cfg, seed=0, atol=1e-4):
+def grow_depth(small, cfg, atol=1e-4):
     """A deeper model that computes exactly what `small` computes (function-preserving depth
     growth): every layer of `small` is kept in order, and each added layer is a copy of the layer
     before it with its output projections (o_proj, down_proj) zeroed, so it starts as the
@@ -166,8 +166,7 @@ def grow_depth(small, cfg, seed=0, atol=1e-4):
     same = ("vocab_size", "n_embd", "n_head", "n_kv_head", "intermediate", "rope_theta", "rms_eps")
     for k in same:
         assert getattr(small.cfg, k) == getattr(cfg, k), f"grow_depth changes only depth; {k} differs"
-    torch.manual_seed(seed)
-    big = HearthLlama(cfg)
+    big = HearthLlama(cfg, init=False)  # every weight is copied below
     # source layer for each new layer; an added layer repeats the previous index
     src, added = [], []
     for i in range(old):

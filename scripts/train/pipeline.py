@@ -152,12 +152,13 @@ def main():
 
     if "pretrain" in stages:
         torch.manual_seed(a.seed)
-        model = HearthLlama(cfg)
         if a.grow_from and not os.path.exists(os.path.join(pre_dir, "ckpt.pt")):
             small, _ = load_model(a.grow_from)
-            model, src = grow_depth(small, cfg, seed=a.seed)
+            model, src = grow_depth(small, cfg)
             summary["grown_from"] = {"ckpt": a.grow_from, "n_layer": small.cfg.n_layer, "layer_sources": src}
             log(f"pretrain: grown from {a.grow_from} ({small.cfg.n_layer} -> {cfg.n_layer} layers, sources {src})")
+        else:
+            model = HearthLlama(cfg)  # a resumed run's weights come from its ckpt.pt in train()
         log(f"pretrain: {model.num_params() / 1e6:.2f}M params, {cfg}")
         mix = Mixture(streams(arrays, names, "train", PRETRAIN_WEIGHTS, False), a.ctx, a.seed)
         res = train(model, mix, pre_dir, a.pretrain_steps, a.bsz, a.pretrain_lr, warmup=min(200, a.pretrain_steps // 5),

@@ -1,7 +1,7 @@
 // What a page does when the service worker that controls it is not the version it was built as
 // (pure, so it is unit-tested; src/pwa/register.ts asks the worker and acts), and the build id.
 //
-// It happens when a new version takes over just after the page loaded: the update's fallback
+// It happens when a new version takes over just after the page loaded: the update's last-resort
 // reload (register.ts) is served by the old worker, which was the last thing holding the new one
 // back, so the new version activates and claims a page of the old one before that page's scripts
 // have looked for a waiting worker. The fresh-clone CI caught exactly this: after Reload the page
