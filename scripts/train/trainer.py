@@ -226,8 +226,10 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
     # whichever has the lower recent seconds/step.
     n_threads = torch.get_num_threads()
     step_time = {}
-    # Saved once per run as it enters the decay (a run resumed inside its decay keeps the one it has).
-    stable_saved = rewarm_from is None and progress() >= 0.75
+    # Saved once per run as it enters the decay. A run resumed inside its decay keeps the one it has,
+    # and so does a finished run extended by less than a third (it re-warms, but its progress is
+    # already past 0.75: saving now would store the decayed weights as "stable").
+    stable_saved = progress() >= 0.75
     explore_until, t_step = -1, time.time()
     while step < steps and progress() < 1.0:
         if auto_threads and max_threads > 1:

@@ -1,9 +1,13 @@
 // The chat fine-tune's mined question -> short-answer pairs (scripts/train/data.py qa_pairs):
 // a prompt is paired with the next oasst message only when that message's opening sentences
 // share the prompt's content words, answers are cut at a sentence end, and messages outside
-// the training split are never paired. Needs the pipeline's Python (.venv/, HEARTH_PYTHON overrides).
+// the training split are never paired. And its on-topic single exchanges (topical_pairs), taken
+// out of dialogues when the reply's opening takes up a word of the user's turn, and built by
+// load_all from training splits only. Needs the pipeline's Python (.venv/, HEARTH_PYTHON overrides).
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { findPython } from './python';
 
@@ -11,6 +15,15 @@ const REPO = path.resolve(__dirname, '../..');
 const PY = findPython();
 
 type Chat = { role: string; content: string }[];
+
+function runPy(code: string, input: unknown): any {
+  const r = spawnSync(PY, ['-c', code], {
+    cwd: REPO, input: JSON.stringify(input), encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+}
 
 function qaPairs(messages: string[], trainIdx: number[]): Chat[] {
   const code = [
@@ -62,5 +75,69 @@ describe('qa_pairs', () => {
       + 'is not lost through them in winter, which costs money every month, and turn off the lights and the machines you do not '
       + 'use in rooms that stay empty during the day and at night, which adds up over a year.';
     expect(qaPairs(['How can I save energy at home?', list], [0, 1])).toEqual([]);
+  });
+});
+
+const u = (content: string) => ({ role: 'user', content });
+const b = (content: string) => ({ role: 'assistant', content });
+
+describe('topical_pairs', () => {
+  const pairs = (dialogues: Chat[]): Chat[] => runPy([
+    'import json, sys',
+    'from scripts.train.data import topical_pairs',
+    'print(json.dumps(topical_pairs(json.load(sys.stdin))))',
+  ].join('\n'), dialogues);
+
+  it('keeps user -> reply exchanges whose reply takes up a word of the user turn, from anywhere in a dialogue', () => {
+    const out = pairs([[
+      u('I just adopted a puppy last week.'), b('Congratulations! What breed is your puppy?'),
+      u('Do you like cooking?'), b('Not really, I mostly watch football on weekends.'),
+      u('My garden has tomatoes and beans growing.'), b('Fresh tomatoes are the best. Do you grow anything else?'),
+    ]]);
+    expect(out).toEqual([
+      [u('I just adopted a puppy last week.'), b('Congratulations! What breed is your puppy?')],
+      [u('My garden has tomatoes and beans growing.'), b('Fresh tomatoes are the best. Do you grow anything else?')],
+    ]);
+  });
+
+  it('matches word stems, cuts long replies to their opening, and skips turns too short, too long or out of order', () => {
+    const long = 'Boiling takes about ten minutes for hard eggs. '.repeat(2) + 'Then cool them in cold water. '.repeat(12);
+    const out = pairs([
+      [u('How long should I boil eggs?'), b(long)],
+      [u('Hi'), b('Hi there, hi!')],
+      [u('x'.repeat(301) + ' weather'), b('The weather is nice.')],
+      [b('Talking about weather first.'), u('The weather is nice.')],
+    ]);
+    expect(out).toHaveLength(1);
+    expect(out[0][1].content.startsWith('Boiling takes about ten minutes')).toBe(true);
+    expect(out[0][1].content.length).toBeLessThanOrEqual(280);
+  });
+
+  it('load_all derives them from the training split only, never from held-out dialogues', () => {
+    // a synthetic data folder in the shared data's formats, as the pipeline's smoke test makes
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-pairs-'));
+    try {
+      const data = path.join(tmp, 'data');
+      const made = spawnSync(PY, ['-m', 'scripts.train.make_smoke_data', data], { cwd: REPO, encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(made.stderr);
+      const r = runPy([
+        'import json, sys',
+        'from scripts.train import data as D',
+        'd = D.load_all(json.load(sys.stdin))',
+        'train, held = d["topical_pairs"]',
+        'def users(docs): return {m["content"] for doc in docs for m in doc if m["role"] == "user"}',
+        'train_users = users(doc for n in D.DERIVED["topical_pairs"] for doc in d[n][0])',
+        'held_users = users(doc for n in D.DERIVED["topical_pairs"] for doc in d[n][1])',
+        'qs = [p[0]["content"] for p in train]',
+        'print(json.dumps({"n": len(train), "held": len(held), "held_users": len(held_users),',
+        '                  "from_train": sum(q in train_users for q in qs)}))',
+      ].join('\n'), data);
+      expect(r.held).toBe(0);
+      expect(r.held_users).toBeGreaterThan(0);
+      expect(r.n).toBeGreaterThan(0);
+      expect(r.from_train).toBe(r.n);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
