@@ -38,9 +38,10 @@ DIALOGUE_SOURCES = [k for k, v in SOURCES.items() if v[0] == "dialogue"]
 # Derived for the chat fine-tune only (not pretraining, not the tokenizer): question -> short answer
 # pairs mined from the *training* split of oasst_prose (see qa_pairs); no held-out slice of its own,
 # since its text is already in pretraining; the oasst dialogue source measures the same style held out.
-# "topical_pairs": single exchanges from the dialogue sources' *training* splits whose reply opens on
-# the user's topic (see topical_pairs), also fine-tune only.
-DERIVED = {"oasst_qa": "oasst_prose", "topical_pairs": ("persona", "topicalchat", "oasst", "gpteacher", "chitchat")}
+# "oasst_qa_long": the same pairs with the whole answer. "topical_pairs": single exchanges from the
+# dialogue sources' *training* splits whose reply opens on the user's topic (see topical_pairs).
+# All fine-tune only.
+DERIVED = {"oasst_qa": "oasst_prose", "oasst_qa_long": "oasst_prose", "topical_pairs": ("persona", "topicalchat", "oasst", "gpteacher", "chitchat")}
 
 LICENCES = {
     "persona": ("Synthetic-Persona-Chat", "CC BY 4.0", "google-research-datasets/Synthetic-Persona-Chat"),
@@ -104,6 +105,39 @@ def load_persona(root):
             for row in csv.DictReader(f):
                 conv = row["Best Generated Conversation"]
                 out.extend(_blocks_of_lines(conv.replace("\r", ""), ["User 1", "User 2"]))
+    return out
+
+
+# Synthetic-Persona-Chat writes names as placeholders ("Hi, I'm [user 2's name].", "Nice to meet you,
+# [name]!") in 38% of its dialogues, and a model trained on them answers with the placeholder. The
+# training split gets real first names instead (fill_names); held-out dialogues stay verbatim, so
+# held-out losses compare with earlier models on the same text.
+FIRST_NAMES = ["Alex", "Sam", "Maria", "James", "Priya", "Chen", "Emma", "Omar", "Sofia", "Daniel", "Aisha", "Lucas",
+               "Hannah", "Mateo", "Grace", "Noah", "Yuki", "Ben", "Fatima", "Leo", "Chloe", "Ivan", "Nora", "Kofi"]
+_BRACKETED = r"[\[(]\s*(?:(user)\s*([12])(?:'s)?(?:\s*name)?|name|username|your name)\s*[\])]"
+_NAME_SLOT = re.compile(_BRACKETED + r"|\b(user) ?([12])\b", re.I)
+_NAME_BRACKET = re.compile(_BRACKETED, re.I)
+_OWN_NAME = re.compile(r"(?:I'm|I am|name is|This is|it's)\s*$", re.I)
+_OTHER_SLOT = re.compile(r"[\[(][^\])]{0,30}(?:user|name|insert)[^\])]{0,30}[\])]", re.I)
+
+
+def fill_names(dialogue, rng):
+    """A persona dialogue with its name placeholders replaced by two first names (user 1 speaks
+    first: a bare "[name]" after "I'm" / "my name is" is the speaker's own, otherwise the other's),
+    or None when other placeholders ("[user 1's hometown]") remain."""
+    names = rng.sample(FIRST_NAMES, 2)
+    out = []
+    for m in dialogue:
+        me = 0 if m["role"] == "user" else 1
+
+        def sub(x, text=m["content"]):
+            if x.group(1) or x.group(3):
+                return names[int(x.group(2) or x.group(4)) - 1]
+            return names[me] if _OWN_NAME.search(text[:x.start()]) else names[1 - me]
+
+        if _OTHER_SLOT.search(_NAME_BRACKET.sub("", m["content"])):
+            return None
+        out.append({**m, "content": _NAME_SLOT.sub(sub, m["content"])})
     return out
 
 
@@ -238,13 +272,15 @@ def topical_pairs(dialogues):
     return out
 
 
-def qa_pairs(messages, adjacent):
+def qa_pairs(messages, adjacent, full=False):
     """Question -> short-answer chats from oasst messages kept in conversation order.
     `adjacent(i)` says whether messages i and i+1 may be paired (both in the training split).
     A pair is kept when the first message is a short prompt and the next one's opening
     sentences share at least a quarter of its content words: the reply links are lost, so
     topical overlap is the evidence that one answers the other. Answers are cut to their
-    first sentence or two, which is what a model this small can learn to stay on topic for."""
+    first sentence or two, which is what a model this small can learn to stay on topic for.
+    With `full`, the same pairs keep the whole answer (oasst replies are long, and the held-out
+    oasst dialogues score whole replies)."""
     out = []
     for i in range(len(messages) - 1):
         q, a = messages[i], messages[i + 1]
@@ -256,7 +292,7 @@ def qa_pairs(messages, adjacent):
             continue
         if len(words & content_words(head)) < max(1, len(words) / 4):
             continue
-        out.append([{"role": "user", "content": q}, {"role": "assistant", "content": head}])
+        out.append([{"role": "user", "content": q}, {"role": "assistant", "content": a.strip() if full else head}])
     return out
 
 
@@ -307,10 +343,15 @@ def load_all(root, limit=None):
         if limit:
             train, held = train[:limit], held[: max(2, limit // 10)]
         out[name] = ([docs[i] for i in train], [docs[i] for i in held])
+        if name == "persona":
+            filled = (fill_names(docs[i], random.Random(HELDOUT_SEED + i)) for i in train)
+            out[name] = ([d for d in filled if d is not None], out[name][1])
         if name == "oasst_prose":
             keep = set(train)
             pairs = qa_pairs(docs, lambda i: i in keep and i + 1 in keep)
             out["oasst_qa"] = (pairs[:limit] if limit else pairs, [])
+            pairs = qa_pairs(docs, lambda i: i in keep and i + 1 in keep, full=True)
+            out["oasst_qa_long"] = (pairs[:limit] if limit else pairs, [])
     pairs = topical_pairs(d for n in DERIVED["topical_pairs"] if n in out for d in out[n][0])
     out["topical_pairs"] = (pairs, [])
     return out

@@ -30,9 +30,10 @@ PRETRAIN_WEIGHTS = {"sgd": 0.5, "chitchat": 0.5, "sotu": 0.1, "moby": 0.1, "iden
 # SFT replays a little long-form prose (loss on every token) so the fine-tune does not forget
 # how to write longer answers: without it, held-out oasst loss rose 4.83 -> 5.27 during SFT
 SFT_REPLAY = {"oasst_prose": 0.15}
-# derived question -> short answer pairs (scripts/train/data.py qa_pairs), fine-tune only
-# and on-topic single exchanges (data.py topical_pairs): off by default until a run shows they help
-SFT_DERIVED = {"oasst_qa": 2.0, "topical_pairs": 0.0}
+# fine-tune-only sources derived from training splits (scripts/train/data.py): question -> short
+# answer pairs (qa_pairs), the same pairs with whole answers (oasst_qa_long) and on-topic single
+# exchanges (topical_pairs); the last two stay off by default until a run shows they help
+SFT_DERIVED = {"oasst_qa": 2.0, "topical_pairs": 0.0, "oasst_qa_long": 0.0}
 STAGES = ["tokenizer", "cache", "pretrain", "sft", "export", "eval"]
 
 
