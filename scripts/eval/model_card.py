@@ -58,7 +58,7 @@ def write_card(out_dir, res, work):
     L.append("- Chat template (Jinja, `chat_template` in `tokenizer_config.json`): `<|{role}|>\\n{content}<|end|>\\n` per "
              "message, then `<|assistant|>\\n`; generation stops on `<|end|>`.")
     L.append(f"- Files: `onnx/model.onnx` fp32 {mb('model.onnx'):.1f} MB, `onnx/model_quantized.onnx` int8 "
-             f"(MatMulInteger, dynamic activation quantization; int8 embedding shared with the output layer) "
+             f"(MatMulInteger, dynamic activation quantization; `down_proj` int8 weights computed in float; int8 embedding shared with the output layer) "
              f"{mb('model_quantized.onnx'):.1f} MB, `onnx/model_q4.onnx` 4-bit (MatMulNBits, block 32; int8 embedding) "
              f"{mb('model_q4.onnx'):.1f} MB. Inputs `input_ids`, `attention_mask`, `position_ids`, "
              "`past_key_values.N.key/value`; outputs `logits`, `present.N.key/value` (the layout of the onnx-community Llama exports).\n")

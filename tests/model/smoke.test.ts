@@ -81,6 +81,24 @@ describe('pipeline --smoke', () => {
     }
     expect(ev.topic.all.human_on_topic).toBe(srcs.reduce((n, r) => n + r.human_on_topic, 0));
     expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('| source | prompts | on topic | rate | human reply | previous model |');
+    // q8: down_proj (it reads the SwiGLU product) keeps int8 weights but multiplies in float; the
+    // other projections quantize their activations (MatMulInteger)
+    const q8 = JSON.parse(run(py, ['-c', [
+      'import json, sys, onnx',
+      'from onnx import numpy_helper',
+      'm = onnx.load(sys.argv[1])',
+      'inits = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}',
+      'made = {o: n for n in m.graph.node for o in n.output}',
+      'def int8_float(x):',
+      '    mul = made.get(x); cast = mul and made.get(mul.input[0])',
+      '    return bool(mul and mul.op_type == "Mul" and cast and cast.op_type == "Cast" and str(inits[cast.input[0]].dtype) == "int8")',
+      'nodes = m.graph.node',
+      'print(json.dumps({"layers": json.load(open(sys.argv[2]))["num_hidden_layers"],',
+      '  "integer": sum(n.op_type == "MatMulInteger" for n in nodes),',
+      '  "down_float": sum(n.op_type == "MatMul" and n.name.endswith("_float") and int8_float(n.input[1]) for n in nodes)}))',
+    ].join('\n'), path.join(out, 'onnx/model_quantized.onnx'), path.join(out, 'config.json')]));
+    expect(q8.down_float).toBe(q8.layers);
+    expect(q8.integer).toBe(6 * q8.layers); // q, k, v, o, gate, up
     await generates(out);
 
     const convs = [
