@@ -91,6 +91,9 @@ def parse():
     ap.add_argument("--sft-weights", default="", type=parse_weights,
                     help="fine-tune mix overrides, e.g. 'persona=0.25,oasst_qa=4' (sources of data.SOURCES, "
                          "SFT_REPLAY or SFT_DERIVED; the rest keep their default weights)")
+    ap.add_argument("--pretrain-weights", default="", type=parse_pretrain_weights,
+                    help="pretraining mix overrides, e.g. 'sotu=1,moby=1' (sources of data.SOURCES; the rest keep "
+                         "PRETRAIN_WEIGHTS, or 1)")
     a = ap.parse_args()
     if a.smoke:
         a.vocab, a.ctx, a.n_layer, a.n_embd, a.n_head, a.n_kv_head, a.intermediate, a.bsz = 400, 64, 2, 64, 4, 2, 128, 8
@@ -98,21 +101,26 @@ def parse():
     return a
 
 
-def parse_weights(text):
-    """'name=w,name=w' -> {name: w}; names must be fine-tune sources, weights >= 0."""
-    known = set(D.DIALOGUE_SOURCES) | set(SFT_REPLAY) | set(SFT_DERIVED)
-    out = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, _, w = part.partition("=")
-        if name not in known:
-            raise argparse.ArgumentTypeError(f"unknown fine-tune source {name!r} (known: {', '.join(sorted(known))})")
-        try:
-            out[name] = float(w)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"weight of {name!r} is not a number: {w!r}") from None
-        if not out[name] >= 0:
-            raise argparse.ArgumentTypeError(f"weight of {name!r} must be >= 0")
-    return out
+def weights_parser(known, what):
+    """argparse type: 'name=w,name=w' -> {name: w}; names must be in `known`, weights >= 0."""
+    def parse(text):
+        out = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            name, _, w = part.partition("=")
+            if name not in known:
+                raise argparse.ArgumentTypeError(f"unknown {what} source {name!r} (known: {', '.join(sorted(known))})")
+            try:
+                out[name] = float(w)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"weight of {name!r} is not a number: {w!r}") from None
+            if not out[name] >= 0:
+                raise argparse.ArgumentTypeError(f"weight of {name!r} must be >= 0")
+        return out
+    return parse
+
+
+parse_weights = weights_parser(set(D.DIALOGUE_SOURCES) | set(SFT_REPLAY) | set(SFT_DERIVED), "fine-tune")
+parse_pretrain_weights = weights_parser(set(D.SOURCES), "pretraining")
 
 
 def main():
@@ -162,7 +170,7 @@ def main():
         else:
             model = HearthLlama(cfg)  # a resumed run's weights come from its ckpt.pt in train()
         log(f"pretrain: {model.num_params() / 1e6:.2f}M params, {cfg}")
-        mix = Mixture(streams(arrays, names, "train", PRETRAIN_WEIGHTS, False), a.ctx, a.seed)
+        mix = Mixture(streams(arrays, names, "train", {**PRETRAIN_WEIGHTS, **a.pretrain_weights}, False), a.ctx, a.seed)
         res = train(model, mix, pre_dir, a.pretrain_steps, a.bsz, a.pretrain_lr, warmup=min(200, a.pretrain_steps // 5),
                     time_limit=a.pretrain_minutes * 60 or None, use_mask=False, tag="pretrain", log=log,
                     log_every=2 if a.smoke else 20, ckpt_every=200,
@@ -170,6 +178,7 @@ def main():
                     auto_threads=not a.smoke, schedule="wsd",
                     opt_fn=lambda m: muon_adamw(m, a.pretrain_lr, muon_lr=a.pretrain_muon_lr), compile=not a.smoke)
         summary["pretrain"] = res
+        summary["pretrain_mix"] = mix.shares()
         json.dump(summary, open(summary_path, "w"), indent=2)
 
     if "sft" in stages:

@@ -54,6 +54,10 @@ class Mixture:
         m = torch.from_numpy(np.stack(ms).astype(np.float32))
         return x[:, :-1], x[:, 1:], m
 
+    def shares(self):
+        """{stream name: share of the windows drawn from it} (streams of weight 0 are absent)."""
+        return {s[0]: round(float(p), 4) for s, p in zip(self.streams, self.p)}
+
     def state(self):
         return self.rng.bit_generator.state
 

@@ -50,12 +50,18 @@ describe('pipeline --smoke', () => {
     if (!process.env.HEARTH_DATA) run(py, ['-m', 'scripts.train.make_smoke_data', data]);
     const out = path.join(tmp, 'smoke-model');
     run(py, ['-m', 'scripts.train.pipeline', '--smoke', '--data', data, '--work', path.join(tmp, 'work'), '--out', out,
-      '--reply-penalty', '1.3', '--no-repeat-ngram', '3', '--sft-weights', 'persona=0.25,oasst_qa=3']);
+      '--reply-penalty', '1.3', '--no-repeat-ngram', '3', '--sft-weights', 'persona=0.25,oasst_qa=3', '--pretrain-weights', 'moby=0,sotu=2']);
     // the fine-tune mix override is parsed and recorded with the run's arguments
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'work', 'args.json'), 'utf8')).sft_weights).toEqual({ persona: 0.25, oasst_qa: 3 });
     const bad = spawnSync(py, ['-m', 'scripts.train.pipeline', '--smoke', '--stages', 'none', '--work', path.join(tmp, 'bad'), '--sft-weights', 'persna=1'], { cwd: REPO, encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain("unknown fine-tune source 'persna'");
+    // the pretraining mix override reaches the sampler: Moby-Dick at weight 0 draws no windows
+    const summary = JSON.parse(fs.readFileSync(path.join(tmp, 'work', 'summary.json'), 'utf8'));
+    expect(Object.keys(summary.pretrain_mix)).toContain('sotu');
+    expect(Object.keys(summary.pretrain_mix)).not.toContain('moby');
+    const badPre = spawnSync(py, ['-m', 'scripts.train.pipeline', '--smoke', '--stages', 'none', '--work', path.join(tmp, 'bad'), '--pretrain-weights', 'oasst_qa=1'], { cwd: REPO, encoding: 'utf8' });
+    expect(badPre.stderr).toContain("unknown pretraining source 'oasst_qa'");
     for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'golden.json',
       'eval.json', 'README.md', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'onnx/model_q4.onnx']) {
       expect(fs.existsSync(path.join(out, f)), f).toBe(true);
