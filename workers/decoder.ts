@@ -4,8 +4,13 @@
 // attention_mask, position_ids (when the graph has it), num_logits_to_keep (when it has it) and
 // past_key_values.N.key/value -> present.N.key/value, with KV heads / head size read from the
 // graph's input metadata or the model config. The KV cache survives between calls: the next
-// prompt reuses the longest common prefix of tokens and computes only the rest.
-import { NgramGuard, penalizeRepeats, sample, type SamplingOptions } from './sampling';
+// prompt reuses the longest common prefix of tokens and computes only the rest. With guidance
+// (classifier-free guidance) a second cache runs the reply after a prompt without the
+// conversation, and the two rows mix as uncond + scale * (cond - uncond). That prompt is the same
+// for every reply: its KV and last logits are computed once and kept, so each reply starts from
+// the same state (with int8 weights a recomputed step can differ in the last bits, and guidance
+// magnifies differences).
+import { guide, NgramGuard, penalizeRepeats, sample, type SamplingOptions } from './sampling';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- ORT tensors come from two runtimes (web, node) */
 export interface OrtTensor {
@@ -32,6 +37,11 @@ export interface DecodeOptions extends SamplingOptions {
   noRepeatNgram: number;
   /** Penalty on tokens this reply already produced (sampling.ts, penalizeRepeats; 1 or absent: off). */
   repetitionPenalty?: number;
+  /**
+   * Classifier-free guidance (sampling.ts, guide): `prompt` is the unconditional prompt (the chat
+   * template around an empty user turn), continued with the same reply tokens; scale 1 or absent: off.
+   */
+  guidance?: { scale: number; prompt: readonly number[] };
   /** Asked before each step; true ends the reply ('interrupted'). */
   shouldStop?: () => boolean;
   /** Each generated token, as soon as it is chosen. */
@@ -63,6 +73,21 @@ export function isDecoderSession(session: DecoderSession | undefined): session i
   );
 }
 
+/** One sequence's KV cache: the present tensors and the tokens they hold, in order. */
+interface KvState {
+  kv: Map<string, OrtTensor> | null;
+  tokens: number[];
+  /** `kv` belongs to the unconditional prompt's snapshot: the next step must not dispose it. */
+  shared?: boolean;
+}
+
+/** The unconditional prompt computed once: its KV and its last position's logits. */
+interface Snapshot {
+  tokens: readonly number[];
+  kv: Map<string, OrtTensor>;
+  logits: Float32Array;
+}
+
 export class KvDecoder {
   private readonly pastNames: string[];
   /** [kv heads, head size] per past input. */
@@ -70,9 +95,11 @@ export class KvDecoder {
   private readonly hasMask: boolean;
   private readonly hasPositions: boolean;
   private readonly hasLogitsToKeep: boolean;
-  private kv: Map<string, OrtTensor> | null = null;
-  /** Tokens whose keys and values are in `kv`, in order. */
-  private kvTokens: number[] = [];
+  /** The conversation's cache. */
+  private readonly main: KvState = { kv: null, tokens: [] };
+  /** The reply after the unconditional prompt (guidance only). */
+  private readonly uncond: KvState = { kv: null, tokens: [] };
+  private snapshot: Snapshot | null = null;
 
   constructor(
     private readonly session: DecoderSession,
@@ -96,15 +123,38 @@ export class KvDecoder {
     this.hasLogitsToKeep = session.inputNames.includes('num_logits_to_keep');
   }
 
-  /** Forgets the KV cache (the next prompt is computed from scratch). */
+  /** Forgets the KV caches (the next prompt is computed from scratch). */
   reset(): void {
-    this.disposeKv();
-    this.kvTokens = [];
+    for (const state of [this.main, this.uncond]) {
+      this.disposeKv(state);
+      state.tokens = [];
+    }
+    if (this.snapshot) for (const t of this.snapshot.kv.values()) t.dispose?.();
+    this.snapshot = null;
+  }
+
+  /** The unconditional prompt's last logits, with `uncond` set to continue after it. */
+  private async startUnconditional(prompt: readonly number[]): Promise<Float32Array> {
+    this.disposeKv(this.uncond);
+    this.uncond.tokens = [];
+    const snap = this.snapshot;
+    if (!snap || snap.tokens.length !== prompt.length || snap.tokens.some((t, i) => t !== prompt[i])) {
+      if (snap) for (const t of snap.kv.values()) t.dispose?.();
+      this.snapshot = null;
+      const logits = await this.step(this.uncond, [...prompt]);
+      this.snapshot = { tokens: [...prompt], kv: this.uncond.kv!, logits };
+    }
+    this.uncond.kv = this.snapshot!.kv;
+    this.uncond.tokens = [...prompt];
+    this.uncond.shared = true;
+    return this.snapshot!.logits.slice();
   }
 
   async generate(prompt: readonly number[], opts: DecodeOptions): Promise<DecodeResult> {
     if (prompt.length === 0) throw new Error('The prompt is empty.');
-    const reused = this.reuse(prompt);
+    const guidance = opts.guidance && opts.guidance.scale !== 1 && opts.guidance.prompt.length > 0 ? opts.guidance : null;
+    const reused = this.reuse(this.main, prompt);
+    let uncondLogits: Float32Array | null = null;
     const guard = new NgramGuard(opts.noRepeatNgram);
     for (const id of prompt) guard.push(id);
     const tokens: number[] = [];
@@ -112,12 +162,15 @@ export class KvDecoder {
     let feed = prompt.slice(reused);
     let finish: DecodeResult['finish'] = 'length';
     try {
+      if (guidance) uncondLogits = await this.startUnconditional(guidance.prompt);
       while (tokens.length < opts.maxNewTokens) {
         if (opts.shouldStop?.()) {
           finish = 'interrupted';
           break;
         }
-        const logits = await this.step(feed);
+        const logits = await this.step(this.main, feed);
+        if (guidance) guide(logits, uncondLogits ?? (await this.step(this.uncond, [tokens[tokens.length - 1]])), guidance.scale);
+        uncondLogits = null;
         penalizeRepeats(logits, produced, opts.repetitionPenalty ?? 1);
         const next = sample(logits, guard.banned(), opts);
         tokens.push(next);
@@ -137,9 +190,9 @@ export class KvDecoder {
     return { tokens, finish, reusedTokens: reused };
   }
 
-  /** Runs the model on `ids` after the cached tokens; returns the last position's logits. */
-  private async step(ids: number[]): Promise<Float32Array> {
-    const past = this.kvTokens.length;
+  /** Runs the model on `ids` after the tokens cached in `state`; returns the last position's logits. */
+  private async step(state: KvState, ids: number[]): Promise<Float32Array> {
+    const past = state.tokens.length;
     const total = past + ids.length;
     const feeds: Record<string, OrtTensor> = {
       input_ids: this.makeTensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
@@ -149,7 +202,7 @@ export class KvDecoder {
       feeds.position_ids = this.makeTensor('int64', BigInt64Array.from(ids, (_, i) => BigInt(past + i)), [1, ids.length]);
     }
     if (this.hasLogitsToKeep) feeds.num_logits_to_keep = this.makeTensor('int64', BigInt64Array.of(1n), []);
-    for (const name of this.pastNames) feeds[name] = this.kv?.get(name) ?? this.emptyPast(name);
+    for (const name of this.pastNames) feeds[name] = state.kv?.get(name) ?? this.emptyPast(name);
     const out = await this.session.run(feeds);
     const logits = out.logits;
     const vocab = logits.dims[logits.dims.length - 1];
@@ -157,24 +210,25 @@ export class KvDecoder {
     // A copy of one row: the output tensor may be freed or reused by the runtime.
     const last = (logits.data as Float32Array).slice((rows - 1) * vocab, rows * vocab);
     logits.dispose?.();
-    this.disposeKv();
-    this.kv = new Map(this.pastNames.map((name) => [name, out[name.replace('past_key_values', 'present')]]));
-    this.kvTokens.push(...ids);
+    this.disposeKv(state);
+    state.kv = new Map(this.pastNames.map((name) => [name, out[name.replace('past_key_values', 'present')]]));
+    state.tokens.push(...ids);
     return last;
   }
 
   /**
-   * Keeps the cached KV of the longest common prefix of the cached tokens and `prompt` (at
-   * least one prompt token is always left to compute). Returns how many tokens it kept.
+   * Keeps the cached KV of the longest common prefix of the tokens cached in `state` and `prompt`
+   * (at least one prompt token is always left to compute). Returns how many tokens it kept.
    */
-  private reuse(prompt: readonly number[]): number {
+  private reuse(state: KvState, prompt: readonly number[]): number {
     let common = 0;
-    const limit = Math.min(this.kvTokens.length, prompt.length - 1);
-    while (common < limit && this.kvTokens[common] === prompt[common]) common++;
-    if (common === this.kvTokens.length) return common;
-    const kv = this.kv;
+    const limit = Math.min(state.tokens.length, prompt.length - 1);
+    while (common < limit && state.tokens[common] === prompt[common]) common++;
+    if (common === state.tokens.length) return common;
+    const kv = state.kv;
     if (common === 0 || !kv || [...kv.values()].some((t) => t.location && t.location !== 'cpu')) {
-      this.reset();
+      this.disposeKv(state);
+      state.tokens = [];
       return 0;
     }
     // Cut every past tensor ([1, heads, seq, dim]) to `common` positions.
@@ -186,9 +240,9 @@ export class KvDecoder {
       for (let h = 0; h < heads; h++) dst.set(src.subarray(h * seq * dim, h * seq * dim + common * dim), h * common * dim);
       next.set(name, this.makeTensor(t.type, dst, [1, heads, common, dim]));
     }
-    this.disposeKv();
-    this.kv = next;
-    this.kvTokens = this.kvTokens.slice(0, common);
+    this.disposeKv(state);
+    state.kv = next;
+    state.tokens = state.tokens.slice(0, common);
     return common;
   }
 
@@ -199,8 +253,9 @@ export class KvDecoder {
     return this.makeTensor(type, data, [1, heads, 0, dim]);
   }
 
-  private disposeKv(): void {
-    if (this.kv) for (const t of this.kv.values()) t.dispose?.();
-    this.kv = null;
+  private disposeKv(state: KvState): void {
+    if (state.kv && !state.shared) for (const t of state.kv.values()) t.dispose?.();
+    state.kv = null;
+    state.shared = false;
   }
 }

@@ -228,6 +228,9 @@ export class TransformersEngine implements EngineApi {
           eosIds: request.ignoreEos ? [] : loaded.eosIds,
           noRepeatNgram: loaded.rules.noRepeatNgram,
           repetitionPenalty: loaded.rules.repetitionPenalty,
+          ...(loaded.rules.guidanceScale !== 1
+            ? { guidance: { scale: loaded.rules.guidanceScale, prompt: [...this.unconditionalPrompt(loaded), ...tailIds] } }
+            : {}),
           temperature: request.params.temperature,
           topP: request.params.topP,
           shouldStop: () => this.stopper.interrupted,
@@ -296,6 +299,14 @@ export class TransformersEngine implements EngineApi {
     const generated = all.slice(promptLen);
     const text = loaded.tokenizer.decode(generated, { skip_special_tokens: true }) as string;
     return { generated, text, count, first, last };
+  }
+
+  /**
+   * Guidance's unconditional prompt: the chat template around one empty user turn, without the
+   * conversation or the system prompt, so guidance favours what the conversation itself asks for.
+   */
+  private unconditionalPrompt(loaded: Loaded): number[] {
+    return this.encodeChat(loaded, [{ role: 'user', content: '' }]);
   }
 
   private encodeChat(loaded: Loaded, messages: ChatTurn[]): number[] {

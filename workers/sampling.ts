@@ -15,24 +15,42 @@ export function penalizeRepeats(logits: Float32Array, generated: Iterable<number
   }
 }
 
-/** How the decode loop treats repeats (see replyRules). */
+/**
+ * Classifier-free guidance (Sanchez et al. 2023, "Stay on topic with Classifier-Free Guidance"):
+ * `cond` becomes uncond + scale * (cond - uncond), in place, where `uncond` is the same position's
+ * logits after a prompt without the conversation. Tokens the conversation makes likelier gain,
+ * replies that fit any prompt ("Sure, I can help you with that.") lose. Softmax ignores a constant
+ * per row, so raw logits give the same choice as log-probabilities.
+ */
+export function guide(cond: Float32Array, uncond: Float32Array, scale: number): void {
+  if (scale === 1 || uncond.length !== cond.length) return;
+  for (let i = 0; i < cond.length; i++) cond[i] = uncond[i] + scale * (cond[i] - uncond[i]);
+}
+
+/** How the decode loop treats repeats and guidance (see replyRules). */
 export interface ReplyRules {
   noRepeatNgram: number;
   repetitionPenalty: number;
+  /** Classifier-free guidance scale (1: off). */
+  guidanceScale: number;
 }
 
 /**
  * How a model's replies are decoded, from its generation_config.json: `no_repeat_ngram_size` as in
  * transformers (default 4, Hearth's guard for every model), and Hearth's own
  * `hearth_reply_repetition_penalty` (default 1: off), named apart from transformers'
- * `repetition_penalty` because that one counts the prompt's tokens too.
+ * `repetition_penalty` because that one counts the prompt's tokens too, and
+ * `hearth_guidance_scale` (default 1: off; transformers' `guidance_scale` means a batch layout
+ * this loop does not use). Values out of range are ignored.
  */
 export function replyRules(gen: Record<string, unknown>): ReplyRules {
   const n = gen.no_repeat_ngram_size;
   const p = gen.hearth_reply_repetition_penalty;
+  const g = gen.hearth_guidance_scale;
   return {
     noRepeatNgram: typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 16 ? n : 4,
     repetitionPenalty: typeof p === 'number' && Number.isFinite(p) && p >= 1 && p <= 3 ? p : 1,
+    guidanceScale: typeof g === 'number' && Number.isFinite(g) && g >= 1 && g <= 4 ? g : 1,
   };
 }
 

@@ -5,7 +5,10 @@
 # log-probability under the model); and the same 4 samples ranked by mutual information (MMI,
 # Li et al. 2016, "A Diversity-Promoting Objective Function for Neural Conversation Models"):
 # mean log p(reply | prompt) - 0.5 * mean log p(reply | an empty user turn), which ranks down
-# replies that fit any prompt ("I did not know that.").
+# replies that fit any prompt ("I did not know that."); and classifier-free guidance (Sanchez et al.
+# 2023) at scale 2 with the 4-gram block, alone and with the penalty (what the app does now,
+# workers/decoder.ts): each step's log-probabilities become uncond + 2 * (cond - uncond), where
+# uncond continues the same reply after an empty user turn.
 #   .venv/bin/python -m scripts.eval.decoding --ckpt runs/v4/sft/ckpt.pt --tokenizer runs/v4/tokenizer
 import argparse
 import json
@@ -17,24 +20,38 @@ from scripts.eval.topic import shares_topic, topic_prompts
 from scripts.train import data as D
 
 
+GUIDANCE = 2.0
+
+
 @torch.no_grad()
-def decode(model, ids, max_new, stop, rule, gen=None):
-    """One reply with KV cache. rule: greedy | block4 | penalty | penalty_block4 | sample. Returns (ids, mean logprob)."""
-    past = model.empty_past()
+def _last_logits(model, inp, L, past):
+    T = inp.shape[1]
+    logits, past = model.forward_cached(inp, torch.ones(1, L, dtype=torch.int64), torch.arange(L - T, L)[None], past)
+    return logits[0, -1].float(), past
+
+
+@torch.no_grad()
+def decode(model, ids, max_new, stop, rule, gen=None, uncond=None):
+    """One reply with KV cache. rule: greedy | block4 | penalty | penalty_block4 | sample |
+    guided_block4 | guided_penalty_block4 (uncond: the unconditional prompt's ids). Returns (ids, mean logprob)."""
+    past, upast = model.empty_past(), model.empty_past()
+    guided = rule.startswith("guided")
     seq, inp, out, lps = list(ids), torch.tensor([ids]), [], []
+    useq, uinp = list(uncond or []), torch.tensor([uncond or [0]])
     for _ in range(max_new):
         L = len(seq)
         if L >= model.cfg.n_positions:
             break
-        T = inp.shape[1]
-        logits, past = model.forward_cached(inp, torch.ones(1, L, dtype=torch.int64), torch.arange(L - T, L)[None], past)
-        row = logits[0, -1].float()
+        row, past = _last_logits(model, inp, L, past)
         logp = torch.log_softmax(row, -1)
-        if rule in ("penalty", "penalty_block4"):
+        if guided:
+            urow, upast = _last_logits(model, uinp, len(useq), upast)
+            row = torch.log_softmax(urow, -1) + GUIDANCE * (logp - torch.log_softmax(urow, -1))
+        if rule in ("penalty", "penalty_block4", "guided_penalty_block4"):
             # The app's rule (workers/sampling.ts, penalizeRepeats): reply tokens only.
             for t in set(out):
                 row[t] = row[t] / 1.2 if row[t] > 0 else row[t] * 1.2
-        if rule in ("block4", "penalty_block4"):
+        if rule in ("block4", "penalty_block4", "guided_block4", "guided_penalty_block4"):
             for b in banned_by_ngram(seq, 4):
                 row[b] = -float("inf")
         if rule == "sample":
@@ -48,9 +65,10 @@ def decode(model, ids, max_new, stop, rule, gen=None):
         lps.append(float(logp[nxt]))
         out.append(nxt)
         seq.append(nxt)
+        useq.append(nxt)
         if nxt in stop:
             break
-        inp = torch.tensor([[nxt]])
+        inp = uinp = torch.tensor([[nxt]])
     return out, sum(lps) / max(len(lps), 1)
 
 
@@ -78,7 +96,7 @@ def compare(model, tok, data, per_source=20, max_new=48, samples=4, seed=0):
     model = model.float().eval()
     stop = [tok.token_id("<|end|>"), 0]
     gen = torch.Generator().manual_seed(seed)
-    rules = ["greedy", "block4", "penalty", "penalty_block4", "sample_rank", "sample_mmi"]
+    rules = ["greedy", "block4", "penalty", "penalty_block4", "sample_rank", "sample_mmi", "guided_block4", "guided_penalty_block4"]
     generic = tok.encode(tok.apply_chat_template([{"role": "user", "content": ""}]))
     res = {r: {"on_topic": 0, "prompts": 0, "examples": []} for r in rules}
     for src, prompts in topic_prompts(data, per_source).items():
@@ -91,7 +109,7 @@ def compare(model, tok, data, per_source=20, max_new=48, samples=4, seed=0):
                 elif r == "sample_mmi":
                     out = mmi_rank(model, cands, generic)[0]
                 else:
-                    out = decode(model, ids, max_new, stop, r)[0]
+                    out = decode(model, ids, max_new, stop, r, uncond=generic)[0]
                 ans = tok.decode(out, skip_special=True).strip()
                 ok = shares_topic(p, ans)
                 res[r]["on_topic"] += ok

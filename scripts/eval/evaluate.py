@@ -4,8 +4,11 @@
 #    and the same for q8 / q4 made by onnxruntime's quantization tools (when exported),
 #  - parity: PyTorch vs ONNX fp32 loss (3 decimals) and greedy 64 tokens (fp32, q8),
 #  - golden greedy output of onnx/model_quantized.onnx (golden.json, checked by tests),
-#  - greedy answers to 20 fixed prompts, written with everything else to eval.json + README.md,
-#  - topic adherence on held-out user messages (scripts/eval/topic.py), when given the data.
+#  - greedy answers to 20 fixed prompts, and the app's (q8 with the reply rules of the folder's
+#    generation_config.json: scripts/eval/app_topic.py), written with everything else to eval.json
+#    + README.md,
+#  - topic adherence on held-out user messages (scripts/eval/topic.py), when given the data: the
+#    model's own greedy replies, and the app's.
 import json
 import math
 import os
@@ -14,6 +17,7 @@ import numpy as np
 import torch
 
 from scripts.train import data as D
+from scripts.eval.app_topic import AppReplies, folder_rules, topic_under
 from scripts.eval.ort_eval import FILES, OrtModel
 from scripts.eval.topic import shares_topic, topic_adherence
 from scripts.train.trainer import eval_loss, greedy
@@ -41,8 +45,6 @@ PROMPTS = [
     "Tell me something interesting about space.",
     "Thank you for your help!",
 ]
-# the app blocks repeated 4-grams in replies (NO_REPEAT_NGRAM in workers/engine.ts)
-APP_NO_REPEAT_NGRAM = 4
 GOLDEN_PROMPT = [{"role": "user", "content": "Hello! What do you like to do for fun?"}]
 DTYPES = ["fp32", "q8", "q4"]
 
@@ -156,8 +158,10 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
     enc = [tok.encode(tok.apply_chat_template([{"role": "user", "content": p}])) for p in prompts]
     n_new = 24 if smoke else 80
     outs = {dt: onnx_greedy(out_dir, dt, enc, n_new, stop) for dt in ("q8", "fp32", "q4")}
-    # and as the app answers at temperature 0: q8, repeated 4-grams blocked (workers/engine.ts)
-    outs["app"] = onnx_greedy(out_dir, "q8", enc, n_new, stop, no_repeat_ngram=APP_NO_REPEAT_NGRAM)
+    # and as the app answers at temperature 0: q8 with the folder's reply rules (workers/sampling.ts)
+    app = AppReplies(out_dir, tok, folder_rules(out_dir))
+    res["app_rules"] = dict(app.rules)
+    outs["app"] = [app.ids(p, n_new) for p in prompts]
     samples = []
     for i, p in enumerate(prompts):
         row = {"prompt": p, **{dt: tok.decode(outs[dt][i], skip_special=True).strip() for dt in outs}}
@@ -170,7 +174,9 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
     par["samples_count"] = len(prompts)
     if data is not None:
         res["topic"] = topic_adherence(model, tok, data, per_source=3 if smoke else 20, max_new=16 if smoke else 48)
-        log(f"eval: topic adherence {res['topic']['all']['on_topic']}/{res['topic']['all']['prompts']}")
+        res["topic_app"] = topic_under(app, data, per_source=3 if smoke else 20, max_new=16 if smoke else 48)
+        log(f"eval: topic adherence {res['topic']['all']['on_topic']}/{res['topic']['all']['prompts']} greedy, "
+            f"{res['topic_app']['all']['on_topic']}/{res['topic_app']['all']['prompts']} as the app answers {res['app_rules']}")
     sizes = {f: os.path.getsize(os.path.join(out_dir, "onnx", f)) for f in os.listdir(os.path.join(out_dir, "onnx"))}
     res["file_sizes"] = sizes
     if os.path.isdir(os.path.join(ort_dir, "onnx")):

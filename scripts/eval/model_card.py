@@ -68,7 +68,10 @@ def write_card(out_dir, res, work):
              "const tok = await AutoTokenizer.from_pretrained('hearth-chat');\n"
              "const model = await AutoModelForCausalLM.from_pretrained('hearth-chat', { dtype: 'q8' });\n"
              "const inputs = tok.apply_chat_template([{ role: 'user', content: 'Hi!' }], { add_generation_prompt: true, return_dict: true });\n"
-             "const out = await model.generate({ ...inputs, max_new_tokens: 80, no_repeat_ngram_size: 4 }); // stops on <|end|>\n```\n")
+             "const out = await model.generate({ ...inputs, max_new_tokens: 80, no_repeat_ngram_size: 4 }); // stops on <|end|>\n```\n"
+             "The app decodes with its own loop (`workers/decoder.ts`), which adds the reply repetition penalty and "
+             "classifier-free guidance of `generation_config.json` (`hearth_reply_repetition_penalty`, "
+             "`hearth_guidance_scale`); `generate()` above applies neither.\n")
     L.append("## Why this size\n")
     L.append("The budget was about 100 minutes of a shared 2-core CPU, so, as for the previous model, the model is "
              "data-starved rather than capacity-limited and the size that reads the most text per second wins. "
@@ -175,29 +178,38 @@ def write_card(out_dir, res, work):
         for r in rows:
             L.append(f"| {r.get('model', 'this')} | {r['dtype']} | {r['mb']} | {r['prefill_ms']} | {r['decode_ms_per_token']} |")
         L.append("")
+    rules = res.get("app_rules")
+    rules_txt = (f"repeated {rules['ngram']}-grams blocked, repetition penalty {rules['penalty']} on the reply's tokens, "
+                 f"classifier-free guidance {rules['guidance']}" if rules else "repeated 4-grams blocked")
     if "topic" in res:
-        t = res["topic"]
+        t, ta = res["topic"], res.get("topic_app", {})
         L.append("## Topic adherence (held-out prompts)\n")
-        L.append("Greedy answers (PyTorch fp32, up to 48 tokens) to the first user message of held-out dialogues, "
-                 "counted as on topic when they share a content word (5-letter stem) with it (`scripts/eval/topic.py`). "
+        L.append("Answers (up to 48 tokens) to the first user message of held-out dialogues, counted as on topic when "
+                 "they share a content word (5-letter stem) with it (`scripts/eval/topic.py`): the model's plain greedy "
+                 "answers (PyTorch fp32), and the app's (q8, greedy, " + rules_txt + ": `scripts/eval/app_topic.py`, "
+                 "the rules of `generation_config.json` as `workers/sampling.ts` reads them). "
                  "Crude and automatic; it compares training runs on the same prompts. The answers are in `eval.json`. "
                  "\"human\" counts the people's own replies in the same dialogues by the same rule: a rate above theirs "
                  "means echoing the prompt's words rather than answering better.\n")
-        L.append("| source | prompts | on topic | rate | human reply | previous model |")
-        L.append("|---|---|---|---|---|---|")
+        L.append("| source | prompts | greedy | as the app answers | human reply | previous model, greedy | previous model, as the app answers |")
+        L.append("|---|---|---|---|---|---|---|")
+        frac = lambda r: f"{r['on_topic']}/{r['prompts']} ({r['on_topic'] / max(r['prompts'], 1):.2f})" if r else "-"  # noqa: E731
         for n, r in t.items():
-            old = base["topic"].get(n) if base else None
-            prev = f"{old['on_topic']}/{old['prompts']} ({old['on_topic'] / max(old['prompts'], 1):.2f})" if old else "-"
             hum = r.get("human_on_topic")
             hum = f"{hum}/{r['prompts']} ({hum / max(r['prompts'], 1):.2f})" if hum is not None else "-"
-            L.append(f"| {n} | {r['prompts']} | {r['on_topic']} | {r['rate']:.2f} | {hum} | {prev} |")
+            prev = frac(base["topic"].get(n)) if base else "-"
+            prev_app = frac(base.get("topic_app", {}).get(n)) if base else "-"
+            L.append(f"| {n} | {r['prompts']} | {frac(r)} | {frac(ta.get(n))} | {hum} | {prev} | {prev_app} |")
         L.append("")
     so = res.get("samples_on_topic")
-    L.append("## Sample answers (q8, greedy, repeated 4-grams blocked as in the app, max 80 tokens)\n")
-    L.append("What the app answers at temperature 0. Plain greedy answers (q8, q4 and fp32, no blocking) are in `eval.json`."
-             + (f" On topic by the measure above: {so['on_topic']} of {so['prompts']}"
-                + (f" (previous model: {sum(1 for k, v in base['samples_app'].items() if __import__('scripts.eval.topic', fromlist=['shares_topic']).shares_topic(k, v))} of 20)." if base else ".")
-                if so else "") + "\n")
+    L.append(f"## Sample answers (q8, greedy, {rules_txt}, max 80 tokens)\n")
+    prev_app = base.get("samples_app_rules") if base else None
+    prev_txt = ""
+    if prev_app:
+        from scripts.eval.topic import shares_topic
+        prev_txt = f" (previous model, as the app answers: {sum(shares_topic(k, v) for k, v in prev_app['answers'].items())} of 20)"
+    L.append("What the app answers at temperature 0. Plain greedy answers (q8, q4 and fp32, no rules) are in `eval.json`."
+             + (f" On topic by the measure above: {so['on_topic']} of {so['prompts']}{prev_txt}." if so else "") + "\n")
     for s in res["samples"]:
         ans = s.get("app", s["q8"]).replace("\n", " ")
         L.append(f"- **{s['prompt']}** — {ans}")

@@ -1,8 +1,10 @@
 # Runs an exported model folder's ONNX files with Python onnxruntime (CPU), the way
 # transformers.js feeds them: input_ids, attention_mask, position_ids, past_key_values.N.key/value
 # in; logits, present.N.key/value out. Used for held-out loss per dtype, parity (greedy tokens)
-# and the sample answers (greedy with the app's repeated-n-gram block).
-#   python -m scripts.eval.ort_eval greedy <model_dir> <fp32|q8|q4> '<json {prompt_ids, max_new, stop, no_repeat_ngram}>'
+# and the sample answers (greedy with the app's reply rules: n-gram block, reply repetition penalty,
+# classifier-free guidance).
+#   python -m scripts.eval.ort_eval greedy <model_dir> <fp32|q8|q4> \
+#     '<json {prompt_ids, max_new, stop, no_repeat_ngram, penalty, guidance, uncond_ids}>'
 import json
 import os
 import sys
@@ -57,19 +59,35 @@ class OrtModel:
             cnt += float(mask[1:].sum())
         return tot / max(cnt, 1.0), cnt
 
-    def greedy(self, prompt, max_new, stop=(), no_repeat_ngram=0):
+    def greedy(self, prompt, max_new, stop=(), no_repeat_ngram=0, penalty=1.0, guidance=1.0, uncond=None):
+        """Greedy reply with the app's rules (workers/decoder.ts): with guidance > 1 the logits are
+        uncond + guidance * (cond - uncond), where uncond continues the reply after the prompt
+        `uncond` (the chat template around an empty user turn); then the repetition penalty on the
+        reply's own tokens; then the repeated-n-gram block over prompt + reply."""
+        guided = guidance != 1.0 and uncond is not None
         past, past_len, inp, out = self.empty_past(), 0, list(prompt), []
+        upast, ulen, uinp = self.empty_past(), 0, list(uncond or [])
         for _ in range(max_new):
-            if past_len + len(inp) > self.ctx:
+            if past_len + len(inp) > self.ctx or (guided and ulen + len(uinp) > self.ctx):
                 break
             logits, past = self.forward(inp, past, past_len)
+            # float64 arithmetic rounded to float32 after each rule, as the app's Float32Array does
             row = logits[0, -1].astype(np.float64)
+            if guided:
+                ulogits, upast = self.forward(uinp, upast, ulen)
+                u = ulogits[0, -1].astype(np.float64)
+                row = (u + guidance * (row - u)).astype(np.float32).astype(np.float64)
+                ulen += len(uinp)
+            if penalty > 1.0:
+                for t in set(out):
+                    row[t] = np.float32(row[t] / penalty if row[t] > 0 else row[t] * penalty)
             for b in banned_by_ngram(list(prompt) + out, no_repeat_ngram):
                 row[b] = -np.inf
             nxt = int(row.argmax())
             out.append(nxt)
             past_len += len(inp)
             inp = [nxt]
+            uinp = [nxt]
             if nxt in stop:
                 break
         return out
@@ -88,4 +106,5 @@ if __name__ == "__main__":
     assert mode == "greedy", "usage: ort_eval greedy <dir> <dtype> <json>"
     s = json.loads(spec)
     m = OrtModel(model_dir, dtype)
-    print(json.dumps(m.greedy(s["prompt_ids"], s["max_new"], s.get("stop", []), s.get("no_repeat_ngram", 0))))
+    print(json.dumps(m.greedy(s["prompt_ids"], s["max_new"], s.get("stop", []), s.get("no_repeat_ngram", 0),
+                              s.get("penalty", 1.0), s.get("guidance", 1.0), s.get("uncond_ids"))))

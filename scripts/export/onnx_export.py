@@ -186,7 +186,7 @@ def llama_hf_config(model, extra=None):
 def write_hf_folder(model, tok, out_dir, quantize=("q8", "q4"), extra_config=None, log=print, reply_rules=None):
     """Write the full model folder: configs, tokenizer, fp32 ONNX and quantized variants.
     `reply_rules`: how the app decodes replies (workers/sampling.ts, replyRules), e.g.
-    {"no_repeat_ngram_size": 4, "hearth_reply_repetition_penalty": 1.2}."""
+    {"no_repeat_ngram_size": 4, "hearth_reply_repetition_penalty": 1.2, "hearth_guidance_scale": 2.0}."""
     from scripts.export import quantize as qz
 
     cfg = model.cfg

@@ -216,9 +216,9 @@ def main(argv=None):
         merge_lora(model)
     from scripts.export.onnx_export import write_hf_folder
     q = tuple(x for x in a.quantize.split(",") if x)
-    # The source folder's reply rules (repetition penalty, n-gram guard) carry over.
+    # The source folder's reply rules (repetition penalty, n-gram guard, guidance) carry over.
     src_gen = json.load(open(os.path.join(a.model, "generation_config.json")))
-    rules = {k: src_gen[k] for k in ("no_repeat_ngram_size", "hearth_reply_repetition_penalty") if k in src_gen}
+    rules = {k: src_gen[k] for k in ("no_repeat_ngram_size", "hearth_reply_repetition_penalty", "hearth_guidance_scale") if k in src_gen}
     write_hf_folder(model, tok, a.out, quantize=q, reply_rules=rules)
     json.dump(res, open(os.path.join(work, "result.json"), "w"))
     print(f"finetune: wrote {a.out}")

@@ -88,6 +88,8 @@ def parse():
     ap.add_argument("--reply-penalty", type=float, default=1.2,
                     help="the app's repetition penalty on reply tokens (generation_config hearth_reply_repetition_penalty; 1: off)")
     ap.add_argument("--no-repeat-ngram", type=int, default=4, help="the app's no-repeat n-gram guard (0: off)")
+    ap.add_argument("--guidance", type=float, default=2.0,
+                    help="the app's classifier-free guidance scale (generation_config hearth_guidance_scale; 1: off)")
     ap.add_argument("--sft-weights", default="", type=parse_weights,
                     help="fine-tune mix overrides, e.g. 'persona=0.25,oasst_qa=4' (sources of data.SOURCES, "
                          "SFT_REPLAY or SFT_DERIVED; the rest keep their default weights)")
@@ -200,7 +202,8 @@ def main():
     if "export" in stages:
         from scripts.export.onnx_export import write_hf_folder
         model, _ = load_model(final)
-        rules = {"no_repeat_ngram_size": a.no_repeat_ngram, "hearth_reply_repetition_penalty": a.reply_penalty}
+        rules = {"no_repeat_ngram_size": a.no_repeat_ngram, "hearth_reply_repetition_penalty": a.reply_penalty,
+                 "hearth_guidance_scale": a.guidance}
         write_hf_folder(model, tok, a.out, log=log, reply_rules=rules)
         # the same fp32 graph quantized by onnxruntime's own tools, for the comparison in eval
         from scripts.export import quantize as qz

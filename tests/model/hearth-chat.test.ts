@@ -2,13 +2,18 @@
 // transformers.js (Node), exact reproduction of the golden greedy output recorded by the
 // export step from onnx/model_quantized.onnx, fp32 agreement with PyTorch's greedy output, and q8
 // agreement with Python onnxruntime running the same file (scripts/eval/ort_eval.py; needs the
-// pipeline's Python environment, .venv/ from scripts/python-env.sh, or HEARTH_PYTHON).
+// pipeline's Python environment, .venv/ from scripts/python-env.sh, or HEARTH_PYTHON); and the
+// app's decode loop (workers/decoder.ts) under the folder's reply rules (n-gram guard, reply
+// repetition penalty, classifier-free guidance) against the evaluation's Python loop, which
+// measured them (scripts/eval/app_topic.py).
 import { describe, it, expect, beforeAll } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { env, AutoTokenizer, AutoModelForCausalLM } from '@huggingface/transformers';
+import { env, AutoTokenizer, AutoModelForCausalLM, Tensor } from '@huggingface/transformers';
 import { findPython } from './python';
+import { KvDecoder, isDecoderSession, type OrtTensor } from '../../workers/decoder';
+import { replyRules } from '../../workers/sampling';
 
 const MODELS = process.env.HEARTH_MODELS_DIR ?? path.resolve(__dirname, '../../models');
 const ID = 'hearth-chat';
@@ -26,7 +31,9 @@ async function greedyNewIds(dtype: 'fp32' | 'q8' | 'q4', messages: any[], maxNew
   try {
     const inputs = tok.apply_chat_template(messages, { add_generation_prompt: true, return_dict: true }) as any;
     const n = inputs.input_ids.dims[1];
-    const out = (await model.generate({ ...inputs, max_new_tokens: maxNew, do_sample: false, ...extra })) as any;
+    // Plain greedy, as golden.json recorded it: generate() would otherwise apply the folder's
+    // no_repeat_ngram_size (the app's rule) from generation_config.json.
+    const out = (await model.generate({ ...inputs, max_new_tokens: maxNew, do_sample: false, no_repeat_ngram_size: 0, ...extra })) as any;
     return { prompt: inputs.input_ids.tolist()[0].map(Number), ids: out.tolist()[0].slice(n).map(Number), tok };
   } finally {
     await model.dispose();
@@ -87,6 +94,45 @@ describe('hearth-chat (shipped default model)', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(ids).toEqual(JSON.parse(r.stdout));
   }, 60_000);
+
+  it("the app's reply rules decode in Hearth's loop exactly as the evaluation measured them in Python", async () => {
+    const rules = replyRules(read('generation_config.json'));
+    // The shipped rules guide replies (scripts/README.md, "Classifier-free guidance").
+    expect(rules.guidanceScale).toBeGreaterThan(1);
+    const tok: any = await AutoTokenizer.from_pretrained(ID);
+    const model: any = await AutoModelForCausalLM.from_pretrained(ID, { dtype: 'q8' });
+    try {
+      const session = model.sessions.model;
+      expect(isDecoderSession(session)).toBe(true);
+      const make = (type: string, data: unknown, dims: number[]) => new Tensor(type as 'float32', data as Float32Array, dims).ort_tensor as unknown as OrtTensor;
+      const decoder = new KvDecoder(session, model.config, make);
+      const chat = (content: string): number[] =>
+        tok.apply_chat_template([{ role: 'user', content }], { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false });
+      const uncond = chat('');
+      const eos = read('generation_config.json').eos_token_id as number[];
+      const py = findPython();
+      for (const q of ['Why is the sky blue?', 'Can you recommend a good book?']) {
+        const prompt = chat(q);
+        const opts = { temperature: 0, topP: 1, eosIds: eos, maxNewTokens: 40, noRepeatNgram: rules.noRepeatNgram, repetitionPenalty: rules.repetitionPenalty };
+        decoder.reset();
+        const guided = await decoder.generate(prompt, { ...opts, guidance: { scale: rules.guidanceScale, prompt: uncond } });
+        decoder.reset();
+        const plain = await decoder.generate(prompt, opts);
+        const spec = JSON.stringify({ prompt_ids: prompt, max_new: 40, stop: eos, no_repeat_ngram: rules.noRepeatNgram,
+          penalty: rules.repetitionPenalty, guidance: rules.guidanceScale, uncond_ids: uncond });
+        const r = spawnSync(py, ['-m', 'scripts.eval.ort_eval', 'greedy', DIR, 'q8', spec], {
+          cwd: path.resolve(__dirname, '../..'),
+          encoding: 'utf8',
+          env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(guided.tokens, q).toEqual(JSON.parse(r.stdout));
+        expect(guided.tokens, q).not.toEqual(plain.tokens);
+      }
+    } finally {
+      await model.dispose();
+    }
+  }, 120_000);
 
   it('q4 (MatMulNBits) loads and answers with text', async () => {
     const { ids, tok } = await greedyNewIds('q4', [{ role: 'user', content: 'What is your favorite food?' }], 24);

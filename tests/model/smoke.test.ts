@@ -50,7 +50,7 @@ describe('pipeline --smoke', () => {
     if (!process.env.HEARTH_DATA) run(py, ['-m', 'scripts.train.make_smoke_data', data]);
     const out = path.join(tmp, 'smoke-model');
     run(py, ['-m', 'scripts.train.pipeline', '--smoke', '--data', data, '--work', path.join(tmp, 'work'), '--out', out,
-      '--reply-penalty', '1.3', '--no-repeat-ngram', '3', '--sft-weights', 'persona=0.25,oasst_qa=3', '--pretrain-weights', 'moby=0,sotu=2']);
+      '--reply-penalty', '1.3', '--no-repeat-ngram', '3', '--guidance', '1.5', '--sft-weights', 'persona=0.25,oasst_qa=3', '--pretrain-weights', 'moby=0,sotu=2']);
     // the fine-tune mix override is parsed and recorded with the run's arguments
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'work', 'args.json'), 'utf8')).sft_weights).toEqual({ persona: 0.25, oasst_qa: 3 });
     const bad = spawnSync(py, ['-m', 'scripts.train.pipeline', '--smoke', '--stages', 'none', '--work', path.join(tmp, 'bad'), '--sft-weights', 'persna=1'], { cwd: REPO, encoding: 'utf8' });
@@ -69,7 +69,10 @@ describe('pipeline --smoke', () => {
     const ev = JSON.parse(fs.readFileSync(path.join(out, 'eval.json'), 'utf8'));
     // The reply rules the app reads (workers/sampling.ts, replyRules) are written where it reads them.
     const rules = (dir: string) => replyRules(JSON.parse(fs.readFileSync(path.join(dir, 'generation_config.json'), 'utf8')));
-    expect(rules(out)).toEqual({ noRepeatNgram: 3, repetitionPenalty: 1.3 });
+    expect(rules(out)).toEqual({ noRepeatNgram: 3, repetitionPenalty: 1.3, guidanceScale: 1.5 });
+    // The card's app answers and app topic adherence were decoded under those rules.
+    expect(ev.app_rules).toEqual({ ngram: 3, penalty: 1.3, guidance: 1.5 });
+    expect(ev.topic_app.all.prompts).toBe(ev.topic.all.prompts);
     expect(ev.parity.fp32_tokens_equal).toBe(true);
     expect(ev.parity.loss_equal_3dp_fp32).toBe(true);
     // loss per byte (compares tokenizers) and topic adherence on held-out prompts are measured
@@ -86,7 +89,7 @@ describe('pipeline --smoke', () => {
       expect(r.human_on_topic).toBeLessThanOrEqual(r.prompts);
     }
     expect(ev.topic.all.human_on_topic).toBe(srcs.reduce((n, r) => n + r.human_on_topic, 0));
-    expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('| source | prompts | on topic | rate | human reply | previous model |');
+    expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('| source | prompts | greedy | as the app answers | human reply | previous model, greedy | previous model, as the app answers |');
     // q8: down_proj (it reads the SwiGLU product) keeps int8 weights but multiplies in float; the
     // other projections quantize their activations (MatMulInteger)
     const q8 = JSON.parse(run(py, ['-c', [

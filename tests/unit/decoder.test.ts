@@ -2,12 +2,13 @@
 // Node (onnxruntime-node): the GPT-2-layout test model and a tiny Llama-layout model (random
 // weights, grouped-query attention, rotary positions; tests/fixtures/tiny-llama, made by
 // scripts/bench/make_llama.py --shape tiny). Same greedy tokens, with and without the 4-gram
-// guard; stop mid-reply; a KV cache reused across turns gives the fresh prompt's reply; sampling.
+// guard; stop mid-reply; a KV cache reused across turns gives the fresh prompt's reply; sampling;
+// classifier-free guidance against both prompts recomputed from scratch at every step.
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import { KvDecoder, isDecoderSession, type OrtTensor } from '../../workers/decoder';
-import { penalizeRepeats } from '../../workers/sampling';
+import { guide, penalizeRepeats } from '../../workers/sampling';
 
 const MODELS = [
   { id: 'hearth-test-tiny', root: resolve(__dirname, '../../models') + '/' },
@@ -54,6 +55,28 @@ async function libraryGreedy(model: any, prompt: number[], maxNewTokens: number,
 }
 
 const greedy = { temperature: 0, topP: 1, eosIds: [] as number[] };
+
+/** The last position's logits of `ids`, computed from scratch (no KV cache), by the library. */
+async function lastLogits(model: any, ids: number[]): Promise<Float32Array> {
+  const input_ids = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
+  const attention_mask = new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
+  const { logits } = await model({ input_ids, attention_mask });
+  const vocab = logits.dims[logits.dims.length - 1];
+  return (logits.data as Float32Array).slice(logits.data.length - vocab);
+}
+
+/** Greedy with classifier-free guidance, written out: both prompts recomputed at every step. */
+async function guidedReference(model: any, prompt: number[], uncond: number[], scale: number, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = await lastLogits(model, [...prompt, ...out]);
+    const u = await lastLogits(model, [...uncond, ...out]);
+    let best = 0;
+    for (let k = 1; k < c.length; k++) if (u[k] + scale * (c[k] - u[k]) > u[best] + scale * (c[best] - u[best])) best = k;
+    out.push(best);
+  }
+  return out;
+}
 
 describe.each(MODELS)('KvDecoder on $id', ({ id, root }) => {
   let m: Awaited<ReturnType<typeof load>>;
@@ -159,15 +182,55 @@ describe.each(MODELS)('KV cache reuse across turns on $id (fp32)', ({ id, root }
   });
 });
 
+describe.each(MODELS)('classifier-free guidance on $id (fp32)', ({ id, root }) => {
+  it('mixes the unconditional row as recomputing both prompts would, changes the reply, and reuses its cache', async () => {
+    const m = await load(id, root, 'fp32');
+    const prompt = m.chat([{ role: 'user', content: 'Tell me about the garden behind the old house, please.' }]);
+    const uncond = m.chat([{ role: 'user', content: '' }]);
+    const expected = await guidedReference(m.model, prompt, uncond, 2, 16);
+    const guided = { ...greedy, maxNewTokens: 16, noRepeatNgram: 0, guidance: { scale: 2, prompt: uncond } };
+    const got = await m.decoder.generate(prompt, guided);
+    expect(got.tokens).toEqual(expected);
+    m.decoder.reset();
+    const plain = await m.decoder.generate(prompt, { ...greedy, maxNewTokens: 16, noRepeatNgram: 0 });
+    expect(plain.tokens).not.toEqual(got.tokens);
+    // Scale 1 is plain greedy (the unconditional prompt is not even run).
+    m.decoder.reset();
+    expect((await m.decoder.generate(prompt, { ...guided, guidance: { scale: 1, prompt: uncond } })).tokens).toEqual(plain.tokens);
+    // A second guided reply reuses both caches and matches a fresh start.
+    m.decoder.reset();
+    await m.decoder.generate(prompt, guided);
+    const again = await m.decoder.generate(prompt, guided);
+    expect(again.reusedTokens).toBe(prompt.length - 1);
+    expect(again.tokens).toEqual(expected);
+  });
+});
+
 describe('reply rules from generation_config.json', () => {
-  it('reads no_repeat_ngram_size and the reply repetition penalty, ignoring hostile values', async () => {
+  it('reads no_repeat_ngram_size, the reply repetition penalty and the guidance scale, ignoring hostile values', async () => {
     const { replyRules } = await import('../../workers/sampling');
-    expect(replyRules({})).toEqual({ noRepeatNgram: 4, repetitionPenalty: 1 });
-    expect(replyRules({ no_repeat_ngram_size: 0, hearth_reply_repetition_penalty: 1.2 })).toEqual({ noRepeatNgram: 0, repetitionPenalty: 1.2 });
+    expect(replyRules({})).toEqual({ noRepeatNgram: 4, repetitionPenalty: 1, guidanceScale: 1 });
+    expect(replyRules({ no_repeat_ngram_size: 0, hearth_reply_repetition_penalty: 1.2, hearth_guidance_scale: 2 })).toEqual({
+      noRepeatNgram: 0,
+      repetitionPenalty: 1.2,
+      guidanceScale: 2,
+    });
+    for (const bad of [0.5, 0, -1, 4.5, 1e9, '2', null, NaN, Infinity]) expect(replyRules({ hearth_guidance_scale: bad }).guidanceScale).toBe(1);
+    // transformers' guidance_scale means a doubled batch this loop does not run: not read.
+    expect(replyRules({ guidance_scale: 3 }).guidanceScale).toBe(1);
     // transformers' own repetition_penalty counts the prompt: not Hearth's rule, not read.
     expect(replyRules({ repetition_penalty: 1.3 }).repetitionPenalty).toBe(1);
     for (const bad of [-1, 2.5, 1e9, '3', null, NaN]) expect(replyRules({ no_repeat_ngram_size: bad }).noRepeatNgram).toBe(4);
     for (const bad of [0.5, -2, 1e9, 'x', Infinity]) expect(replyRules({ hearth_reply_repetition_penalty: bad }).repetitionPenalty).toBe(1);
+  });
+
+  it('guides: uncond + scale * (cond - uncond), in place; scale 1 or a row of another size changes nothing', () => {
+    const cond = Float32Array.of(2, -1, 0.5);
+    guide(cond, Float32Array.of(1, -1, 1.5), 2);
+    expect(Array.from(cond)).toEqual([3, -1, -0.5]);
+    guide(cond, Float32Array.of(0, 0, 0), 1);
+    guide(cond, Float32Array.of(0, 0), 3);
+    expect(Array.from(cond)).toEqual([3, -1, -0.5]);
   });
 
   it('penalizes only what the reply produced: positive logits divided, negative multiplied', () => {

@@ -1,0 +1,117 @@
+# Replies as the app gives them, judged for topic: an exported model folder's ONNX file (q8, what
+# the app runs on WASM) in Python onnxruntime (ort_eval.py), greedy, with the reply rules of its
+# generation_config.json read as the app reads them (workers/sampling.ts, replyRules): the
+# repeated-n-gram block, the repetition penalty on the reply's own tokens, and classifier-free
+# guidance against the chat template around an empty user turn (workers/engine.ts,
+# unconditionalPrompt). Topic adherence on the same 69 held-out prompts as scripts/eval/topic.py
+# and the 20 card prompts (scripts/eval/evaluate.py, PROMPTS), by the same word-overlap rule.
+# From the command line it compares rule sets on one folder:
+#   .venv/bin/python -m scripts.eval.app_topic --model-dir models/hearth-chat \
+#     --rules 'app' 'ngram=4' 'ngram=4,penalty=1.2,guidance=2'
+import json
+import os
+
+from scripts.eval.ort_eval import OrtModel
+from scripts.eval.topic import shares_topic, topic_dialogues
+
+RULE_NAMES = {"ngram": "no_repeat_ngram_size", "penalty": "hearth_reply_repetition_penalty",
+              "guidance": "hearth_guidance_scale"}
+
+
+def _num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+
+
+def reply_rules(gen):
+    """workers/sampling.ts replyRules, the same defaults and ranges (a value out of range is ignored)."""
+    n = gen.get("no_repeat_ngram_size")
+    p = gen.get("hearth_reply_repetition_penalty")
+    g = gen.get("hearth_guidance_scale")
+    return {"ngram": n if _num(n) and float(n).is_integer() and 0 <= n <= 16 else 4,
+            "penalty": p if _num(p) and 1 <= p <= 3 else 1,
+            "guidance": g if _num(g) and 1 <= g <= 4 else 1}
+
+
+def folder_rules(model_dir):
+    return reply_rules(json.load(open(os.path.join(model_dir, "generation_config.json"))))
+
+
+def parse_rules(spec, model_dir):
+    """'app' (the folder's own rules) or 'ngram=4,penalty=1.2,guidance=2' (unnamed ones: off)."""
+    if spec == "app":
+        return folder_rules(model_dir)
+    rules = {"ngram": 0, "penalty": 1, "guidance": 1}
+    for part in filter(None, spec.split(",")):
+        k, v = part.split("=")
+        if k not in RULE_NAMES:
+            raise ValueError(f"unknown rule {k!r} (known: {', '.join(RULE_NAMES)})")
+        rules[k] = int(v) if k == "ngram" else float(v)
+    return rules
+
+
+class AppReplies:
+    """Greedy replies to single user messages under `rules`, as the app decodes them."""
+
+    def __init__(self, model_dir, tok, rules, dtype="q8"):
+        self.m = OrtModel(model_dir, dtype, threads=2)
+        self.tok, self.rules = tok, rules
+        self.stop = [tok.token_id("<|end|>"), 0]
+        self.uncond = tok.encode(tok.apply_chat_template([{"role": "user", "content": ""}]))
+
+    def ids(self, text, max_new):
+        ids = self.tok.encode(self.tok.apply_chat_template([{"role": "user", "content": text}]))
+        r = self.rules
+        return self.m.greedy(ids[-(self.m.ctx - max_new):], max_new, self.stop, r["ngram"], r["penalty"],
+                             r["guidance"], self.uncond)
+
+    def __call__(self, text, max_new):
+        return self.tok.decode(self.ids(text, max_new), skip_special=True).strip()
+
+
+def topic_under(replies, data, per_source=20, max_new=48):
+    """Topic adherence ({source: {...}, "all": {...}}, as topic.topic_adherence) of `replies`."""
+    res = {}
+    for n, docs in topic_dialogues(data, per_source).items():
+        ex = [{"prompt": d[0]["content"], "answer": replies(d[0]["content"], max_new)} for d in docs]
+        for e in ex:
+            e["on_topic"] = shares_topic(e["prompt"], e["answer"])
+        res[n] = {"prompts": len(ex), "on_topic": sum(e["on_topic"] for e in ex), "examples": ex}
+    total = sum(r["prompts"] for r in res.values())
+    hits = sum(r["on_topic"] for r in res.values())
+    res["all"] = {"prompts": total, "on_topic": hits, "rate": hits / max(total, 1)}
+    return res
+
+
+def app_topic(replies, data, prompts, per_source=20, max_new=48, card_new=80):
+    """{"rules", "topic": topic_under(...), "card": {"on_topic", "prompts", "answers"}} under replies.rules."""
+    answers = [{"prompt": p, "answer": replies(p, card_new)} for p in prompts]
+    for a in answers:
+        a["on_topic"] = shares_topic(a["prompt"], a["answer"])
+    card = {"prompts": len(answers), "on_topic": sum(a["on_topic"] for a in answers), "answers": answers}
+    return {"rules": dict(replies.rules), "topic": topic_under(replies, data, per_source, max_new), "card": card}
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from scripts.eval.evaluate import PROMPTS
+    from scripts.tokenizer.hf_bpe import Tokenizer
+    from scripts.train import data as D
+
+    ap = argparse.ArgumentParser(description="Topic adherence and card prompts of a model folder as the app answers.")
+    ap.add_argument("--model-dir", required=True)
+    ap.add_argument("--dtype", default="q8")
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--rules", nargs="+", default=["app"])
+    ap.add_argument("--out", default=None, help="write every reply here (JSON)")
+    a = ap.parse_args()
+    tok = Tokenizer.load(a.model_dir)
+    data = D.load_all(a.data)
+    results = []
+    for spec in a.rules:
+        r = app_topic(AppReplies(a.model_dir, tok, parse_rules(spec, a.model_dir), a.dtype), data, PROMPTS)
+        results.append(r)
+        print(json.dumps({"rules": r["rules"], "topic": f"{r['topic']['all']['on_topic']}/{r['topic']['all']['prompts']}",
+                          "card": f"{r['card']['on_topic']}/{r['card']['prompts']}"}), flush=True)
+    if a.out:
+        json.dump(results, open(a.out, "w"), indent=1)
