@@ -27,7 +27,7 @@ def reply_rules(gen):
     n = gen.get("no_repeat_ngram_size")
     p = gen.get("hearth_reply_repetition_penalty")
     g = gen.get("hearth_guidance_scale")
-    return {"ngram": n if _num(n) and float(n).is_integer() and 0 <= n <= 16 else 4,
+    return {"ngram": int(n) if _num(n) and float(n).is_integer() and 0 <= n <= 16 else 4,
             "penalty": p if _num(p) and 1 <= p <= 3 else 1,
             "guidance": g if _num(g) and 1 <= g <= 4 else 1}
 
