@@ -12,7 +12,7 @@ import json
 import os
 
 from scripts.eval.ort_eval import OrtModel
-from scripts.eval.topic import shares_topic, topic_dialogues
+from scripts.eval.topic import adherence, shares_topic
 
 RULE_NAMES = {"ngram": "no_repeat_ngram_size", "penalty": "hearth_reply_repetition_penalty",
               "guidance": "hearth_guidance_scale"}
@@ -52,8 +52,8 @@ def parse_rules(spec, model_dir):
 class AppReplies:
     """Greedy replies to single user messages under `rules`, as the app decodes them."""
 
-    def __init__(self, model_dir, tok, rules, dtype="q8"):
-        self.m = OrtModel(model_dir, dtype, threads=2)
+    def __init__(self, model_dir, tok, rules, dtype="q8", model=None):
+        self.m = model or OrtModel(model_dir, dtype, threads=2)
         self.tok, self.rules = tok, rules
         self.stop = [tok.token_id("<|end|>"), 0]
         self.uncond = tok.encode(tok.apply_chat_template([{"role": "user", "content": ""}]))
@@ -68,27 +68,13 @@ class AppReplies:
         return self.tok.decode(self.ids(text, max_new), skip_special=True).strip()
 
 
-def topic_under(replies, data, per_source=20, max_new=48):
-    """Topic adherence ({source: {...}, "all": {...}}, as topic.topic_adherence) of `replies`."""
-    res = {}
-    for n, docs in topic_dialogues(data, per_source).items():
-        ex = [{"prompt": d[0]["content"], "answer": replies(d[0]["content"], max_new)} for d in docs]
-        for e in ex:
-            e["on_topic"] = shares_topic(e["prompt"], e["answer"])
-        res[n] = {"prompts": len(ex), "on_topic": sum(e["on_topic"] for e in ex), "examples": ex}
-    total = sum(r["prompts"] for r in res.values())
-    hits = sum(r["on_topic"] for r in res.values())
-    res["all"] = {"prompts": total, "on_topic": hits, "rate": hits / max(total, 1)}
-    return res
-
-
 def app_topic(replies, data, prompts, per_source=20, max_new=48, card_new=80):
-    """{"rules", "topic": topic_under(...), "card": {"on_topic", "prompts", "answers"}} under replies.rules."""
+    """{"rules", "topic": topic.adherence(...), "card": {"on_topic", "prompts", "answers"}} under replies.rules."""
     answers = [{"prompt": p, "answer": replies(p, card_new)} for p in prompts]
     for a in answers:
         a["on_topic"] = shares_topic(a["prompt"], a["answer"])
     card = {"prompts": len(answers), "on_topic": sum(a["on_topic"] for a in answers), "answers": answers}
-    return {"rules": dict(replies.rules), "topic": topic_under(replies, data, per_source, max_new), "card": card}
+    return {"rules": dict(replies.rules), "topic": adherence(replies, data, per_source, max_new), "card": card}
 
 
 if __name__ == "__main__":

@@ -17,9 +17,9 @@ import numpy as np
 import torch
 
 from scripts.train import data as D
-from scripts.eval.app_topic import AppReplies, folder_rules, topic_under
+from scripts.eval.app_topic import AppReplies, folder_rules
 from scripts.eval.ort_eval import FILES, OrtModel
-from scripts.eval.topic import shares_topic, topic_adherence
+from scripts.eval.topic import adherence, shares_topic, topic_adherence
 from scripts.train.trainer import eval_loss, greedy
 
 
@@ -159,7 +159,7 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
     n_new = 24 if smoke else 80
     outs = {dt: onnx_greedy(out_dir, dt, enc, n_new, stop) for dt in ("q8", "fp32", "q4")}
     # and as the app answers at temperature 0: q8 with the folder's reply rules (workers/sampling.ts)
-    app = AppReplies(out_dir, tok, folder_rules(out_dir))
+    app = AppReplies(out_dir, tok, folder_rules(out_dir), model=ort_model(out_dir, "q8"))
     res["app_rules"] = dict(app.rules)
     outs["app"] = [app.ids(p, n_new) for p in prompts]
     samples = []
@@ -174,7 +174,7 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
     par["samples_count"] = len(prompts)
     if data is not None:
         res["topic"] = topic_adherence(model, tok, data, per_source=3 if smoke else 20, max_new=16 if smoke else 48)
-        res["topic_app"] = topic_under(app, data, per_source=3 if smoke else 20, max_new=16 if smoke else 48)
+        res["topic_app"] = adherence(app, data, per_source=3 if smoke else 20, max_new=16 if smoke else 48)
         log(f"eval: topic adherence {res['topic']['all']['on_topic']}/{res['topic']['all']['prompts']} greedy, "
             f"{res['topic_app']['all']['on_topic']}/{res['topic_app']['all']['prompts']} as the app answers {res['app_rules']}")
     sizes = {f: os.path.getsize(os.path.join(out_dir, "onnx", f)) for f in os.listdir(os.path.join(out_dir, "onnx"))}

@@ -203,11 +203,11 @@ def write_card(out_dir, res, work):
         L.append("")
     so = res.get("samples_on_topic")
     L.append(f"## Sample answers (q8, greedy, {rules_txt}, max 80 tokens)\n")
-    prev_app = base.get("samples_app_rules") if base else None
+    prev_samples = base.get("samples_app_rules") if base else None
     prev_txt = ""
-    if prev_app:
+    if prev_samples:
         from scripts.eval.topic import shares_topic
-        prev_txt = f" (previous model, as the app answers: {sum(shares_topic(k, v) for k, v in prev_app['answers'].items())} of 20)"
+        prev_txt = f" (previous model, as the app answers: {sum(shares_topic(k, v) for k, v in prev_samples['answers'].items())} of 20)"
     L.append("What the app answers at temperature 0. Plain greedy answers (q8, q4 and fp32, no rules) are in `eval.json`."
              + (f" On topic by the measure above: {so['on_topic']} of {so['prompts']}{prev_txt}." if so else "") + "\n")
     for s in res["samples"]:

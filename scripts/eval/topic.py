@@ -41,26 +41,35 @@ def human_on_topic(dialogue):
     return len(dialogue) > 1 and dialogue[1]["role"] == "assistant" and shares_topic(dialogue[0]["content"], dialogue[1]["content"])
 
 
-def topic_adherence(model, tok, data, per_source=20, max_new=48):
-    stop = [tok.token_id("<|end|>"), 0]
+def adherence(reply, data, per_source=20, max_new=48):
+    """Topic adherence of `reply(prompt_text, max_new) -> answer text` on the held-out prompts:
+    {source: {prompts, on_topic, rate, human_on_topic, examples}, "all": {...}}."""
     res = {}
     for n, docs in topic_dialogues(data, per_source).items():
-        hits, examples = 0, []
+        examples = []
         for d in docs:
             p = d[0]["content"]
-            ids = tok.encode(tok.apply_chat_template([{"role": "user", "content": p}]))
-            ids = ids[-(model.cfg.n_positions - max_new):]
-            ans = tok.decode(greedy(model, ids, max_new, stop_ids=stop), skip_special=True).strip()
-            ok = shares_topic(p, ans)
-            hits += ok
-            examples.append({"prompt": p, "answer": ans, "on_topic": ok})
+            ans = reply(p, max_new)
+            examples.append({"prompt": p, "answer": ans, "on_topic": shares_topic(p, ans)})
+        hits = sum(e["on_topic"] for e in examples)
         res[n] = {"prompts": len(docs), "on_topic": hits, "rate": hits / max(len(docs), 1),
                   "human_on_topic": sum(map(human_on_topic, docs)), "examples": examples}
     total = sum(r["prompts"] for r in res.values())
-    res["all"] = {"prompts": total, "on_topic": sum(r["on_topic"] for r in res.values()),
-                  "rate": sum(r["on_topic"] for r in res.values()) / max(total, 1),
+    hits = sum(r["on_topic"] for r in res.values())
+    res["all"] = {"prompts": total, "on_topic": hits, "rate": hits / max(total, 1),
                   "human_on_topic": sum(r["human_on_topic"] for r in res.values())}
     return res
+
+
+def topic_adherence(model, tok, data, per_source=20, max_new=48):
+    """The model's own greedy answers (PyTorch, no reply rules)."""
+    stop = [tok.token_id("<|end|>"), 0]
+
+    def reply(p, n):
+        ids = tok.encode(tok.apply_chat_template([{"role": "user", "content": p}]))[-(model.cfg.n_positions - n):]
+        return tok.decode(greedy(model, ids, n, stop_ids=stop), skip_special=True).strip()
+
+    return adherence(reply, data, per_source, max_new)
 
 
 if __name__ == "__main__":
