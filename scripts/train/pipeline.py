@@ -59,6 +59,11 @@ def heldout_eval_fn(arrays, names, ctx, max_tokens):
     return fn
 
 
+def precision_bf16(name):
+    """--precision -> the trainer's bf16 argument (None: decide from the CPU)."""
+    return {"auto": None, "fp32": False, "bf16": True}[name]
+
+
 def parse():
     ap = argparse.ArgumentParser(description="Rebuild the Hearth default model.")
     ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data"))
@@ -83,6 +88,9 @@ def parse():
     ap.add_argument("--sft-lr", type=float, default=5e-4)
     ap.add_argument("--sft-muon-lr", type=float, default=0.004)
     ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
+                    help="training precision; auto = bf16 autocast only where the CPU has bf16 instructions "
+                         "(on a 2-core AVX512-BF16 EPYC the 4.2M model trained as fast in fp32: 2.4-2.5k tokens/s)")
     ap.add_argument("--grow-from", default="",
                     help="start pretraining from this smaller checkpoint grown to --n-layer (function-preserving)")
     ap.add_argument("--reply-penalty", type=float, default=1.2,
@@ -178,7 +186,7 @@ def main():
                     log_every=2 if a.smoke else 20, ckpt_every=200,
                     eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 1000,
                     auto_threads=not a.smoke, schedule="wsd",
-                    opt_fn=lambda m: muon_adamw(m, a.pretrain_lr, muon_lr=a.pretrain_muon_lr), compile=not a.smoke)
+                    opt_fn=lambda m: muon_adamw(m, a.pretrain_lr, muon_lr=a.pretrain_muon_lr), compile=not a.smoke, bf16=precision_bf16(a.precision))
         summary["pretrain"] = res
         summary["pretrain_mix"] = mix.shares()
         json.dump(summary, open(summary_path, "w"), indent=2)
@@ -194,7 +202,7 @@ def main():
                     log_every=2 if a.smoke else 20, ckpt_every=200, weight_decay=0.0,
                     eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 500,
                     auto_threads=not a.smoke, schedule="wsd",
-                    opt_fn=lambda m: muon_adamw(m, a.sft_lr, muon_lr=a.sft_muon_lr), compile=not a.smoke)
+                    opt_fn=lambda m: muon_adamw(m, a.sft_lr, muon_lr=a.sft_muon_lr), compile=not a.smoke, bf16=precision_bf16(a.precision))
         summary["sft"] = res
         json.dump(summary, open(summary_path, "w"), indent=2)
 

@@ -206,10 +206,17 @@ def train(model, mixture, out_dir, steps, bsz, lr, warmup=100, weight_decay=0.1,
         torch.set_rng_state(ck["torch_rng"])
         prev_secs = ck["extra"].get("train_seconds", 0.0)
         tokens = ck["extra"].get("tokens", 0)
+        why = None
         if ck["extra"].get("done"):
+            why = "the saved run had finished its decay"
+        elif step > 0 and not ck.get("opt"):
+            # a carried checkpoint (scripts/train/carry.py) has no optimizer state: fresh AdamW
+            # moments at the full rate would jolt the weights, so ramp up as after a warm-up
+            why = "the checkpoint has no optimizer state"
+        if why:
             rewarm_from = step
         log(f"[{tag}] resumed from step {step} ({prev_secs:.0f}s trained)"
-            + (", re-warming the learning rate: the saved run had finished its decay" if rewarm_from is not None else ""))
+            + (f", re-warming the learning rate: {why}" if why else ""))
     logf = open(os.path.join(out_dir, "log.jsonl"), "a")
     model.train()
     t0 = time.time()

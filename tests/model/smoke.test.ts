@@ -50,7 +50,7 @@ describe('pipeline --smoke', () => {
     if (!process.env.HEARTH_DATA) run(py, ['-m', 'scripts.train.make_smoke_data', data]);
     const out = path.join(tmp, 'smoke-model');
     run(py, ['-m', 'scripts.train.pipeline', '--smoke', '--data', data, '--work', path.join(tmp, 'work'), '--out', out,
-      '--reply-penalty', '1.3', '--no-repeat-ngram', '3', '--guidance', '1.5', '--sft-weights', 'persona=0.25,oasst_qa=3', '--pretrain-weights', 'moby=0,sotu=2']);
+      '--reply-penalty', '1.3', '--no-repeat-ngram', '3', '--guidance', '1.5', '--sft-weights', 'persona=0.25,oasst_qa=3', '--pretrain-weights', 'moby=0,sotu=2', '--precision', 'fp32']);
     // the fine-tune mix override is parsed and recorded with the run's arguments
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'work', 'args.json'), 'utf8')).sft_weights).toEqual({ persona: 0.25, oasst_qa: 3 });
     const bad = spawnSync(py, ['-m', 'scripts.train.pipeline', '--smoke', '--stages', 'none', '--work', path.join(tmp, 'bad'), '--sft-weights', 'persna=1'], { cwd: REPO, encoding: 'utf8' });
@@ -60,6 +60,9 @@ describe('pipeline --smoke', () => {
     const summary = JSON.parse(fs.readFileSync(path.join(tmp, 'work', 'summary.json'), 'utf8'));
     expect(Object.keys(summary.pretrain_mix)).toContain('sotu');
     expect(Object.keys(summary.pretrain_mix)).not.toContain('moby');
+    // --precision overrides the trainer's choice from the CPU (bf16 autocast where it has bf16 instructions)
+    expect(summary.pretrain.precision).toBe('fp32');
+    expect(summary.sft.precision).toBe('fp32');
     const badPre = spawnSync(py, ['-m', 'scripts.train.pipeline', '--smoke', '--stages', 'none', '--work', path.join(tmp, 'bad'), '--pretrain-weights', 'oasst_qa=1'], { cwd: REPO, encoding: 'utf8' });
     expect(badPre.stderr).toContain("unknown pretraining source 'oasst_qa'");
     for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'golden.json',
