@@ -14,6 +14,8 @@
 # moments; twice the weights' size). The trainer re-warms the learning rate over its warm-up steps
 # when it resumes a checkpoint without optimizer state, as it does when a finished run is extended.
 # The tokenized cache (`tokens.npz`) is rebuilt from the data and the carried tokenizer.
+# A packed fine-tune (`--stage sft`) serves `--stages export,eval` on the next machine; to resume a
+# fine-tune the pipeline also needs its pretraining checkpoint, so rerun a cut-short fine-tune instead.
 import argparse
 import base64
 import json
