@@ -69,7 +69,10 @@ def unpack(src, work):
     pipeline to resume. Refuses to overwrite a work folder that already has that checkpoint."""
     from safetensors.torch import load_file
     from scripts.train.trainer import build_model
-    with open(os.path.join(src, "state.json")) as f:
+    state_path = os.path.join(src, "state.json")
+    if not os.path.exists(state_path):
+        raise SystemExit(f"{src}: not a carried run (no state.json)")
+    with open(state_path) as f:
         state = json.load(f)
     if state.get("format") != FORMAT:
         raise SystemExit(f"{src}: not a carried run ({state.get('format')!r})")

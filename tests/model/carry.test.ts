@@ -105,7 +105,7 @@ describe('carry: an unfinished run moves to a new work folder', () => {
       expect(lr(8, 1)).toBeCloseTo(0.75e-3, 12);
       expect(out.resumed.at(-1).step).toBe(40);
       expect(out.errors.again).toMatch(/ckpt\.pt exists; unpack into a new work folder/);
-      expect(out.errors.foreign).toMatch(/state\.json/);
+      expect(out.errors.foreign).toMatch(/not a carried run \(no state\.json\)/);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
