@@ -8,14 +8,15 @@ import {
   conversationNav,
   conversationTitle,
   expect,
-  messageBox,
   newChatButton,
   openApp,
   openConversation,
   searchBox,
+  sendMessage,
   test,
   userMessages,
   waitForEngineReady,
+  waitForStatus,
   type TestBackend,
 } from './helpers';
 import type { Page } from '@playwright/test';
@@ -138,8 +139,9 @@ test('titles use the row width (actions show on hover/focus); pinned conversatio
   const prompts = ['A rather long question about gardening in a small city flat', 'Another long question about cooking dinner for friends'];
   for (const [i, prompt] of prompts.entries()) {
     if (i > 0) await newChatButton(page).click();
-    await messageBox(page).fill(prompt);
-    await messageBox(page).press('Enter');
+    // The reply waits for the model, and only one reply runs at a time: the next message can be
+    // sent once this one has ended (with an error, as the model never loads).
+    await waitForStatus(await sendMessage(page, prompt), 'error');
     await expect(conversationItems(page)).toHaveCount(i + 1);
   }
   await page.mouse.move(700, 500); // away from the list
