@@ -59,6 +59,12 @@ def heldout_eval_fn(arrays, names, ctx, max_tokens):
     return fn
 
 
+def optimizer_fn(name, lr, muon_lr):
+    """--optimizer -> the trainer's opt_fn. None makes the trainer's own AdamW (betas 0.9/0.95,
+    the stage's weight decay on matrices only), the first generation's optimizer."""
+    return (lambda m: muon_adamw(m, lr, muon_lr=muon_lr)) if name == "muon" else None
+
+
 def precision_bf16(name):
     """--precision -> the trainer's bf16 argument (None: decide from the CPU)."""
     return {"auto": None, "fp32": False, "bf16": True}[name]
@@ -88,6 +94,10 @@ def parse():
     ap.add_argument("--sft-lr", type=float, default=5e-4)
     ap.add_argument("--sft-muon-lr", type=float, default=0.004)
     ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--optimizer", choices=["muon", "adamw"], default="muon",
+                    help="muon: Muon for the hidden matrices + AdamW for the embedding and gains (no weight decay); "
+                         "adamw: AdamW for everything (weight decay 0.1 on matrices in pretraining), as the "
+                         "first-generation model was trained; the --*-muon-lr flags then do nothing")
     ap.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto",
                     help="training precision; auto = bf16 autocast only where the CPU has bf16 instructions "
                          "(on a 2-core AVX512-BF16 EPYC the 4.2M model trained as fast in fp32: 2.4-2.5k tokens/s)")
@@ -186,8 +196,8 @@ def main():
                     log_every=2 if a.smoke else 20, ckpt_every=200,
                     eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 1000,
                     auto_threads=not a.smoke, schedule="wsd",
-                    opt_fn=lambda m: muon_adamw(m, a.pretrain_lr, muon_lr=a.pretrain_muon_lr), compile=not a.smoke, bf16=precision_bf16(a.precision))
-        summary["pretrain"] = res
+                    opt_fn=optimizer_fn(a.optimizer, a.pretrain_lr, a.pretrain_muon_lr), compile=not a.smoke, bf16=precision_bf16(a.precision))
+        summary["pretrain"] = {**res, "optimizer": a.optimizer}
         summary["pretrain_mix"] = mix.shares()
         json.dump(summary, open(summary_path, "w"), indent=2)
 
@@ -202,8 +212,8 @@ def main():
                     log_every=2 if a.smoke else 20, ckpt_every=200, weight_decay=0.0,
                     eval_fn=heldout_eval_fn(arrays, dialog, a.ctx, ev_tokens), eval_every=0 if a.smoke else 500,
                     auto_threads=not a.smoke, schedule="wsd",
-                    opt_fn=lambda m: muon_adamw(m, a.sft_lr, muon_lr=a.sft_muon_lr), compile=not a.smoke, bf16=precision_bf16(a.precision))
-        summary["sft"] = res
+                    opt_fn=optimizer_fn(a.optimizer, a.sft_lr, a.sft_muon_lr), compile=not a.smoke, bf16=precision_bf16(a.precision))
+        summary["sft"] = {**res, "optimizer": a.optimizer}
         json.dump(summary, open(summary_path, "w"), indent=2)
 
     final = os.path.join(sft_dir, "ckpt.pt") if os.path.exists(os.path.join(sft_dir, "ckpt.pt")) else os.path.join(pre_dir, "ckpt.pt")

@@ -63,6 +63,26 @@ describe('pipeline --smoke', () => {
     // --precision overrides the trainer's choice from the CPU (bf16 autocast where it has bf16 instructions)
     expect(summary.pretrain.precision).toBe('fp32');
     expect(summary.sft.precision).toBe('fp32');
+    // --optimizer: Muon for the hidden matrices + AdamW for the rest by default; 'adamw' hands every
+    // parameter to the trainer's own AdamW (the first generation's optimizer); the choice is recorded
+    expect(summary.pretrain.optimizer).toBe('muon');
+    expect(summary.sft.optimizer).toBe('muon');
+    const groups = JSON.parse(run(py, ['-c', [
+      'import json',
+      'from scripts.train.pipeline import optimizer_fn',
+      'from scripts.train.llama import HearthLlama, LlamaCfg',
+      'm = HearthLlama(LlamaCfg(vocab_size=64, n_positions=16, n_embd=32, n_layer=1, n_head=4, n_kv_head=2, intermediate=48))',
+      'opts = optimizer_fn("muon", 1e-3, 0.02)(m)',
+      'print(json.dumps({"adamw": optimizer_fn("adamw", 1e-3, 0.02) is None,',
+      '  "muon": [[type(o).__name__, sum(len(g["params"]) for g in o.param_groups)] for o in opts],',
+      '  "matrices": sum(p.dim() == 2 for n, p in m.named_parameters() if "embed" not in n),',
+      '  "rest": sum(1 for n, p in m.named_parameters() if p.dim() < 2 or "embed" in n)}))',
+    ].join('\n')]));
+    expect(groups.adamw).toBe(true);
+    expect(groups.muon).toEqual([['Muon', groups.matrices], ['AdamW', groups.rest]]);
+    const badOpt = spawnSync(py, ['-m', 'scripts.train.pipeline', '--smoke', '--stages', 'none', '--work', path.join(tmp, 'bad'), '--optimizer', 'sgd'], { cwd: REPO, encoding: 'utf8' });
+    expect(badOpt.status).not.toBe(0);
+    expect(badOpt.stderr).toContain("invalid choice: 'sgd'");
     const badPre = spawnSync(py, ['-m', 'scripts.train.pipeline', '--smoke', '--stages', 'none', '--work', path.join(tmp, 'bad'), '--pretrain-weights', 'oasst_qa=1'], { cwd: REPO, encoding: 'utf8' });
     expect(badPre.stderr).toContain("unknown pretraining source 'oasst_qa'");
     for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'golden.json',
