@@ -91,15 +91,24 @@ def write_card(out_dir, res, work):
     L.append("- Output projections (`o_proj`, `down_proj`) initialised to zero, so every block starts as the identity. "
              "QK-norm was not used: `LlamaForCausalLM` has no query/key normalisation (Qwen3 and OLMo2 have it, under other "
              "model types), and keeping `model_type: llama` was the point.")
-    L.append(f"- Muon (`torch.optim.Muon`, Newton-Schulz orthogonalised momentum; peak LR {args.get('pretrain_muon_lr', 0.02)}) "
-             f"for the hidden matrices, AdamW (peak LR {args.get('pretrain_lr', 3e-3)}, betas 0.9/0.95) for the tied embedding "
-             "and the RMSNorm gains.")
+    if args.get("optimizer", "muon") == "adamw":
+        L.append(f"- AdamW for every parameter (peak LR {args.get('pretrain_lr', 3e-3)}, betas 0.9/0.95, weight decay 0.1 "
+                 "on the hidden matrices in pretraining), as the previous model was trained (`--optimizer adamw`).")
+    else:
+        L.append(f"- Muon (`torch.optim.Muon`, Newton-Schulz orthogonalised momentum; peak LR {args.get('pretrain_muon_lr', 0.02)}) "
+                 f"for the hidden matrices, AdamW (peak LR {args.get('pretrain_lr', 3e-3)}, betas 0.9/0.95) for the tied embedding "
+                 "and the RMSNorm gains.")
     L.append("- Warmup-stable-decay schedule: 200 warm-up steps, constant, then a linear decay to zero over the last "
              "quarter of max(step / steps, elapsed / time budget), so a slow or shared machine still decays inside the budget.")
     L.append("- Dialogue-heavy pretraining mix: State of the Union and Moby-Dick at a tenth of their size, booking dialogues "
              "and canned chit-chat at half (`PRETRAIN_WEIGHTS`, `scripts/train/pipeline.py`); the previous model read all prose in full.")
+    if args.get("pretrain_weights"):
+        over = ",".join(f"{k}={v:g}" for k, v in sorted(args["pretrain_weights"].items()))
+        L.append(f"- This run overrode the pretraining weights: `--pretrain-weights '{over}'` (1 = the source in full).")
     L.append("- Fine-tune with loss on the assistant replies only, each ending on its `<|end|>` token, with the same "
-             "Muon/AdamW split at about a sixth of the pretraining LR; adds a small set of greeting / thanks / "
+             f"optimizer at peak LR {args.get('sft_lr', 5e-4)}"
+             + (f" (Muon {args.get('sft_muon_lr', 0.004)})" if args.get("optimizer", "muon") != "adamw" else "")
+             + "; adds a small set of greeting / thanks / "
              "\"who are you\" chats in Hearth's voice, written by `scripts/train/make_identity_data.py` "
              "(`scripts/train/identity_chats.jsonl`): training data, not canned replies (the app has none).")
     L.append("- Tokenizer trained by `tokenizers` instead of our own BPE code (same vocabulary size and pre-tokenization).\n")

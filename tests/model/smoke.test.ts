@@ -112,7 +112,11 @@ describe('pipeline --smoke', () => {
       expect(r.human_on_topic).toBeLessThanOrEqual(r.prompts);
     }
     expect(ev.topic.all.human_on_topic).toBe(srcs.reduce((n, r) => n + r.human_on_topic, 0));
-    expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('| source | prompts | greedy | as the app answers | human reply | previous model, greedy | previous model, as the app answers |');
+    const card = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
+    expect(card).toContain('| source | prompts | greedy | as the app answers | human reply | previous model, greedy | previous model, as the app answers |');
+    // the card's recipe states the optimizer this run used (summary.json says muon), not a fixed text
+    expect(card).toContain('- Muon (`torch.optim.Muon`');
+    expect(card).not.toContain('- AdamW for every parameter');
     // q8: down_proj (it reads the SwiGLU product) keeps int8 weights but multiplies in float; the
     // other projections quantize their activations (MatMulInteger)
     const q8 = JSON.parse(run(py, ['-c', [
