@@ -93,7 +93,7 @@ def write_card(out_dir, res, work):
              "model types), and keeping `model_type: llama` was the point.")
     if args.get("optimizer", "muon") == "adamw":
         L.append(f"- AdamW for every parameter (peak LR {args.get('pretrain_lr', 3e-3)}, betas 0.9/0.95, weight decay 0.1 "
-                 "on the hidden matrices in pretraining), as the previous model was trained (`--optimizer adamw`).")
+                 "on every matrix, the tied embedding included, in pretraining), as the previous model was trained (`--optimizer adamw`).")
     else:
         L.append(f"- Muon (`torch.optim.Muon`, Newton-Schulz orthogonalised momentum; peak LR {args.get('pretrain_muon_lr', 0.02)}) "
                  f"for the hidden matrices, AdamW (peak LR {args.get('pretrain_lr', 3e-3)}, betas 0.9/0.95) for the tied embedding "
