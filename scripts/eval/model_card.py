@@ -37,6 +37,8 @@ def write_card(out_dir, res, work):
     tr = res.get("training", {})
     tps = _throughput(work)
     args = _args(work)
+    # the optimizer as the pretraining stage recorded it (summary.json), else as the arguments asked
+    optimizer = tr.get("pretrain", {}).get("optimizer") or args.get("optimizer", "muon")
     sizes = res["file_sizes"]
     base = json.load(open(BASELINE)) if os.path.exists(BASELINE) else None
     mb = lambda f: sizes.get(f, 0) / 1e6  # noqa: E731
@@ -91,7 +93,7 @@ def write_card(out_dir, res, work):
     L.append("- Output projections (`o_proj`, `down_proj`) initialised to zero, so every block starts as the identity. "
              "QK-norm was not used: `LlamaForCausalLM` has no query/key normalisation (Qwen3 and OLMo2 have it, under other "
              "model types), and keeping `model_type: llama` was the point.")
-    if args.get("optimizer", "muon") == "adamw":
+    if optimizer == "adamw":
         L.append(f"- AdamW for every parameter (peak LR {args.get('pretrain_lr', 3e-3)}, betas 0.9/0.95, weight decay 0.1 "
                  "on every matrix, the tied embedding included, in pretraining), as the previous model was trained (`--optimizer adamw`).")
     else:
@@ -107,7 +109,7 @@ def write_card(out_dir, res, work):
         L.append(f"- This run overrode the pretraining weights: `--pretrain-weights '{over}'` (1 = the source in full).")
     L.append("- Fine-tune with loss on the assistant replies only, each ending on its `<|end|>` token, with the same "
              f"optimizer at peak LR {args.get('sft_lr', 5e-4)}"
-             + (f" (Muon {args.get('sft_muon_lr', 0.004)})" if args.get("optimizer", "muon") != "adamw" else "")
+             + (f" (Muon {args.get('sft_muon_lr', 0.004)})" if optimizer != "adamw" else "")
              + "; adds a small set of greeting / thanks / "
              "\"who are you\" chats in Hearth's voice, written by `scripts/train/make_identity_data.py` "
              "(`scripts/train/identity_chats.jsonl`): training data, not canned replies (the app has none).")

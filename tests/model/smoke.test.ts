@@ -117,6 +117,20 @@ describe('pipeline --smoke', () => {
     // the card's recipe states the optimizer this run used (summary.json says muon), not a fixed text
     expect(card).toContain('- Muon (`torch.optim.Muon`');
     expect(card).not.toContain('- AdamW for every parameter');
+    expect(card).toContain("--pretrain-weights 'moby=0,sotu=2'");
+    // a run whose stages recorded AdamW gets the AdamW recipe (card re-written on a copy of the output)
+    const adamwOut = path.join(tmp, 'adamw-card');
+    fs.cpSync(out, adamwOut, { recursive: true });
+    run(py, ['-c', [
+      'import json, sys',
+      'from scripts.eval.model_card import write_card',
+      'res = json.load(open(sys.argv[1] + "/eval.json"))',
+      'for stage in ("pretrain", "sft"): res["training"][stage]["optimizer"] = "adamw"',
+      'write_card(sys.argv[1], res, sys.argv[2])',
+    ].join('\n'), adamwOut, path.join(tmp, 'work')]);
+    const adamwCard = fs.readFileSync(path.join(adamwOut, 'README.md'), 'utf8');
+    expect(adamwCard).toContain('- AdamW for every parameter');
+    expect(adamwCard).not.toContain('- Muon (`torch.optim.Muon`');
     // q8: down_proj (it reads the SwiGLU product) keeps int8 weights but multiplies in float; the
     // other projections quantize their activations (MatMulInteger)
     const q8 = JSON.parse(run(py, ['-c', [
