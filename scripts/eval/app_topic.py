@@ -7,7 +7,9 @@
 # and the 20 card prompts (scripts/eval/evaluate.py, PROMPTS), by the same word-overlap rule.
 # From the command line it compares rule sets on one folder:
 #   .venv/bin/python -m scripts.eval.app_topic --model-dir models/hearth-chat \
-#     --rules 'app' 'ngram=4' 'ngram=4,penalty=1.2,guidance=2'
+#     --rules 'app' 'ngram=4' 'ngram=4,penalty=1.2,guidance=2' [--split dev]
+# Choose rules on --split dev (held-out prompts after the quoted ones, and DEV_PROMPTS), then
+# measure the chosen set once on the default split, which the model cards quote.
 import json
 import os
 
@@ -68,19 +70,21 @@ class AppReplies:
         return self.tok.decode(self.ids(text, max_new), skip_special=True).strip()
 
 
-def app_topic(replies, data, prompts, per_source=20, max_new=48, card_new=80):
-    """{"rules", "topic": topic.adherence(...), "card": {"on_topic", "prompts", "answers"}} under replies.rules."""
+def app_topic(replies, data, prompts, per_source=20, max_new=48, card_new=80, skip=0):
+    """{"rules", "topic": topic.adherence(...), "card": {"on_topic", "prompts", "answers"}} under replies.rules
+    (skip: topic.topic_dialogues; the development split is skip=DEV_SKIP with DEV_PROMPTS)."""
     answers = [{"prompt": p, "answer": replies(p, card_new)} for p in prompts]
     for a in answers:
         a["on_topic"] = shares_topic(a["prompt"], a["answer"])
     card = {"prompts": len(answers), "on_topic": sum(a["on_topic"] for a in answers), "answers": answers}
-    return {"rules": dict(replies.rules), "topic": adherence(replies, data, per_source, max_new), "card": card}
+    return {"rules": dict(replies.rules), "topic": adherence(replies, data, per_source, max_new, skip), "card": card}
 
 
 if __name__ == "__main__":
     import argparse
 
-    from scripts.eval.evaluate import PROMPTS
+    from scripts.eval.evaluate import DEV_PROMPTS, PROMPTS
+    from scripts.eval.topic import DEV_SKIP
     from scripts.tokenizer.hf_bpe import Tokenizer
     from scripts.train import data as D
 
@@ -89,13 +93,18 @@ if __name__ == "__main__":
     ap.add_argument("--dtype", default="q8")
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--rules", nargs="+", default=["app"])
+    ap.add_argument("--split", choices=["test", "dev"], default="test",
+                    help="test: the prompts the cards quote; dev: other held-out prompts and DEV_PROMPTS, "
+                         "to choose rules on before measuring them once on test")
     ap.add_argument("--out", default=None, help="write every reply here (JSON)")
     a = ap.parse_args()
     tok = Tokenizer.load(a.model_dir)
     data = D.load_all(a.data)
     results = []
     for spec in a.rules:
-        r = app_topic(AppReplies(a.model_dir, tok, parse_rules(spec, a.model_dir), a.dtype), data, PROMPTS)
+        dev = a.split == "dev"
+        r = app_topic(AppReplies(a.model_dir, tok, parse_rules(spec, a.model_dir), a.dtype), data,
+                      DEV_PROMPTS if dev else PROMPTS, skip=DEV_SKIP if dev else 0)
         results.append(r)
         print(json.dumps({"rules": r["rules"], "topic": f"{r['topic']['all']['on_topic']}/{r['topic']['all']['prompts']}",
                           "card": f"{r['card']['on_topic']}/{r['card']['prompts']}"}), flush=True)
