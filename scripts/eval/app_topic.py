@@ -4,7 +4,9 @@
 # repeated-n-gram block, the repetition penalty on the reply's own tokens, and classifier-free
 # guidance against the chat template around an empty user turn (workers/engine.ts,
 # unconditionalPrompt). Topic adherence on the same 69 held-out prompts as scripts/eval/topic.py
-# and the 20 card prompts (scripts/eval/evaluate.py, PROMPTS), by the same word-overlap rule.
+# and the 20 card prompts (scripts/eval/evaluate.py, PROMPTS), by the same word-overlap rule, and
+# who it says it is (scripts/eval/identity.py): the overlap rule alone rewards a rule set that makes
+# the model echo words, so read the identity count and the answers before choosing one.
 # From the command line it compares rule sets on one folder:
 #   .venv/bin/python -m scripts.eval.app_topic --model-dir models/hearth-chat \
 #     --rules 'app' 'ngram=4' 'ngram=4,penalty=1.2,guidance=2' [--split dev]
@@ -13,6 +15,7 @@
 import json
 import os
 
+from scripts.eval.identity import identity
 from scripts.eval.ort_eval import OrtModel
 from scripts.eval.topic import adherence, shares_topic
 
@@ -71,13 +74,15 @@ class AppReplies:
 
 
 def app_topic(replies, data, prompts, per_source=20, max_new=48, card_new=80, skip=0):
-    """{"rules", "topic": topic.adherence(...), "card": {"on_topic", "prompts", "answers"}} under replies.rules
+    """{"rules", "topic": topic.adherence(...), "card": {"on_topic", "prompts", "answers"},
+    "identity": identity.identity(...)} under replies.rules
     (skip: topic.topic_dialogues; the development split is skip=DEV_SKIP with DEV_PROMPTS)."""
     answers = [{"prompt": p, "answer": replies(p, card_new)} for p in prompts]
     for a in answers:
         a["on_topic"] = shares_topic(a["prompt"], a["answer"])
     card = {"prompts": len(answers), "on_topic": sum(a["on_topic"] for a in answers), "answers": answers}
-    return {"rules": dict(replies.rules), "topic": adherence(replies, data, per_source, max_new, skip), "card": card}
+    return {"rules": dict(replies.rules), "topic": adherence(replies, data, per_source, max_new, skip), "card": card,
+            "identity": identity(replies, max_new)}
 
 
 if __name__ == "__main__":
@@ -107,6 +112,8 @@ if __name__ == "__main__":
                       DEV_PROMPTS if dev else PROMPTS, skip=DEV_SKIP if dev else 0)
         results.append(r)
         print(json.dumps({"rules": r["rules"], "topic": f"{r['topic']['all']['on_topic']}/{r['topic']['all']['prompts']}",
-                          "card": f"{r['card']['on_topic']}/{r['card']['prompts']}"}), flush=True)
+                          "card": f"{r['card']['on_topic']}/{r['card']['prompts']}",
+                          "identity": f"Hearth {r['identity']['hearth']}/{r['identity']['prompts']}, "
+                                      f"another {r['identity']['other']}"}), flush=True)
     if a.out:
         json.dump(results, open(a.out, "w"), indent=1)

@@ -18,6 +18,7 @@ import torch
 
 from scripts.train import data as D
 from scripts.eval.app_topic import AppReplies, folder_rules
+from scripts.eval.identity import IDENTITY_PROMPTS, identity
 from scripts.eval.ort_eval import FILES, OrtModel
 from scripts.eval.topic import adherence, shares_topic, topic_adherence
 from scripts.train.trainer import eval_loss, greedy
@@ -197,6 +198,10 @@ def evaluate(model, tok, arrays, out_dir, work, smoke=False, log=print, max_toke
     par["samples_q8_equal_fp32"] = sum(outs["q8"][i] == outs["fp32"][i] for i in range(len(prompts)))
     par["samples_q4_equal_fp32"] = sum(outs["q4"][i] == outs["fp32"][i] for i in range(len(prompts)))
     par["samples_count"] = len(prompts)
+    # who it says it is, as the app answers (scripts/eval/identity.py)
+    res["identity_app"] = identity(app, max_new=16 if smoke else 48, prompts=IDENTITY_PROMPTS[:3] if smoke else None)
+    log(f"eval: names Hearth in {res['identity_app']['hearth']}/{res['identity_app']['prompts']} identity questions, "
+        f"another assistant in {res['identity_app']['other']}")
     if data is not None:
         res["topic"] = topic_adherence(model, tok, data, per_source=3 if smoke else 20, max_new=16 if smoke else 48)
         res["topic_app"] = adherence(app, data, per_source=3 if smoke else 20, max_new=16 if smoke else 48)

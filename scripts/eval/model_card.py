@@ -224,6 +224,14 @@ def write_card(out_dir, res, work):
     for s in res["samples"]:
         ans = s.get("app", s["q8"]).replace("\n", " ")
         L.append(f"- **{s['prompt']}** — {ans}")
+    ident = res.get("identity_app")
+    if ident:
+        L.append("\n## Who it says it is\n")
+        L.append(f"Asked who it is in {ident['prompts']} phrasings that its identity chats never use "
+                 f"(`scripts/eval/identity.py`), as the app answers: it names Hearth in {ident['hearth']}, "
+                 f"another assistant or its maker in {ident['other']}.\n")
+        for a in ident["answers"]:
+            L.append(f"- **{a['prompt']}** — {a['answer'].replace(chr(10), ' ')}")
     L.append("\n## Data sources and licences\n")
     L.append("| source | data | licence | origin |")
     L.append("|---|---|---|---|")

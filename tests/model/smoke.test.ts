@@ -112,8 +112,16 @@ describe('pipeline --smoke', () => {
       expect(r.human_on_topic).toBeLessThanOrEqual(r.prompts);
     }
     expect(ev.topic.all.human_on_topic).toBe(srcs.reduce((n, r) => n + r.human_on_topic, 0));
+    // who it says it is, as the app answers (scripts/eval/identity.py), counted from its own judged answers
+    const ident = ev.identity_app as { prompts: number; hearth: number; other: number; answers: { prompt: string; answer: string; hearth: boolean; other: boolean }[] };
+    expect(ident.prompts).toBe(3);
+    expect(ident.answers.map((a) => a.prompt)).toEqual(['May I ask who I\'m talking to?', 'What do people call you?', 'Are you a chatbot?']);
+    expect(ident.hearth).toBe(ident.answers.filter((a) => a.hearth).length);
+    expect(ident.other).toBe(ident.answers.filter((a) => a.other).length);
+    for (const a of ident.answers) expect(a.hearth).toBe(/\bhearth\b/i.test(a.answer));
     const card = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
     expect(card).toContain('| source | prompts | greedy | as the app answers | human reply | previous model, greedy | previous model, as the app answers |');
+    expect(card).toContain(`## Who it says it is\n\nAsked who it is in 3 phrasings that its identity chats never use (\`scripts/eval/identity.py\`), as the app answers: it names Hearth in ${ident.hearth}, another assistant or its maker in ${ident.other}.`);
     // the card's recipe states the optimizer this run used (summary.json says muon), not a fixed text
     expect(card).toContain('- Muon (`torch.optim.Muon`');
     expect(card).not.toContain('- AdamW for every parameter');
