@@ -106,8 +106,8 @@ if __name__ == "__main__":
     tok = Tokenizer.load(a.model_dir)
     data = D.load_all(a.data)
     results = []
+    dev = a.split == "dev"
     for spec in a.rules:
-        dev = a.split == "dev"
         r = app_topic(AppReplies(a.model_dir, tok, parse_rules(spec, a.model_dir), a.dtype), data,
                       DEV_PROMPTS if dev else PROMPTS, skip=DEV_SKIP if dev else 0)
         results.append(r)
