@@ -102,8 +102,9 @@ def write_card(out_dir, res, work):
                  "and the RMSNorm gains.")
     L.append("- Warmup-stable-decay schedule: 200 warm-up steps, constant, then a linear decay to zero over the last "
              "quarter of max(step / steps, elapsed / time budget), so a slow or shared machine still decays inside the budget.")
-    L.append("- Dialogue-heavy pretraining mix: State of the Union and Moby-Dick at a tenth of their size, booking dialogues "
-             "and canned chit-chat at half (`PRETRAIN_WEIGHTS`, `scripts/train/pipeline.py`); the previous model read all prose in full.")
+    L.append("- Pretraining mix: every source in full (State of the Union and Moby-Dick included, as for the previous model), "
+             "booking dialogues and canned chit-chat at half, the identity chats 4x (`PRETRAIN_WEIGHTS`, `scripts/train/pipeline.py`; "
+             "the first Llama runs read the prose at a tenth, and stayed above the previous model's loss on oasst and GPTeacher).")
     if args.get("pretrain_weights"):
         over = ",".join(f"{k}={v:g}" for k, v in sorted(args["pretrain_weights"].items()))
         L.append(f"- This run overrode the pretraining weights: `--pretrain-weights '{over}'` (1 = the source in full).")
@@ -124,8 +125,7 @@ def write_card(out_dir, res, work):
             s = tr[stage]
             L.append(f"- {what}: {s['steps']} steps of {args.get('bsz', 8)} x {cfg['n_positions']} tokens, {s['tokens'] / 1e6:.1f} M tokens, "
                      f"{s['train_seconds'] / 60:.0f} min, median {tps.get(stage, 0)} tokens/s ({s.get('precision', 'fp32')}"
-                     f"{', torch.compile' if s.get('compiled', True) else ''}, 2-core CPU shared with other jobs, training at "
-                     "higher priority; time includes periodic held-out evaluation).")
+                     f"{', torch.compile' if s.get('compiled', True) else ''}, 2-core CPU; time includes periodic held-out evaluation).")
     L.append("- Held-out: a fixed, seeded 2% slice (at least 10 documents) of every source is never trained on (tokenizer included); "
              "the same documents as for the previous model.")
     L.append("- Rebuild everything: `npm run model:train` (see `scripts/README.md`).\n")

@@ -63,10 +63,10 @@ describe('pipeline --smoke', () => {
     // --precision overrides the trainer's choice from the CPU (bf16 autocast where it has bf16 instructions)
     expect(summary.pretrain.precision).toBe('fp32');
     expect(summary.sft.precision).toBe('fp32');
-    // --optimizer: Muon for the hidden matrices + AdamW for the rest by default; 'adamw' hands every
-    // parameter to the trainer's own AdamW (the first generation's optimizer); the choice is recorded
-    expect(summary.pretrain.optimizer).toBe('muon');
-    expect(summary.sft.optimizer).toBe('muon');
+    // --optimizer: AdamW for every parameter by default (the shipped model's optimizer); 'muon' gives
+    // the hidden matrices to Muon and the rest to AdamW; the choice is recorded
+    expect(summary.pretrain.optimizer).toBe('adamw');
+    expect(summary.sft.optimizer).toBe('adamw');
     const groups = JSON.parse(run(py, ['-c', [
       'import json',
       'from scripts.train.pipeline import optimizer_fn',
@@ -122,23 +122,23 @@ describe('pipeline --smoke', () => {
     const card = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
     expect(card).toContain('| source | prompts | greedy | as the app answers | human reply | previous model, greedy | previous model, as the app answers |');
     expect(card).toContain(`## Who it says it is\n\nAsked who it is in 3 phrasings that its identity chats never use (\`scripts/eval/identity.py\`), as the app answers: it names Hearth in ${ident.hearth}, another assistant or its maker in ${ident.other}.`);
-    // the card's recipe states the optimizer this run used (summary.json says muon), not a fixed text
-    expect(card).toContain('- Muon (`torch.optim.Muon`');
-    expect(card).not.toContain('- AdamW for every parameter');
+    // the card's recipe states the optimizer this run used (summary.json says adamw), not a fixed text
+    expect(card).toContain('- AdamW for every parameter');
+    expect(card).not.toContain('- Muon (`torch.optim.Muon`');
     expect(card).toContain("--pretrain-weights 'moby=0,sotu=2'");
-    // a run whose stages recorded AdamW gets the AdamW recipe (card re-written on a copy of the output)
-    const adamwOut = path.join(tmp, 'adamw-card');
-    fs.cpSync(out, adamwOut, { recursive: true });
+    // a run whose stages recorded Muon gets the Muon recipe (card re-written on a copy of the output)
+    const muonOut = path.join(tmp, 'muon-card');
+    fs.cpSync(out, muonOut, { recursive: true });
     run(py, ['-c', [
       'import json, sys',
       'from scripts.eval.model_card import write_card',
       'res = json.load(open(sys.argv[1] + "/eval.json"))',
-      'for stage in ("pretrain", "sft"): res["training"][stage]["optimizer"] = "adamw"',
+      'for stage in ("pretrain", "sft"): res["training"][stage]["optimizer"] = "muon"',
       'write_card(sys.argv[1], res, sys.argv[2])',
-    ].join('\n'), adamwOut, path.join(tmp, 'work')]);
-    const adamwCard = fs.readFileSync(path.join(adamwOut, 'README.md'), 'utf8');
-    expect(adamwCard).toContain('- AdamW for every parameter');
-    expect(adamwCard).not.toContain('- Muon (`torch.optim.Muon`');
+    ].join('\n'), muonOut, path.join(tmp, 'work')]);
+    const muonCard = fs.readFileSync(path.join(muonOut, 'README.md'), 'utf8');
+    expect(muonCard).toContain('- Muon (`torch.optim.Muon`');
+    expect(muonCard).not.toContain('- AdamW for every parameter');
     // q8: down_proj (it reads the SwiGLU product) keeps int8 weights but multiplies in float; the
     // other projections quantize their activations (MatMulInteger)
     const q8 = JSON.parse(run(py, ['-c', [
