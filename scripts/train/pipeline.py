@@ -114,7 +114,7 @@ def parse():
                     help="fine-tune mix overrides, e.g. 'persona=0.25,oasst_qa=4' (sources of data.SOURCES, "
                          "SFT_REPLAY or SFT_DERIVED; the rest keep their default weights)")
     ap.add_argument("--pretrain-weights", default="", type=parse_pretrain_weights,
-                    help="pretraining mix overrides, e.g. 'sotu=1,moby=1' (sources of data.SOURCES; the rest keep "
+                    help="pretraining mix overrides, e.g. 'sotu=0.1,moby=0.1' (the prose at a tenth) (sources of data.SOURCES; the rest keep "
                          "PRETRAIN_WEIGHTS, or 1)")
     a = ap.parse_args()
     if a.smoke:
