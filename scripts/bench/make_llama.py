@@ -172,6 +172,11 @@ def main():
     os.makedirs(os.path.join(args.out, "onnx"), exist_ok=True)
     gen = write_tokenizer(os.path.join(REPO, "models", s["tokenizer"]), args.out, s["vocab"])
     gen["max_length"] = s["ctx"]
+    # hearth-chat's own reply rules (guidance, reply penalty) are not in a Hub model's
+    # generation_config: without this the bench's SmolLM2 stand-in was guided (two runs per token)
+    # where the catalog's SmolLM2 is not
+    for k in [k for k in gen if k.startswith("hearth_")]:
+        del gen[k]
     json.dump(gen, open(os.path.join(args.out, "generation_config.json"), "w"), indent=2)
     eos = gen["eos_token_id"]
     config = {

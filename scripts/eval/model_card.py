@@ -3,11 +3,21 @@
 # licence table in scripts/train/data.py.
 import json
 import os
+import re
 
 from scripts.train import data as D
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASELINE = os.path.join(HERE, "baseline_hearth_chat_v3.json")
+
+
+def trained_prompts(prompts):
+    """The prompts that are, up to case, spacing and end punctuation, a user turn of the in-repo chats
+    the model trains on (identity and introductions)."""
+    norm = lambda t: re.sub(r"\s+", " ", t.lower().strip(" ?!."))  # noqa: E731
+    users = {norm(m["content"]) for f in (D.IDENTITY_FILE, D.INTRODUCTIONS_FILE) for c in D._chats(f) for m in c
+             if m["role"] == "user"}
+    return [p for p in prompts if norm(p) in users]
 
 
 def _fmt(x, nd=3):
@@ -113,14 +123,19 @@ def write_card(out_dir, res, work):
              + (f" (Muon {args.get('sft_muon_lr', 0.004)})" if optimizer != "adamw" else "")
              + "; adds a small set of greeting / thanks / "
              "\"who are you\" chats in Hearth's voice, written by `scripts/train/make_identity_data.py` "
-             "(`scripts/train/identity_chats.jsonl`): training data, not canned replies (the app has none).")
+             "(`scripts/train/identity_chats.jsonl`): training data, not canned replies (the app has none)"
+             + ("; and, in the fine-tune only, replies in the same voice to users who introduce themselves or ask it "
+                "personal questions (`introductions_chats.jsonl`, the same script): they greet the user by name, ask "
+                "about what the user said, and give Hearth no invented name, job or family." if "introductions" in tr.get("sft_mix", {})
+                else "."))
     L.append("- Tokenizer trained by `tokenizers` instead of our own BPE code (same vocabulary size and pre-tokenization).\n")
     L.append("## Training\n")
     for stage, what in (("pretrain", "Pretraining on all sources with the weights above, loss on every token"),
                         ("sft", "Chat fine-tune on the dialogue sources mapped to the chat template, loss on assistant turns only, "
                                 "weighted towards assistant-style answers (weights in `SOURCES`, `scripts/train/data.py`): OpenAssistant "
                                 "and GPTeacher, question -> first-sentences-of-the-answer pairs mined from the training split of the "
-                                "oasst prose (`qa_pairs`), the identity chats, and a small replay of oasst prose (`SFT_REPLAY`)")):
+                                "oasst prose (`qa_pairs`), the identity chats" + (" and introductions" if "introductions" in tr.get("sft_mix", {}) else "")
+                                + ", and a small replay of oasst prose (`SFT_REPLAY`)")):
         if stage in tr:
             s = tr[stage]
             L.append(f"- {what}: {s['steps']} steps of {args.get('bsz', 8)} x {cfg['n_positions']} tokens, {s['tokens'] / 1e6:.1f} M tokens, "
@@ -219,8 +234,11 @@ def write_card(out_dir, res, work):
     if prev_samples:
         from scripts.eval.topic import shares_topic
         prev_txt = f" (previous model, as the app answers: {sum(shares_topic(k, v) for k, v in prev_samples['answers'].items())} of 20)"
+    seen = trained_prompts([x["prompt"] for x in res["samples"]])
+    seen_txt = (f" Of these prompts, {', '.join(f'“{p}”' for p in seen)} {'is' if len(seen) == 1 else 'are'} also a user turn "
+                "of the chats in Hearth's voice it trained on (`scripts/train/make_identity_data.py`)." if seen else "")
     L.append("What the app answers at temperature 0. Plain greedy answers (q8, q4 and fp32, no rules) are in `eval.json`."
-             + (f" On topic by the measure above: {so['on_topic']} of {so['prompts']}{prev_txt}." if so else "") + "\n")
+             + (f" On topic by the measure above: {so['on_topic']} of {so['prompts']}{prev_txt}." if so else "") + seen_txt + "\n")
     for s in res["samples"]:
         ans = s.get("app", s["q8"]).replace("\n", " ")
         L.append(f"- **{s['prompt']}** — {ans}")

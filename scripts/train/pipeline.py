@@ -33,8 +33,10 @@ PRETRAIN_WEIGHTS = {"sgd": 0.5, "chitchat": 0.5, "identity": 4.0}
 SFT_REPLAY = {"oasst_prose": 0.15}
 # fine-tune-only sources derived from training splits (scripts/train/data.py): question -> short
 # answer pairs (qa_pairs), the same pairs with whole answers (oasst_qa_long) and on-topic single
-# exchanges (topical_pairs); the last two stay off by default until a run shows they help
-SFT_DERIVED = {"oasst_qa": 2.0, "topical_pairs": 0.0, "oasst_qa_long": 0.0}
+# exchanges (topical_pairs); the last two stay off by default until a run shows they help.
+# "introductions" (replies in Hearth's voice to "Hi, I'm Emma" and "what do you do for a living?")
+# counts like the identity chats.
+SFT_DERIVED = {"oasst_qa": 2.0, "topical_pairs": 0.0, "oasst_qa_long": 0.0, "introductions": 10.0}
 STAGES = ["tokenizer", "cache", "pretrain", "sft", "export", "eval"]
 
 
@@ -216,6 +218,7 @@ def main():
                     auto_threads=not a.smoke, schedule="wsd",
                     opt_fn=optimizer_fn(a.optimizer, a.sft_lr, a.sft_muon_lr), compile=not a.smoke, bf16=precision_bf16(a.precision))
         summary["sft"] = {**res, "optimizer": a.optimizer}
+        summary["sft_mix"] = mix.shares()
         json.dump(summary, open(summary_path, "w"), indent=2)
 
     final = os.path.join(sft_dir, "ckpt.pt") if os.path.exists(os.path.join(sft_dir, "ckpt.pt")) else os.path.join(pre_dir, "ckpt.pt")

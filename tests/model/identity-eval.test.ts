@@ -1,5 +1,5 @@
-// The identity measure (scripts/eval/identity.py) asks in words the training never used, and its
-// judge tells Hearth from the other assistants the training text names, whatever the spelling.
+// The identity measure (scripts/eval/identity.py) asks in words the training never used (neither
+// the identity chats nor the introductions), and its judge tells Hearth from the other assistants the training text names, whatever the spelling.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,9 +44,11 @@ it('identity questions are phrased unlike every identity chat, and the judge rea
   // no question repeats a user turn of the training chats (case, spacing and end punctuation aside)
   const norm = (s: string) => s.toLowerCase().replace(/[?!.\s]+$/u, '').replace(/\s+/gu, ' ').trim();
   const trained = new Set<string>();
-  for (const line of fs.readFileSync(path.join(REPO, 'scripts/train/identity_chats.jsonl'), 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    for (const m of JSON.parse(line).messages) if (m.role === 'user') trained.add(norm(m.content));
+  for (const file of ['identity_chats.jsonl', 'introductions_chats.jsonl']) {
+    for (const line of fs.readFileSync(path.join(REPO, 'scripts/train', file), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      for (const m of JSON.parse(line).messages) if (m.role === 'user') trained.add(norm(m.content));
+    }
   }
   expect(trained.size).toBeGreaterThan(20);
   expect(out.prompts).toHaveLength(10);

@@ -60,6 +60,11 @@ describe('pipeline --smoke', () => {
     const summary = JSON.parse(fs.readFileSync(path.join(tmp, 'work', 'summary.json'), 'utf8'));
     expect(Object.keys(summary.pretrain_mix)).toContain('sotu');
     expect(Object.keys(summary.pretrain_mix)).not.toContain('moby');
+    // the introductions chats (scripts/train/make_identity_data.py) are fine-tune only: the fine-tune
+    // draws from them, pretraining never does (so adding them left pretraining and the tokenizer as they were)
+    expect(Object.keys(summary.pretrain_mix)).not.toContain('introductions');
+    expect(summary.sft_mix.introductions).toBeGreaterThan(0);
+    expect(summary.sft_mix.persona).toBeGreaterThan(0);
     // --precision overrides the trainer's choice from the CPU (bf16 autocast where it has bf16 instructions)
     expect(summary.pretrain.precision).toBe('fp32');
     expect(summary.sft.precision).toBe('fp32');
@@ -122,6 +127,11 @@ describe('pipeline --smoke', () => {
     const card = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
     expect(card).toContain('| source | prompts | greedy | as the app answers | human reply | previous model, greedy | previous model, as the app answers |');
     expect(card).toContain(`## Who it says it is\n\nAsked who it is in 3 phrasings that its identity chats never use (\`scripts/eval/identity.py\`), as the app answers: it names Hearth in ${ident.hearth}, another assistant or its maker in ${ident.other}.`);
+    // the card names the sample prompts that its training chats also ask (the smoke run asks the first three)
+    const asked = (ev.samples as { prompt: string }[]).map((x) => x.prompt);
+    expect(asked).toEqual(['Hi! How are you today?', 'What is your name?', 'Can you recommend a good book?']);
+    expect(card).toContain('Of these prompts, “Hi! How are you today?”, “What is your name?” are also a user turn of the chats');
+    expect(card).toContain('the identity chats and introductions, and a small replay');
     // the card's recipe states the optimizer this run used (summary.json says adamw), not a fixed text
     expect(card).toContain('- AdamW for every parameter');
     expect(card).not.toContain('- Muon (`torch.optim.Muon`');
