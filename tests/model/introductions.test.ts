@@ -61,11 +61,12 @@ it('introductions greet the user by name, name Hearth, and never invent a life f
 
 it('introductions are fine-tune only: no held-out slice, skipped by the tokenizer trainer', () => {
   const r = py([
-    'import json, tempfile',
+    'import json, shutil, tempfile',
     'from scripts.train import data as D, make_smoke_data',
     'd = tempfile.mkdtemp()',
     'make_smoke_data.main(d)',
     'out = D.load_all(d, limit=60)',
+    'shutil.rmtree(d)',
     'print(json.dumps({"n": len(out["introductions"][0]), "held": len(out["introductions"][1]),',
     '  "derived": "introductions" in D.DERIVED, "pretrain_source": "introductions" in D.SOURCES}))',
   ].join('\n'));
