@@ -11,12 +11,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BASELINE = os.path.join(HERE, "baseline_hearth_chat_v3.json")
 
 
-def trained_prompts(prompts):
+def trained_prompts(prompts, files=(D.IDENTITY_FILE, D.INTRODUCTIONS_FILE)):
     """The prompts that are, up to case, spacing and end punctuation, a user turn of the in-repo chats
-    the model trains on (identity and introductions)."""
+    the model trains on (by default the identity and introductions files)."""
     norm = lambda t: re.sub(r"\s+", " ", t.lower().strip(" ?!."))  # noqa: E731
-    users = {norm(m["content"]) for f in (D.IDENTITY_FILE, D.INTRODUCTIONS_FILE) for c in D._chats(f) for m in c
-             if m["role"] == "user"}
+    users = {norm(m["content"]) for f in files for c in D.read_chats(f) for m in c if m["role"] == "user"}
     return [p for p in prompts if norm(p) in users]
 
 
@@ -45,6 +44,7 @@ def _args(work):
 def write_card(out_dir, res, work):
     cfg = res["config"]
     tr = res.get("training", {})
+    intro = "introductions" in tr.get("sft_mix", {})  # the fine-tune drew from the introductions chats
     tps = _throughput(work)
     args = _args(work)
     # the optimizer as the pretraining stage recorded it (summary.json), else as the arguments asked
@@ -126,15 +126,14 @@ def write_card(out_dir, res, work):
              "(`scripts/train/identity_chats.jsonl`): training data, not canned replies (the app has none)"
              + ("; and, in the fine-tune only, replies in the same voice to users who introduce themselves or ask it "
                 "personal questions (`introductions_chats.jsonl`, the same script): they greet the user by name, ask "
-                "about what the user said, and give Hearth no invented name, job or family." if "introductions" in tr.get("sft_mix", {})
-                else "."))
+                "about what the user said, and give Hearth no invented name, job or family." if intro else "."))
     L.append("- Tokenizer trained by `tokenizers` instead of our own BPE code (same vocabulary size and pre-tokenization).\n")
     L.append("## Training\n")
     for stage, what in (("pretrain", "Pretraining on all sources with the weights above, loss on every token"),
                         ("sft", "Chat fine-tune on the dialogue sources mapped to the chat template, loss on assistant turns only, "
                                 "weighted towards assistant-style answers (weights in `SOURCES`, `scripts/train/data.py`): OpenAssistant "
                                 "and GPTeacher, question -> first-sentences-of-the-answer pairs mined from the training split of the "
-                                "oasst prose (`qa_pairs`), the identity chats" + (" and introductions" if "introductions" in tr.get("sft_mix", {}) else "")
+                                "oasst prose (`qa_pairs`), the identity chats" + (" and introductions" if intro else "")
                                 + ", and a small replay of oasst prose (`SFT_REPLAY`)")):
         if stage in tr:
             s = tr[stage]

@@ -214,14 +214,15 @@ IDENTITY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "identi
 INTRODUCTIONS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "introductions_chats.jsonl")
 
 
-def _chats(path):
+def read_chats(path):
+    """The chats of a JSONL file of {"messages": [...]} lines (the in-repo identity and introductions files)."""
     with open(path, encoding="utf-8") as f:
         return [json.loads(line)["messages"] for line in f if line.strip()]
 
 
 def load_identity(root):
     """Greeting / thanks / "who are you" chats written by make_identity_data.py (in the repo)."""
-    return _chats(IDENTITY_FILE)
+    return read_chats(IDENTITY_FILE)
 
 
 def load_oasst_prose(root):
@@ -363,7 +364,7 @@ def load_all(root, limit=None):
             out["oasst_qa_long"] = (pairs[:limit] if limit else pairs, [])
     pairs = topical_pairs(d for n in DERIVED["topical_pairs"] if n in out for d in out[n][0])
     out["topical_pairs"] = (pairs, [])
-    intro = _chats(INTRODUCTIONS_FILE)
+    intro = read_chats(INTRODUCTIONS_FILE)
     out["introductions"] = (intro[:limit] if limit else intro, [])
     return out
 

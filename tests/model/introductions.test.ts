@@ -73,22 +73,21 @@ it('introductions are fine-tune only: no held-out slice, skipped by the tokenize
   expect(r).toEqual({ n: 60, held: 0, derived: true, pretrain_source: false });
 });
 
-it('no training chat repeats a prompt the evaluation asks (card, development, golden, identity)', () => {
+it('no training chat repeats a prompt the evaluation asks (card, development, golden, identity), up to case, spacing and end punctuation', () => {
   const r = py([
-    'import json, re',
+    'import json',
     'from scripts.train import data as D',
     'from scripts.eval.evaluate import PROMPTS, DEV_PROMPTS, GOLDEN_PROMPT',
     'from scripts.eval.identity import IDENTITY_PROMPTS',
-    'norm = lambda s: re.sub(r"\\s+", " ", s.lower().strip(" ?!."))',
+    'from scripts.eval.model_card import trained_prompts',
     'asked = PROMPTS + DEV_PROMPTS + [m["content"] for m in GOLDEN_PROMPT] + IDENTITY_PROMPTS',
-    'out = {}',
-    'for name, f in (("identity", D.IDENTITY_FILE), ("introductions", D.INTRODUCTIONS_FILE)):',
-    '    users = {norm(m["content"]) for c in D._chats(f) for m in c if m["role"] == "user"}',
-    '    out[name] = [p for p in asked if norm(p) in users]',
-    'print(json.dumps(out))',
+    'print(json.dumps({"identity": trained_prompts(asked, [D.IDENTITY_FILE]),',
+    '  "introductions": trained_prompts(asked, [D.INTRODUCTIONS_FILE]), "both": trained_prompts(asked)}))',
   ].join('\n'));
   expect(r.introductions).toEqual([]);
   // the identity chats have held these four since the first model (they are in its pretraining too,
   // so changing them means a full retrain); the model cards say so. The list must not grow.
   expect(r.identity).toEqual(['Hi! How are you today?', 'What is your name?', 'Thank you for your help!', 'Who are you?']);
+  // the card's note (trained_prompts over both files) names exactly these
+  expect(r.both).toEqual(r.identity);
 });
