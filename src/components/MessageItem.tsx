@@ -21,6 +21,17 @@ export function leftOutNotice(m: Pick<Message, 'metadata'>): string | null {
   return `${parts.join(' ')} to fit the model's context window.`;
 }
 
+/**
+ * What a reply waiting for the model says: the download's share while files arrive, then
+ * "Preparing" (the session is built and warmed up once the files are in: 100% is not "loading").
+ */
+export function waitingText(state: string, phase: string, progress: number): string {
+  if (state !== 'loading') return 'Waiting for the model…';
+  const pct = Math.round(progress * 100);
+  if (phase === 'download' && pct < 100) return `Loading the model (${pct}%); your reply starts as soon as it is ready…`;
+  return 'Preparing the model; your reply starts as soon as it is ready…';
+}
+
 export function MessageItem(props: { message: Message }) {
   const { chat, engine } = useStores();
   const [editing, setEditing] = createSignal(false);
@@ -100,9 +111,7 @@ export function MessageItem(props: { message: Message }) {
           </Show>
           <Show when={waiting()}>
             <p class="msg-waiting">
-              {engine.state() === 'loading'
-                ? `Loading the model (${Math.round(engine.progress() * 100)}%); your reply starts as soon as it is ready…`
-                : 'Waiting for the model…'}
+              {waitingText(engine.state(), engine.phase(), engine.progress())}
             </p>
           </Show>
           <Show when={streamingNow() && !waiting()}>

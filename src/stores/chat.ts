@@ -93,6 +93,8 @@ export function createChatStore(deps: ChatDeps): ChatStore {
   const [unsaved, setUnsaved] = createSignal<ReadonlyMap<string, { content: string; status: Message['status'] }>>(new Map());
   let writer: ReplyWriter | null = null;
   let stopRequested = false;
+  /** Ends the wait of a reply that waits for the model to load (set only during that wait). */
+  let stopWaiting: (() => void) | null = null;
   /** New replies wait for start-up recovery, so it never marks them interrupted. */
   let recovery: Promise<unknown> = Promise.resolve();
 
@@ -162,12 +164,16 @@ export function createChatStore(deps: ChatDeps): ChatStore {
         setUnsaved((m) => new Map(m).set(assistant.id, { content: w.content, status: patch.status ?? 'error' }));
       }
     };
+    /** Stopped before anything was generated: "Stopped before the reply started" (Regenerate asks again). */
+    const finishStopped = () => finish({ status: 'interrupted', metadata: { ...continuing?.metadata, finishReason: 'interrupted', stopped: true } });
     writer = w;
     try {
       await withLock(locks, LOCK_PREFIX + assistant.id, async () => {
-        const ready = await engine.whenReady();
-        if (stopRequested) {
-          await finish({ status: 'interrupted', metadata: { ...continuing?.metadata, finishReason: 'interrupted', stopped: true } });
+        // Stop during the load ends the wait at once; the load itself goes on (the next message needs it).
+        const stopped = new Promise<'stopped'>((resolve) => (stopWaiting = () => resolve('stopped')));
+        const ready = await Promise.race([engine.whenReady(), stopped]).finally(() => (stopWaiting = null));
+        if (ready === 'stopped' || stopRequested) {
+          await finishStopped();
           return;
         }
         if (!ready) {
@@ -179,6 +185,11 @@ export function createChatStore(deps: ChatDeps): ChatStore {
         // The files of the message being answered: whole or their passages most relevant to it.
         const atts = user.attachmentIds.length ? await storage.attachments.getMany(user.attachmentIds) : [];
         const files = await promptFiles(atts, user.content, engine.info()?.contextLength ?? 2048);
+        if (stopRequested) {
+          // Stopped while the prompt was being prepared: nothing was generated.
+          await finishStopped();
+          return;
+        }
         setStreaming({ ...live, waiting: false });
         let text = prefix;
         const outcome = await engine.generate(
@@ -305,7 +316,9 @@ export function createChatStore(deps: ChatDeps): ChatStore {
     stop() {
       if (!streaming()) return;
       stopRequested = true;
-      void engine.interrupt();
+      // A reply waiting for the model has nothing to interrupt: end its wait, leave the load running.
+      if (stopWaiting) stopWaiting();
+      else void engine.interrupt();
     },
     flush: () => writer?.flush() ?? Promise.resolve(),
     recover() {

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage, StorageError, type Storage } from '../../src/db';
 import { createAppStores, type Stores } from '../../src/stores';
 import { until } from './until';
+import { waitingText } from '../../src/components/MessageItem';
 import type { EngineApi, GenerateRequest, LoadOptions, Outcome, ModelInfo, GenerateResult } from '../../src/shared/engine';
 
 class FakeEngine implements EngineApi {
@@ -167,6 +168,33 @@ describe('chat store', () => {
     expect(engine.state()).toBe('ready');
   });
 
+  it('Stop while the model loads ends the waiting reply at once; the load goes on and the next message is answered', async () => {
+    const fake = new FakeEngine();
+    let open!: () => void;
+    fake.loadGate = new Promise((r) => (open = r));
+    const { stores } = setup(fake);
+    const { chat, engine } = stores;
+    void engine.load();
+    await chat.send('never mind');
+    await until(() => chat.streaming()?.waiting === true);
+    chat.stop();
+    // The reply ends while the load is still running: marked Stopped, nothing was generated.
+    await until(() => chat.streaming() === null && chat.path()[1]?.status === 'interrupted');
+    expect(engine.state()).toBe('loading');
+    expect(chat.path()[1].content).toBe('');
+    expect(chat.path()[1].metadata).toMatchObject({ stopped: true, finishReason: 'interrupted' });
+    expect(fake.requests).toHaveLength(0);
+    // A new message waits for the same load (not a second one) and is answered once it is in.
+    await chat.send('now answer');
+    await until(() => chat.streaming()?.waiting === true);
+    open();
+    await until(() => chat.path()[3]?.status === 'complete');
+    expect(chat.path()[3].content).toBe('Hello there!');
+    expect(fake.loads).toHaveLength(1);
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0].turns.at(-1)).toEqual({ role: 'user', content: 'now answer' });
+  });
+
   it('a model that fails to load leaves an error reply and keeps the conversation', async () => {
     const fake = new FakeEngine();
     fake.loadResult = { ok: false, error: { code: 'model-not-found', message: 'config.json is missing', retryable: true } };
@@ -265,5 +293,15 @@ describe('conversations store', () => {
     await undo!.action!.run();
     await until(() => conversations.hits().length === 2);
     expect(conversations.activeId()).toBe(a.id);
+  });
+});
+
+describe('what a reply waiting for the model says', () => {
+  it('gives the download share while files arrive, then "Preparing" (never "Loading … 100%")', () => {
+    expect(waitingText('loading', 'download', 0.42)).toMatch(/^Loading the model \(42%\)/);
+    expect(waitingText('loading', 'download', 1)).toMatch(/^Preparing the model/);
+    expect(waitingText('loading', 'prepare', 1)).toMatch(/^Preparing the model/);
+    expect(waitingText('loading', 'warmup', 1)).toMatch(/^Preparing the model/);
+    expect(waitingText('idle', '', 0)).toBe('Waiting for the model…');
   });
 });
