@@ -1,13 +1,13 @@
 // Which backend a load starts on, and the sentence the UI shows when WebGPU is not used: the
 // user's preference (Auto / WebGPU / WASM) against what the browser offers, then, after a failed
 // WebGPU load, the WASM fallback. Pure, so it is unit-tested without a GPU.
-import type { Backend, BackendPreference } from '../src/shared/engine';
+import type { OrtBackend, BackendPreference } from '../src/shared/engine';
 import { needsShaderF16 } from '../src/shared/modelFiles';
 
 export { needsShaderF16 };
 
 export interface BackendChoice {
-  backend: Backend;
+  backend: OrtBackend;
   /** Why WebGPU is not used, when it is not and WASM was not what the user chose. */
   fallbackReason?: string;
   /** True when that is no news (Auto on a browser without WebGPU): stated, but not as a notice. */

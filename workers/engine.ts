@@ -13,7 +13,7 @@ import {
 import {
   fail,
   ok,
-  type Backend,
+  type OrtBackend,
   type Capabilities,
   type ChatTurn,
   type EngineApi,
@@ -51,13 +51,13 @@ const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node && ty
  * on WebGPU fp32 beat q4 2.1 to 1.4 tokens/s on SwiftShader (MatMulInteger has no WebGPU kernel,
  * so q8 is not an option there).
  */
-export const DEFAULT_DTYPE: Record<Backend, string> = { wasm: 'q8', webgpu: 'fp32', cpu: 'q8' };
+export const DEFAULT_DTYPE: Record<OrtBackend, string> = { wasm: 'q8', webgpu: 'fp32', cpu: 'q8' };
 
 interface Loaded {
   modelId: string;
   tokenizer: Tokenizer;
   model: Model;
-  backend: Backend;
+  backend: OrtBackend;
   dtype: string;
   contextLength: number;
   eosIds: number[];
@@ -353,7 +353,7 @@ export class TransformersEngine implements EngineApi {
 
   private async tryLoad(
     modelId: string,
-    backend: Backend,
+    backend: OrtBackend,
     options: LoadOptions,
     onProgress?: (p: LoadProgress) => void,
     loadId: string = modelId,

@@ -2,9 +2,11 @@
 // user added) with size, context length, dtype per backend and licence; Download with a progress
 // bar (bytes and %), Cancel, Retry / Resume (an unfinished download says how much is kept),
 // Delete and Use; "Load model from files" (a folder of ONNX files); the Hub URL; storage used /
-// available and whether it is persistent.
+// available and whether it is persistent. Chrome's built-in AI is listed first where Chrome offers it.
 import { createSignal, For, onCleanup, Show } from 'solid-js';
+import { BuiltInAiItem } from './BuiltInAiItem';
 import { Modal } from './Modal';
+import { ModelDownload } from './ModelDownload';
 import { formatBytes, type CatalogBackend, type CatalogEntry } from '../models/catalog';
 import type { ModelsStore } from '../stores/models';
 import './models.css';
@@ -25,6 +27,7 @@ export function ModelsDialog(props: { open: boolean; onClose: () => void; models
     setHub(''); // shows the saved Hub URL until the user types
     void m().loadCatalog();
     void m().refreshStorage();
+    void m().builtIn.probe();
   };
 
   const saveHub = async () => {
@@ -51,6 +54,9 @@ export function ModelsDialog(props: { open: boolean; onClose: () => void; models
           <p role="alert" class="models-error">{m().catalogError()}</p>
         </Show>
         <ul class="models-list" aria-label="Models">
+          <Show when={(m().builtIn.status() ?? 'unavailable') !== 'unavailable'}>
+            <BuiltInAiItem models={m()} />
+          </Show>
           <For each={m().catalog()}>{(entry) => <ModelItem entry={entry} models={m()} backend={props.backend} />}</For>
         </ul>
 
@@ -165,21 +171,17 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
           <span class="muted">{e().repo}</span>
         </Show>
       </p>
-      <Show when={dl()?.running}>
-        <div class="models-progress">
-          <progress max={100} value={pct()} aria-label={`Downloading ${e().name}`} aria-valuetext={`${pct()}%`} />
-          <span class="models-bytes">
-            {formatBytes(dl()!.loadedBytes)} of {formatBytes(dl()!.totalBytes)} ({pct()}%)
-          </span>
-        </div>
-      </Show>
+      <ModelDownload
+        name={e().name}
+        running={!!dl()?.running}
+        pct={pct()}
+        text={`${formatBytes(dl()?.loadedBytes)} of ${formatBytes(dl()?.totalBytes)} (${pct()}%)`}
+        error={dl()?.error}
+      />
       <Show when={rec()?.status === 'partial' && !dl()?.running && !dl()?.error}>
         <p class="models-kept">
           {formatBytes(kept())} of {formatBytes(rec()!.totalBytes)} kept; Resume goes on from there.
         </p>
-      </Show>
-      <Show when={dl()?.error}>
-        <p role="alert" class="models-error">{dl()!.error}</p>
       </Show>
       <div class="models-actions">
         <Show when={dl()?.running}>

@@ -7,6 +7,7 @@ export function backendLabel(backend: string | null | undefined): string {
   if (backend === 'webgpu') return 'WebGPU';
   if (backend === 'wasm') return 'WASM';
   if (backend === 'cpu') return 'CPU';
+  if (backend === 'browser') return 'Chrome';
   return '';
 }
 
@@ -34,7 +35,8 @@ export function StatusLine() {
     const info = engine.info();
     const caps = engine.capabilities();
     const parts = [`Model: ${info?.modelId ?? engine.modelId}`];
-    if (info) parts.push(`${backendLabel(info.backend)} · ${info.dtype} · ${info.threads} thread${info.threads === 1 ? '' : 's'}`);
+    if (info?.backend === 'browser') parts.push('Runs in Chrome (its Prompt API)');
+    else if (info) parts.push(`${backendLabel(info.backend)} · ${info.dtype} · ${info.threads} thread${info.threads === 1 ? '' : 's'}`);
     if (info?.fallbackReason) parts.push(info.fallbackReason);
     if (caps?.singleThreadReason) parts.push(caps.singleThreadReason);
     return parts.join('\n');

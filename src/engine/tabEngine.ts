@@ -1,10 +1,13 @@
 // EngineApi wrappers the app stacks around the WorkerEngine:
 // - ModelRoutingEngine loads the model the user chose in the Models dialog (its id, dtype and
-//   source: bundled or from Cache Storage) whatever id the engine store asks for.
+//   source: bundled or from Cache Storage) whatever id the engine store asks for; the browser's
+//   own model (Chrome's built-in AI) goes to its own engine on the page, and switching between
+//   the two unloads the other.
 // - TabLockedEngine keeps one copy of the model per browser: the tab holding the Web Lock
 //   "hearth-engine" runs it. Another tab waits briefly for the lock, then reports "elsewhere"
 //   (and loads nothing) until the user takes the model over (`takeOver()`: the lock is stolen,
 //   the other tab's worker is ended and it reports "lost"), or the other tab closes ("available").
+import { BUILTIN_AI_MODEL_ID } from '../shared/builtinAi';
 import { fail, type EngineApi, type GenerateRequest, type LoadOptions, type LoadProgress, type ModelSource } from '../shared/engine';
 
 export interface ActiveModel {
@@ -16,17 +19,29 @@ export interface ActiveModel {
 }
 
 export class ModelRoutingEngine implements EngineApi {
+  /** The engine that loaded last (generate, interrupt and unload go to it). */
+  private current: EngineApi;
+
   constructor(
     private readonly inner: EngineApi,
     private readonly active: () => ActiveModel | null,
-  ) {}
+    private readonly builtIn?: EngineApi,
+  ) {
+    this.current = inner;
+  }
 
   capabilities() {
     return this.inner.capabilities();
   }
 
-  load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void) {
+  async load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void) {
     const a = this.active();
+    const target = a?.modelId === BUILTIN_AI_MODEL_ID && this.builtIn ? this.builtIn : this.inner;
+    if (target !== this.current) {
+      await this.current.unload();
+      this.current = target;
+    }
+    if (target === this.builtIn) return target.load(BUILTIN_AI_MODEL_ID, options, onProgress);
     if (!a) return this.inner.load(modelId, options, onProgress);
     return this.inner.load(
       a.modelId,
@@ -36,15 +51,15 @@ export class ModelRoutingEngine implements EngineApi {
   }
 
   generate(request: GenerateRequest, onToken?: (piece: string) => void) {
-    return this.inner.generate(request, onToken);
+    return this.current.generate(request, onToken);
   }
 
   interrupt() {
-    return this.inner.interrupt();
+    return this.current.interrupt();
   }
 
   unload() {
-    return this.inner.unload();
+    return this.current.unload();
   }
 }
 

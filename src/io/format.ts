@@ -21,7 +21,7 @@ const Text = (max: number) => z.string().max(max);
 
 export const MessageMetadataSchema = z.strictObject({
   modelId: Text(200).optional(),
-  backend: z.enum(['webgpu', 'wasm', 'cpu']).optional(),
+  backend: z.enum(['webgpu', 'wasm', 'cpu', 'browser']).optional(),
   promptTokens: z.number().int().min(0).optional(),
   completionTokens: z.number().int().min(0).optional(),
   tokensPerSecond: z.number().min(0).optional(),

@@ -2,7 +2,10 @@
 // Everything here is plain data so it crosses the worker boundary by structured clone;
 // failures travel as `EngineError` values, never as thrown or stringified errors (rule 2).
 
-export type Backend = 'webgpu' | 'wasm' | 'cpu';
+/** Where ONNX Runtime runs a model: WebGPU, WASM, or CPU (Node). */
+export type OrtBackend = 'webgpu' | 'wasm' | 'cpu';
+/** Where a reply was made: ONNX Runtime's backends, or the browser's own model (Chrome's Prompt API). */
+export type Backend = OrtBackend | 'browser';
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 export type Role = 'system' | 'user' | 'assistant';
 

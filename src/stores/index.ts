@@ -4,7 +4,9 @@ import { DEFAULT_MODEL_ID, readUrlOverrides, type UrlOverrides } from '../config
 import type { Storage } from '../db';
 import { LOST_MESSAGE, ModelRoutingEngine, TabLockedEngine } from '../engine/tabEngine';
 import { WorkerEngine } from '../engine/workerEngine';
+import { BuiltInAiEngine } from '../engine/builtinAiEngine';
 import { keepBundledModelOffline } from '../pwa/warm';
+import type { LanguageModelStatic } from '../shared/builtinAi';
 import type { EngineApi } from '../shared/engine';
 import { createAttachmentsStore, type AttachmentsStore } from './attachments';
 import { createChatStore, type ChatStore } from './chat';
@@ -34,7 +36,9 @@ export interface Stores {
 }
 
 /** Must run inside a reactive owner (a component or createRoot). */
-export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; url?: UrlOverrides; locks?: LockManager | null } = {}): Stores {
+export function createAppStores(
+  deps: { storage?: Storage; engine?: EngineApi; url?: UrlOverrides; locks?: LockManager | null; languageModel?: () => LanguageModelStatic | null } = {},
+): Stores {
   const storage = deps.storage ?? getStorage();
   const url = deps.url ?? readUrlOverrides();
   const toasts = createToastStore();
@@ -52,7 +56,9 @@ export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; u
     if (role === 'lost') engine.release({ code: 'busy', message: LOST_MESSAGE, retryable: true });
     if (role === 'available' && engine.state() !== 'ready' && engine.state() !== 'loading') void engine.load();
   });
-  const engine = createEngineStore(new ModelRoutingEngine(tabEngine, () => models?.active() ?? null), {
+  // Chrome's built-in AI runs on the page (its Prompt API is not in workers), beside the worker.
+  const builtInEngine = new BuiltInAiEngine(deps.languageModel);
+  const engine = createEngineStore(new ModelRoutingEngine(tabEngine, () => models?.active() ?? null, builtInEngine), {
     modelId: url.model ?? DEFAULT_MODEL_ID,
     loadOptions: () => ({
       backend: settings.backend(),
@@ -67,6 +73,7 @@ export function createAppStores(deps: { storage?: Storage; engine?: EngineApi; u
     urlModel: url.model,
     backend: () => (engine.backend() === 'webgpu' ? 'webgpu' : 'wasm'),
     shaderF16: () => engine.capabilities()?.shaderF16,
+    languageModel: deps.languageModel,
     onUse: () => {
       if (engine.state() !== 'generating') void engine.load();
     },

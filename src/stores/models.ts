@@ -2,7 +2,8 @@
 // the models kept in this browser (live across tabs), downloads with byte progress, cancel and
 // retry / resume (one tab at a time per model, by Web Lock), delete, "Load model from files", the
 // Hub URL, storage figures and persistence, and the model in use (persisted; `?model=` overrides
-// it) with how the engine loads it.
+// it) with how the engine loads it. The browser's own model (Chrome's built-in AI) is one more
+// choice where Chrome offers it (src/stores/builtInAi.ts).
 import { createSignal } from 'solid-js';
 import { observe, type ModelRecord, type Storage } from '../db';
 import type { ActiveModel } from '../engine/tabEngine';
@@ -10,6 +11,8 @@ import { bundledModels, HUB_MODELS_CACHE } from '../pwa/caches';
 import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, dtypeFor, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
 import { CacheFileStore, DownloadError } from '../models/download';
 import { ModelManager, sourceFor } from '../models/manager';
+import { BUILTIN_AI_MODEL_ID, type LanguageModelStatic } from '../shared/builtinAi';
+import { createBuiltInAiState, type BuiltInAiState } from './builtInAi';
 import { estimateStorage, isStoragePersisted, requestPersistentStorage, type StorageFigures } from '../models/storage';
 
 const KEY_ACTIVE = 'activeModel';
@@ -50,6 +53,8 @@ export interface ModelsStore {
   bundledSize(id: string): number | undefined;
   /** Loads the catalog (once; the dialog calls it when it opens). */
   loadCatalog(): Promise<void>;
+  /** Chrome's built-in AI: its availability here and its download. */
+  builtIn: BuiltInAiState;
   ready: Promise<void>;
 }
 
@@ -85,6 +90,8 @@ export function createModelsStore(deps: {
   onUse?: () => void;
   catalogUrl?: string;
   manager?: ModelManager;
+  /** The page's `LanguageModel` (tests inject a fake). */
+  languageModel?: () => LanguageModelStatic | null;
 }): ModelsStore {
   const { storage } = deps;
   const manager =
@@ -108,6 +115,7 @@ export function createModelsStore(deps: {
   const controllers = new Map<string, AbortController>();
   /** The bundled model used when no other is chosen (or the chosen one is gone). */
   const fallbackId = deps.urlModel ?? deps.defaultModelId;
+  const builtIn = createBuiltInAiState(deps.languageModel);
 
   observe(() => storage.models.list(), setRecords, () => undefined);
 
@@ -149,6 +157,11 @@ export function createModelsStore(deps: {
       setRecords(await storage.models.list());
     } catch {
       /* settings are optional */
+    }
+    // Chrome's model chosen earlier but gone now (or another browser): back to the default.
+    if ((await builtIn.probe()) === 'unavailable' && activeId() === BUILTIN_AI_MODEL_ID) {
+      setActiveId(fallbackId);
+      deps.onUse?.();
     }
     await refreshStorage();
   })();
@@ -262,6 +275,8 @@ export function createModelsStore(deps: {
     activeId,
     active: () => {
       const id = activeId();
+      // Until the probe says otherwise, a chosen built-in model is tried (its load says why not).
+      if (id === BUILTIN_AI_MODEL_ID && builtIn.status() !== 'unavailable') return { modelId: BUILTIN_AI_MODEL_ID };
       const rec = record(id);
       if (rec && rec.status === 'installed') return { modelId: rec.name, source: sourceFor(rec), dtype: rec.dtype, files: rec.files };
       // Not (or no longer, or not yet) installed: anything but a bundled model falls back.
@@ -273,6 +288,7 @@ export function createModelsStore(deps: {
     persisted,
     refreshStorage,
     loadCatalog: ensureCatalog,
+    builtIn,
     bundledSize: (id) => bundledModels().find((m) => m.id === id)?.files.reduce((n, f) => n + f.size, 0),
     ready,
   };
