@@ -26,7 +26,7 @@ export function BuiltInAiItem(props: { models: ModelsStore }) {
       </p>
       <p class="models-meta">
         <span>Size: managed by Chrome</span>
-        <span>Licence: Google’s Generative AI Prohibited Uses Policy</span>
+        <span>Terms: Google’s Generative AI Prohibited Uses Policy</span>
       </p>
       <ModelDownload name={BUILTIN_AI_NAME} running={!!dl()?.running} pct={pct()} text={`${pct()}%`} error={dl()?.error} />
       <div class="models-actions">
