@@ -1,6 +1,8 @@
 // The model's state for the UI: one EngineApi (the WorkerEngine in the app), its load with
 // progress, retry after a failure, backend and WASM fallback reason, capabilities, and the
-// speed of the last reply. Replies wait for `whenReady()`, so sending during a load is queued.
+// speed of the last reply. Replies wait for `whenReady()`, so sending during a load is queued; a
+// model chosen during a load or a reply (`reload()`) is loaded when that ends, and waiting replies
+// wait for it.
 import { createSignal } from 'solid-js';
 import type {
   Backend,
@@ -40,6 +42,8 @@ export interface EngineStore {
   lastTokensPerSecond: () => number | null;
   modelId: string;
   load(backendOverride?: BackendPreference): Promise<boolean>;
+  /** The model in use changed: load it now, or once the running load or reply ends. */
+  reload(): void;
   retry(): Promise<boolean>;
   /** Starts the load if needed; resolves true when the model is ready, false when loading failed. */
   whenReady(): Promise<boolean>;
@@ -62,6 +66,13 @@ export function createEngineStore(api: EngineApi, options: EngineStoreOptions): 
   const [lastTps, setLastTps] = createSignal<number | null>(null);
   let loading: Promise<boolean> | null = null;
   let forceWasm = false;
+  /** The model in use changed during a load or a reply: load again when it ends. */
+  let stale = false;
+  const reloadIfStale = () => {
+    if (!stale) return;
+    stale = false;
+    void load();
+  };
 
   const load = (backendOverride?: BackendPreference): Promise<boolean> => {
     if (loading) return loading;
@@ -101,6 +112,7 @@ export function createEngineStore(api: EngineApi, options: EngineStoreOptions): 
         return false;
       } finally {
         loading = null;
+        reloadIfStale();
       }
     })();
     return loading;
@@ -118,14 +130,22 @@ export function createEngineStore(api: EngineApi, options: EngineStoreOptions): 
     lastTokensPerSecond: lastTps,
     modelId: options.modelId,
     load,
+    reload() {
+      if (state() === 'loading' || state() === 'generating') stale = true;
+      else void load();
+    },
     retry: () => load(),
-    whenReady() {
+    async whenReady() {
       const s = state();
-      if (s === 'ready' || s === 'generating') return Promise.resolve(true);
-      if (loading) return loading;
+      if (s === 'ready' || s === 'generating') return true;
       const failed = error();
-      if (s === 'error' && failed && !failed.retryable) return Promise.resolve(false);
-      return load();
+      if (!loading && s === 'error' && failed && !failed.retryable) return false;
+      let current = loading ?? load();
+      // A load that ends with the model in use changed is followed by the load of the new one.
+      for (let ok = await current; ; ok = await current) {
+        if (!loading || loading === current) return ok;
+        current = loading;
+      }
     },
     async generate(request, onToken) {
       setState('generating');
@@ -147,6 +167,7 @@ export function createEngineStore(api: EngineApi, options: EngineStoreOptions): 
       } else {
         setState('ready');
       }
+      reloadIfStale();
       return outcome;
     },
     interrupt: () => api.interrupt().catch(() => undefined),

@@ -74,9 +74,7 @@ export function createAppStores(
     backend: () => (engine.backend() === 'webgpu' ? 'webgpu' : 'wasm'),
     shaderF16: () => engine.capabilities()?.shaderF16,
     languageModel: deps.languageModel,
-    onUse: () => {
-      if (engine.state() !== 'generating') void engine.load();
-    },
+    onUse: () => engine.reload(),
   });
   const modelsStore = models;
   // Keep the bundled model in use available offline (see src/pwa/warm.ts).

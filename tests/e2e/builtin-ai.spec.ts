@@ -3,14 +3,14 @@
 // Chrome says the model is downloadable, Models offers it; Download (a click, as Chrome requires)
 // shows Chrome's progress, Use switches to it, and a chat is answered by it through the same
 // engine interface, labelled with the browser backend. Where Chrome has no model, it is not offered.
-import { installFakeLanguageModel } from '../fixtures/fakeLanguageModel';
+import { installFakeLanguageModel, type FakeLanguageModelConfig } from '../fixtures/fakeLanguageModel';
 import { ask, engineStatus, expect, messageText, openApp, test, waitForEngineReady } from './helpers';
 
 const NAME = 'Chrome built-in AI (Gemini Nano)';
 
 test('Download, Use and chat with Chrome’s built-in AI', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'the browser’s model does not depend on the backend');
-  await page.addInitScript(installFakeLanguageModel, { availability: 'downloadable', downloadSteps: 5, downloadStepMs: 150 });
+  await page.addInitScript(installFakeLanguageModel, { availability: 'downloadable', downloadSteps: 5, downloadStepMs: 150 } satisfies FakeLanguageModelConfig);
   await openApp(page, { backend });
   await waitForEngineReady(page, backend);
 
@@ -33,7 +33,7 @@ test('Download, Use and chat with Chrome’s built-in AI', async ({ page, backen
 
 test('not offered where Chrome has no built-in model', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'the browser’s model does not depend on the backend');
-  await page.addInitScript(installFakeLanguageModel, { availability: 'unavailable' });
+  await page.addInitScript(installFakeLanguageModel, { availability: 'unavailable' } satisfies FakeLanguageModelConfig);
   await openApp(page, { backend });
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   const list = page.getByRole('dialog', { name: 'Models' }).getByRole('list', { name: 'Models' });

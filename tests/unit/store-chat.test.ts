@@ -195,6 +195,32 @@ describe('chat store', () => {
     expect(fake.requests[0].turns.at(-1)).toEqual({ role: 'user', content: 'now answer' });
   });
 
+  it('a model chosen during a load (or a reply) is loaded once it ends, and a waiting reply waits for it', async () => {
+    const fake = new FakeEngine();
+    let open!: () => void;
+    fake.loadGate = new Promise((r) => (open = r));
+    const { stores } = setup(fake);
+    const { chat, engine, models } = stores;
+    void engine.load();
+    await chat.send('which model?');
+    await until(() => chat.streaming()?.waiting === true);
+    await models.use('other-model');
+    expect(fake.loads).toHaveLength(1);
+    open();
+    await until(() => chat.path()[1]?.status === 'complete');
+    // The first load ended, the chosen model was loaded, and only then did the reply start.
+    expect(fake.loads).toHaveLength(2);
+    expect(fake.requests).toHaveLength(1);
+    // Chosen while a reply streams: loaded after it.
+    fake.pieceDelay = 30;
+    await chat.send('again');
+    await until(() => engine.state() === 'generating');
+    await models.use('third-model');
+    expect(fake.loads).toHaveLength(2);
+    await until(() => chat.path()[3]?.status === 'complete' && engine.state() === 'ready');
+    expect(fake.loads).toHaveLength(3);
+  });
+
   it('a model that fails to load leaves an error reply and keeps the conversation', async () => {
     const fake = new FakeEngine();
     fake.loadResult = { ok: false, error: { code: 'model-not-found', message: 'config.json is missing', retryable: true } };
