@@ -1,7 +1,8 @@
 // The active conversation's messages (live via `observe`), the branch on screen (`pathTo` the
 // current leaf), and the actions on it: send, regenerate, edit-and-resend, switch branch, stop.
 // A reply streams into memory (what the UI shows) and is persisted by a ReplyWriter (at most
-// every 400 ms) while a Web Lock marks it as live for other tabs.
+// every 400 ms) while a Web Lock marks it as live for other tabs. Stop ends a reply that still
+// waits for the model at once ("Stopped before the reply started"); the load goes on.
 import { createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
 import { ReplyWriter } from '../chat/replyWriter';
 import { defaultLocks, liveReplyIds, LOCK_PREFIX, withLock } from '../chat/replyLocks';
