@@ -10,7 +10,7 @@ const NAME = 'Chrome built-in AI (Gemini Nano)';
 
 test('Download, Use and chat with Chrome’s built-in AI', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'the browser’s model does not depend on the backend');
-  await page.addInitScript(installFakeLanguageModel, { availability: 'downloadable', downloadSteps: 5, downloadStepMs: 150 } satisfies FakeLanguageModelConfig);
+  await page.addInitScript(installFakeLanguageModel, { availability: 'downloadable', downloadSteps: 5, downloadStepMs: 400 } satisfies FakeLanguageModelConfig);
   await openApp(page, { backend });
   await waitForEngineReady(page, backend);
 
