@@ -13,6 +13,7 @@ import { DEFAULT_GENERATION, type GenerateRequest, type LoadProgress } from '../
 import { openStorage } from '../../src/db';
 import { createAppStores } from '../../src/stores';
 import { installFakeLanguageModel, type FakeLanguageModelConfig } from '../fixtures/fakeLanguageModel';
+import { workerEngineStub } from './engineStubs';
 import { until } from './until';
 
 const OPTS = { backend: 'auto' as const, modelBaseUrl: '/models/' };
@@ -204,13 +205,7 @@ describe('the app with Chrome’s built-in AI', () => {
   it('offers it where Chrome has it; Download (a click) then Use; replies come from it, labelled', async () => {
     const control = installFakeLanguageModel({ availability: 'downloadable' });
     const loads: string[] = [];
-    const worker = {
-      capabilities: async () => ({ webgpu: false, crossOriginIsolated: false, hardwareConcurrency: 2 }),
-      load: async (id: string) => (loads.push(id), { ok: true as const, value: { modelId: id, backend: 'wasm' as const, dtype: 'q8', contextLength: 256, threads: 1 } }),
-      generate: async () => ({ ok: false as const, error: { code: 'unknown' as const, message: 'worker', retryable: false } }),
-      interrupt: async () => undefined,
-      unload: async () => undefined,
-    };
+    const worker = workerEngineStub(loads);
     history.replaceState(null, '', '/');
     const stores = createRoot((dispose) => {
       cleanup = dispose;
