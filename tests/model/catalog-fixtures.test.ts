@@ -11,6 +11,7 @@ import path from 'node:path';
 import { env, AutoTokenizer, AutoModelForCausalLM } from '@huggingface/transformers';
 import { startHubServer, CATALOG_FIXTURES, type HubServer } from '../fixtures/hub-server.mjs';
 import { applyChat, ensureChatTemplate } from '../../workers/chatTemplate';
+import { planHubDownload } from '../../src/models/hub';
 
 const catalog = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../models/catalog.json'), 'utf8'));
 const hubModels: { repo: string; dtypes: { wasm: string; webgpu: string } }[] = catalog.models.filter((m: any) => m.source === 'hub');
@@ -68,6 +69,18 @@ describe('catalog fixtures through the test Hub', () => {
       expect(prompt).toMatch(turnMarkers(m.repo));
     }, 60_000);
   }
+
+  it("the app's download plan takes the chat template file and the external data, not unused files", async () => {
+    const paths = async (repo: string, dtype: string) =>
+      (await planHubDownload({ hubUrl: hub.url, repo, revision: 'main' }, dtype)).files.map((f) => f.path).sort();
+    expect(await paths('onnx-community/gemma-3-270m-it-ONNX', 'q4')).toEqual(
+      ['chat_template.jinja', 'config.json', 'generation_config.json', 'onnx/model_q4.onnx', 'onnx/model_q4.onnx_data', 'tokenizer.json', 'tokenizer_config.json'],
+    );
+    // Qwen3's vocab.json and merges.txt repeat tokenizer.json: transformers.js does not read them.
+    expect(await paths('onnx-community/Qwen3-0.6B-ONNX', 'q8')).toEqual(
+      ['config.json', 'generation_config.json', 'onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json'],
+    );
+  });
 
   it('Gemma 3 loads its q4 weights from their external data file', async () => {
     const { newTokens } = await reply('onnx-community/gemma-3-1b-it-ONNX', 'q4');
