@@ -55,6 +55,9 @@ export interface DecodeResult {
   reusedTokens: number;
 }
 
+/** Model types whose exports number positions from 1 (transformers.js, models/modeling_utils.js). */
+const ONE_BASED_POSITIONS = ['paligemma', 'gemma3_text', 'gemma3'];
+
 const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
 
 /** True when `session` has the inputs and outputs this loop knows how to drive. */
@@ -94,6 +97,11 @@ export class KvDecoder {
   private readonly pastShape: Map<string, [number, number]>;
   private readonly hasMask: boolean;
   private readonly hasPositions: boolean;
+  /**
+   * The first position id: Gemma 3's (and PaliGemma's) ONNX exports count positions from 1, as
+   * transformers.js's own decoder_forward does for these model types (create_position_ids).
+   */
+  private readonly firstPosition: number;
   private readonly hasLogitsToKeep: boolean;
   /** The conversation's cache. */
   private readonly main: KvState = { kv: null, tokens: [] };
@@ -120,6 +128,7 @@ export class KvDecoder {
     );
     this.hasMask = session.inputNames.includes('attention_mask');
     this.hasPositions = session.inputNames.includes('position_ids');
+    this.firstPosition = ONE_BASED_POSITIONS.includes(String(config.model_type)) ? 1 : 0;
     this.hasLogitsToKeep = session.inputNames.includes('num_logits_to_keep');
   }
 
@@ -199,7 +208,7 @@ export class KvDecoder {
     };
     if (this.hasMask) feeds.attention_mask = this.makeTensor('int64', new BigInt64Array(total).fill(1n), [1, total]);
     if (this.hasPositions) {
-      feeds.position_ids = this.makeTensor('int64', BigInt64Array.from(ids, (_, i) => BigInt(past + i)), [1, ids.length]);
+      feeds.position_ids = this.makeTensor('int64', BigInt64Array.from(ids, (_, i) => BigInt(this.firstPosition + past + i)), [1, ids.length]);
     }
     if (this.hasLogitsToKeep) feeds.num_logits_to_keep = this.makeTensor('int64', BigInt64Array.of(1n), []);
     for (const name of this.pastNames) feeds[name] = state.kv?.get(name) ?? this.emptyPast(name);

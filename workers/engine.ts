@@ -35,6 +35,7 @@ import { IncrementalText, PieceBatcher } from './textStream';
 import { loadOrtWasm, ortFiles, type OrtBuild } from './ortWasm';
 import { replyRules, type ReplyRules } from './sampling';
 import { threadsFor } from './threads';
+import { applyChat, ensureChatTemplate } from './chatTemplate';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- transformers.js model/tokenizer types are very loose */
 type Tokenizer = any;
@@ -185,7 +186,7 @@ export class TransformersEngine implements EngineApi {
         backend: loaded.backend,
         modelId: loaded.modelId,
         ...(request.files?.length ? { files: plan.files } : {}),
-        ...(request.returnPrompt ? { prompt: (loaded.tokenizer.apply_chat_template(plan.messages, { add_generation_prompt: true, tokenize: false }) as string) + tail } : {}),
+        ...(request.returnPrompt ? { prompt: (applyChat(loaded.tokenizer, plan.messages, { tokenize: false }) as string) + tail } : {}),
       });
     } catch (e) {
       return { ok: false, error: classifyGenerateError(e, loaded.backend) };
@@ -259,10 +260,10 @@ export class TransformersEngine implements EngineApi {
   ): Promise<Run> {
     const inputs = tail
       ? loaded.tokenizer(
-          (loaded.tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false }) as string) + tail,
+          (applyChat(loaded.tokenizer, messages, { tokenize: false }) as string) + tail,
           { add_special_tokens: false },
         )
-      : loaded.tokenizer.apply_chat_template(messages, { add_generation_prompt: true, return_dict: true });
+      : applyChat(loaded.tokenizer, messages, { return_dict: true });
     let count = 0;
     let first = 0;
     let last = 0;
@@ -310,8 +311,7 @@ export class TransformersEngine implements EngineApi {
   }
 
   private encodeChat(loaded: Loaded, messages: ChatTurn[]): number[] {
-    return loaded.tokenizer.apply_chat_template(messages, {
-      add_generation_prompt: true,
+    return applyChat(loaded.tokenizer, messages, {
       tokenize: true,
       return_tensor: false,
       return_dict: false,
@@ -373,6 +373,7 @@ export class TransformersEngine implements EngineApi {
         AutoTokenizer.from_pretrained(loadId, { progress_callback: progress }),
         this.ortWasm(progress),
       ]);
+      await ensureChatTemplate(tokenizer, (file) => modelText(loadId, file));
       const wasm = env.backends.onnx.wasm;
       if (!IS_NODE && wasm && options.numThreads === undefined) {
         // Before ORT starts (it reads numThreads once): a small model runs faster on one thread.
@@ -419,10 +420,7 @@ export class TransformersEngine implements EngineApi {
   private async warmup(): Promise<string | undefined> {
     const loaded = this.loaded;
     if (!loaded) return undefined;
-    const inputs = loaded.tokenizer.apply_chat_template([{ role: 'user', content: 'Hello' }], {
-      add_generation_prompt: true,
-      return_dict: true,
-    });
+    const inputs = applyChat(loaded.tokenizer, [{ role: 'user', content: 'Hello' }], { return_dict: true });
     try {
       if (loaded.decoder) {
         await loaded.decoder.generate(Array.from(inputs.input_ids.data as BigInt64Array, Number), {
@@ -470,6 +468,19 @@ async function missingFile(base: string, modelId: string, files: string[]): Prom
     }
   }
   return null;
+}
+
+/** A text file of the model folder transformers.js loads `loadId` from, or null when it has none. */
+async function modelText(loadId: string, file: string): Promise<string | null> {
+  const where = `${env.localModelPath}${loadId}/${file}`;
+  if (IS_NODE && !/^https?:/.test(where)) {
+    const fs = (process as any).getBuiltinModule?.('node:fs');
+    return fs?.existsSync(where) ? String(fs.readFileSync(where, 'utf8')) : null;
+  }
+  const res = await env.fetch(where);
+  // An SPA fallback answers unknown paths with index.html: that is a missing file too.
+  if (!res.ok || (res.headers.get('content-type') ?? '').includes('text/html')) return null;
+  return res.text();
 }
 
 /**

@@ -39,7 +39,7 @@ def export_model_onnx(model: GPT, path, opset=17):
     """Trace the cached forward to ONNX, then store lm_head as Transpose(wte) (no duplicate table)."""
     cfg = model.cfg
     model = model.float().eval()
-    hd = cfg.n_embd // cfg.n_head
+    hd = getattr(cfg, "head_dim", cfg.n_embd // cfg.n_head)
     kv_heads = getattr(cfg, "n_kv_head", cfg.n_head)
     B, T, P = 2, 3, 4
     ids = torch.randint(0, cfg.vocab_size, (B, T))

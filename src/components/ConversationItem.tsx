@@ -1,9 +1,10 @@
-// One entry of the conversation list: open it, rename in place (Enter saves, Esc cancels),
-// pin / unpin, export, delete (undo from the toast).
+// One entry of the conversation list: a click anywhere on the row opens it; its "Conversation
+// actions" menu (MenuButton) pins / unpins, renames in place (Enter saves, Esc cancels), exports
+// and deletes (undo from the toast).
 import { createEffect, createSignal, on, Show } from 'solid-js';
 import type { Conversation, SearchHit } from '../db';
 import { useStores } from '../stores';
-import { Icon } from './icons';
+import { MenuButton } from './MenuButton';
 
 export function ConversationItem(props: { hit: SearchHit; onOpen: () => void; onExport?: (c: Conversation) => void }) {
   const { conversations, chat } = useStores();
@@ -86,39 +87,24 @@ export function ConversationItem(props: { hit: SearchHit; onOpen: () => void; on
         </button>
       </Show>
       <Show when={!editing()}>
-        <div class="conv-actions">
-          <button
-            type="button"
-            class="icon-btn"
-            classList={{ on: c().pinned }}
-            aria-label={c().pinned ? 'Unpin' : 'Pin'}
-            aria-pressed={c().pinned}
-            title={c().pinned ? 'Unpin' : 'Pin'}
-            onClick={() => void conversations.togglePin(c().id)}
-          >
-            <Icon name="pin" size={15} />
-          </button>
-          <button
-            type="button"
-            class="icon-btn"
-            aria-label="Rename"
-            title="Rename"
-            onClick={() => {
-              cancelled = false;
-              setEditing(true);
-            }}
-          >
-            <Icon name="pencil" size={15} />
-          </button>
-          <Show when={props.onExport}>
-            <button type="button" class="icon-btn" aria-label="Export" title="Export" onClick={() => props.onExport?.(c())}>
-              <Icon name="download" size={15} />
-            </button>
-          </Show>
-          <button type="button" class="icon-btn danger" aria-label="Delete" title="Delete" onClick={remove}>
-            <Icon name="trash" size={15} />
-          </button>
-        </div>
+        <MenuButton
+          class="icon-btn conv-menu"
+          label="Conversation actions"
+          title="More"
+          items={[
+            { label: c().pinned ? 'Unpin' : 'Pin', icon: 'pin', onSelect: () => void conversations.togglePin(c().id) },
+            {
+              label: 'Rename',
+              icon: 'pencil',
+              onSelect: () => {
+                cancelled = false;
+                setEditing(true);
+              },
+            },
+            ...(props.onExport ? [{ label: 'Export', icon: 'download' as const, onSelect: () => props.onExport?.(c()) }] : []),
+            { label: 'Delete', icon: 'trash' as const, danger: true, onSelect: remove },
+          ]}
+        />
       </Show>
     </li>
   );

@@ -5,20 +5,37 @@ import { needsShaderF16 } from '../shared/modelFiles';
 
 export type CatalogBackend = 'wasm' | 'webgpu';
 
+/**
+ * One model of models/catalog.json. docs/catalog.md says where each Hub entry's files, dtypes and
+ * sizes were confirmed.
+ */
 export interface CatalogEntry {
+  /** Stable id, stored with settings and replies ("qwen3-0.6b"); never reused for another model. */
   id: string;
+  /** Display name ("Qwen3 0.6B"). */
   name: string;
+  /** One or two sentences for the Models dialog: what the model is and what it needs. */
   description?: string;
+  /**
+   * What the model is good at, in one short line for the recommendation card ("Reasoning, maths
+   * and code for its size; over 100 languages."). Plain text, no trailing detail on size or licence
+   * (those have their own fields).
+   */
+  goodAt?: string;
+  /** 'bundled': ships with the app under /models/<id>/; 'hub': downloaded from `repo` on demand. */
   source: 'bundled' | 'hub';
   /** Hub repository ("owner/name") and revision, for source 'hub'. */
   repo?: string;
   revision?: string;
+  /** Parameter count as the model's authors give it ("0.6B", "270M"). */
   params?: string;
+  /** Context window in tokens (for a bundled model read from its config.json when absent). */
   contextLength?: number;
+  /** The model's licence, by name ("Apache-2.0", "Gemma Terms of Use"). */
   licence?: string;
   /** The dtype (ONNX file) used on each backend. */
   dtypes: Record<CatalogBackend, string>;
-  /** Total download size per dtype, in bytes. */
+  /** Total download size per dtype, in bytes (ONNX file, its external data, tokenizer and configs). */
   sizes?: Record<string, number>;
   /** True when sizes are rounded figures from the Hub's file listing, not exact byte counts. */
   approximate?: boolean;
@@ -45,6 +62,7 @@ export function parseCatalog(json: unknown): Catalog {
     if (typeof e?.id !== 'string' || typeof e.name !== 'string') return false;
     if (e.source !== 'bundled' && e.source !== 'hub') return false;
     if (e.source === 'hub' && (typeof e.repo !== 'string' || !REPO.test(e.repo))) return false;
+    if (e.goodAt !== undefined && typeof e.goodAt !== 'string') delete e.goodAt;
     const d = e.dtypes as unknown;
     return isRecordOfStrings(d) && typeof (d as Record<string, string>).wasm === 'string' && typeof (d as Record<string, string>).webgpu === 'string';
   });

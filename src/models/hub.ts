@@ -1,7 +1,8 @@
 // What to download for a Hub model: the repository's file listing (the Hub API's tree, which gives
 // each file's size and, for LFS files, its sha256), config.json (for the context length and
 // transformers.js's external-data settings), and from those the files transformers.js reads for a
-// causal LM in one dtype: config, generation config, tokenizer and onnx/model<suffix>.onnx (+ _data).
+// causal LM in one dtype: config, generation config, tokenizer, chat template and
+// onnx/model<suffix>.onnx (+ _data).
 import { DTYPE_SUFFIX } from '../pwa/caches';
 import type { RemoteFile } from './download';
 
@@ -79,6 +80,8 @@ export async function planHubDownload(ref: HubRef, dtype: string, fetchImpl: typ
     { path: 'generation_config.json', optional: true },
     { path: 'tokenizer.json' },
     { path: 'tokenizer_config.json' },
+    // Newer exports keep the chat template here rather than in tokenizer_config.json (workers/chatTemplate.ts).
+    { path: 'chat_template.jinja', optional: true },
     { path: `onnx/${onnx}` },
     ...Array.from({ length: chunks }, (_, i) => ({ path: `onnx/${onnx}_data${i === 0 ? '' : `_${i}`}` })),
   ];

@@ -1,9 +1,10 @@
 // Accessibility: axe-core (through @axe-core/playwright) finds no serious or critical violation on
-// the empty state, a chat, Settings and Models, in the light and the dark theme; on a phone every
+// the empty state, a chat (with a conversation's actions menu open), Settings and Models, in the
+// light and the dark theme; on a phone every
 // control is a 44 px touch target and the header leaves the title its width.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { ask, expect, messageBox, openApp, test, waitForEngineReady } from './helpers';
+import { ask, conversationItems, conversationMenuButton, expect, messageBox, openApp, test, waitForEngineReady } from './helpers';
 
 async function audit(page: Page, screen: string): Promise<string[]> {
   const { violations } = await new AxeBuilder({ page }).analyze();
@@ -21,6 +22,10 @@ for (const theme of ['light', 'dark'] as const) {
     const found = await audit(page, 'empty state');
     await ask(page, 'Hello! What do you like to do?');
     found.push(...(await audit(page, 'chat')));
+    await conversationMenuButton(conversationItems(page).first()).click();
+    await expect(page.getByRole('menu', { name: 'Conversation actions' })).toBeVisible();
+    found.push(...(await audit(page, 'conversation menu')));
+    await page.keyboard.press('Escape');
     for (const name of ['Settings', 'Models']) {
       await page.getByRole('button', { name, exact: true }).click();
       const dialog = page.getByRole('dialog', { name });

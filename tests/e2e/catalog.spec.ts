@@ -1,8 +1,9 @@
 // Every Hub model of the catalog, end to end against the test Hub (tiny random-weight stand-ins in
 // the repositories' exact file layout, tests/fixtures/catalog): with the Hub URL pointed at the
 // fixture server, the catalog entry downloads the files of its WASM dtype, "Use" loads it, and it
-// answers (noise: the weights are random). Llama (SmolLM2, Llama 3.2) and Qwen2 graphs, the real
-// chat templates and tokenizer special tokens all go through the app's own download and engine.
+// answers (noise: the weights are random). The model types of the catalog (llama for SmolLM2 and
+// Llama 3.2, qwen2, qwen3, gemma3_text), their real chat templates (Gemma 3's in chat_template.jinja)
+// and tokenizer special tokens all go through the app's own download and engine.
 // One entry per kind of repository runs on WASM (architecture, WASM dtype, external data or not:
 // SmolLM2 360M has 135M's layout, so CI time goes to the others); the first (SmolLM2, a Llama
 // graph in q4f16) also on WebGPU, where the adapter here is SwiftShader, so that run asks for two
@@ -53,6 +54,9 @@ for (const [i, m] of hubModels.entries()) {
     const dtype = backend === 'webgpu' && shaderF16 ? m.dtypes.webgpu : m.dtypes.wasm;
     const onnx = `onnx/model${{ q8: '_quantized', q4: '_q4', q4f16: '_q4f16', fp16: '_fp16', fp32: '' }[dtype] ?? ''}.onnx`;
     expect(hub.requests.some((r) => r.path.endsWith(`${m.repo}/resolve/main/${onnx}`))).toBe(true);
+    if (existsSync(join(fixture(m.repo), 'chat_template.jinja'))) {
+      expect(hub.requests.some((r) => r.path.endsWith(`${m.repo}/resolve/main/chat_template.jinja`))).toBe(true);
+    }
     await item.getByRole('button', { name: 'Use', exact: true }).click();
     await expect(item).toContainText('In use');
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();

@@ -3,6 +3,7 @@
 import {
   ask,
   clickConversationAction,
+  conversationMenuButton,
   conversationItems,
   engineStatus,
   expect,
@@ -40,9 +41,14 @@ test('status, settings fields, pin and copy are where the contract says', async 
   // Pin / Unpin.
   const item = conversationItems(page).first();
   await clickConversationAction(item, 'Pin');
-  await expect(item.getByRole('button', { name: 'Unpin', exact: true })).toHaveCount(1);
-  await clickConversationAction(item, 'Unpin');
-  await expect(item.getByRole('button', { name: 'Pin', exact: true })).toHaveCount(1);
+  await conversationMenuButton(item).click();
+  const menu = item.getByRole('menu', { name: 'Conversation actions' });
+  for (const name of ['Unpin', 'Rename', 'Export', 'Delete']) await expect(menu.getByRole('menuitem', { name, exact: true })).toHaveCount(1);
+  await menu.getByRole('menuitem', { name: 'Unpin', exact: true }).click();
+  await conversationMenuButton(item).click();
+  await expect(menu.getByRole('menuitem', { name: 'Pin', exact: true })).toHaveCount(1);
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
 
   // Copy puts the message text on the clipboard.
   await userMessages(page).first().getByRole('button', { name: 'Copy', exact: true }).click();

@@ -62,21 +62,23 @@ export function conversationItem(page: Page, title: string | RegExp): Locator {
   return conversationItems(page).filter({ has: page.getByRole('button', { name: title }).or(page.getByRole('link', { name: title })) });
 }
 
-/** A button inside a conversation's list item; hovers first (actions may appear on hover). */
+/** The "Conversation actions" menu button of a conversation's list item. */
+export const conversationMenuButton = (item: Locator) => item.getByRole('button', { name: 'Conversation actions', exact: true });
+
+/** Chooses an action from a conversation's "Conversation actions" menu. */
 export async function clickConversationAction(item: Locator, name: 'Rename' | 'Delete' | 'Pin' | 'Unpin' | 'Export'): Promise<void> {
-  await item.hover();
-  await item.getByRole('button', { name, exact: true }).click();
+  await conversationMenuButton(item).click();
+  await item.getByRole('menu', { name: 'Conversation actions' }).getByRole('menuitem', { name, exact: true }).click();
 }
 
-/** The control holding a conversation's title (its link or non-action button). */
+/** The control holding a conversation's title (its link or the row's button). */
 export function conversationTitle(item: Locator): Locator {
-  return item.getByRole('link').or(item.getByRole('button', { name: /^(?!(Rename|Delete|Pin|Unpin|Export)$)/ })).first();
+  return item.getByRole('link').or(item.getByRole('button', { name: /^(?!Conversation actions$)/ })).first();
 }
 
-/** Opens the conversation of a list item. */
+/** Opens the conversation of a list item (a click on its title, anywhere along it). */
 export async function openConversation(item: Locator): Promise<void> {
-  // On the title's start: on hover the actions float over its end (as in ChatGPT).
-  await conversationTitle(item).click({ position: { x: 12, y: 12 } });
+  await conversationTitle(item).click();
 }
 
 // ---- app lifecycle ---------------------------------------------------------------------------

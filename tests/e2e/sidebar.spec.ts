@@ -1,10 +1,12 @@
 // The conversation list: rename (Enter saves, Esc cancels, focus stays), delete with Undo, search
-// by title and by message text, full-width titles and the "Pinned" group.
+// by title and by message text, full-width titles and the "Pinned" group, a click anywhere on a
+// title opens its conversation, and the "Conversation actions" menu by keyboard.
 import {
   ask,
   clickConversationAction,
   conversationItem,
   conversationItems,
+  conversationMenuButton,
   conversationNav,
   conversationTitle,
   expect,
@@ -45,6 +47,20 @@ async function makeConversations(page: Page, backend: TestBackend, prompts: stri
   }
   expect(new Set(titles).size).toBe(prompts.length);
   return titles;
+}
+
+/**
+ * One conversation per prompt without a model: a message is saved (and titles its conversation)
+ * even when no model loads. The reply waits for the model, and only one reply runs at a time: the
+ * next message is sent once this one has ended (with an error, as the model never loads).
+ */
+async function makeUnanswered(page: Page, backend: TestBackend, prompts: string[]): Promise<void> {
+  await openApp(page, { backend, model: 'does-not-exist' });
+  for (const [i, prompt] of prompts.entries()) {
+    if (i > 0) await newChatButton(page).click();
+    await waitForStatus(await sendMessage(page, prompt), 'error');
+    await expect(conversationItems(page)).toHaveCount(i + 1);
+  }
 }
 
 test('rename: Enter saves the title, Esc cancels, and the title survives a reload', async ({ page, backend }) => {
@@ -133,17 +149,8 @@ test('search finds conversations by title and by message text', async ({ page, b
   await expect(conversationItems(page)).toHaveCount(2);
 });
 
-test('titles use the row width (actions show on hover/focus); pinned conversations are under "Pinned"', async ({ page, backend }) => {
-  // No model needed: a message is saved (and titles its conversation) even when no model loads.
-  await openApp(page, { backend, model: 'does-not-exist' });
-  const prompts = ['A rather long question about gardening in a small city flat', 'Another long question about cooking dinner for friends'];
-  for (const [i, prompt] of prompts.entries()) {
-    if (i > 0) await newChatButton(page).click();
-    // The reply waits for the model, and only one reply runs at a time: the next message can be
-    // sent once this one has ended (with an error, as the model never loads).
-    await waitForStatus(await sendMessage(page, prompt), 'error');
-    await expect(conversationItems(page)).toHaveCount(i + 1);
-  }
+test('titles use the row width (the menu button shows on hover/focus); pinned conversations are under "Pinned"', async ({ page, backend }) => {
+  await makeUnanswered(page, backend, ['A rather long question about gardening in a small city flat', 'Another long question about cooking dinner for friends']);
   await page.mouse.move(700, 500); // away from the list
   const widths = await conversationItems(page).first().evaluate((li) => ({
     row: li.getBoundingClientRect().width,
@@ -161,4 +168,38 @@ test('titles use the row width (actions show on hover/focus); pinned conversatio
   await expect(conversationTitle(conversationNav(page).locator('h2 + ul').first().getByRole('listitem'))).toContainText('gardening');
   await clickConversationAction(gardening, 'Unpin');
   await expect(heading).toHaveCount(0);
+});
+
+test('a click in the middle of a title opens the conversation; its "..." menu works from the keyboard', async ({ page, backend }) => {
+  await makeUnanswered(page, backend, ['A question about gardening in a small city flat', 'Another question about cooking dinner for friends']);
+  await expect(userMessages(page).first()).toContainText('cooking');
+  const gardening = conversationItem(page, /gardening/);
+  // A plain click on the title's text (Playwright clicks its middle) while the row is hovered.
+  await gardening.getByText(/gardening/).click();
+  await expect(userMessages(page).first()).toContainText('gardening');
+  await expect(conversationTitle(gardening)).toHaveAttribute('aria-current', 'page');
+
+  // Keyboard: Tab from the row to its menu button; Enter opens on the first item, arrows move,
+  // Esc closes and gives focus back; Space opens it too, and Enter chooses.
+  await conversationTitle(gardening).focus();
+  await page.keyboard.press('Tab');
+  const button = conversationMenuButton(gardening);
+  await expect(button).toBeFocused();
+  await page.keyboard.press('Enter');
+  const menu = gardening.getByRole('menu', { name: 'Conversation actions' });
+  await expect(menu.getByRole('menuitem', { name: 'Pin', exact: true })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitem', { name: 'Rename', exact: true })).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await expect(menu.getByRole('menuitem', { name: 'Delete', exact: true })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(menu).toHaveCount(0);
+  await expect(button).toBeFocused();
+  await expect(userMessages(page).first()).toContainText('gardening'); // Esc closed the menu only
+  await page.keyboard.press('Space');
+  await expect(menu.getByRole('menuitem', { name: 'Pin', exact: true })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(conversationNav(page).getByRole('heading', { name: 'Pinned' })).toBeVisible();
+  await expect(menu).toHaveCount(0);
 });

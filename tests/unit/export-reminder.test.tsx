@@ -7,22 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/db';
 import { createAppStores, StoresContext } from '../../src/stores';
 import { ExportReminder } from '../../src/components/ExportReminder';
-import type { EngineApi } from '../../src/shared/engine';
+import { idleEngine as engine } from './uiHelpers';
+import { until } from './until';
 
-const engine = { capabilities: async () => ({}), load: async () => ({}), generate: async () => ({}), interrupt: async () => {}, unload: async () => {} } as unknown as EngineApi;
 let dispose: (() => void) | null = null;
 afterEach(() => {
   dispose?.();
   document.body.innerHTML = '';
 });
-
-async function until(cond: () => boolean, ms = 4000) {
-  const t = Date.now();
-  while (!cond()) {
-    if (Date.now() - t > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function mount(name: string) {
   const stores = createAppStores({ storage: openStorage(name), engine, url: {}, locks: null });
