@@ -1,9 +1,10 @@
 // Turns a file the user picked into a `ParsedImport` without writing anything: Hearth's own export
 // (.json), ChatGPT's conversations.json, or ChatGPT's .zip (conversations.json or split
-// conversations-NNN.json, asset files `file-…`, `.dat` names in conversation_asset_file_names.json).
+// conversations-NNN.json, asset files `file-…`, `.dat` names in conversation_asset_file_names.json;
+// a zip holding only that zip is opened once more).
 // Runs in the import worker (src/io/import.worker.ts); tests call it directly.
 import type { ParsedImport } from './bundle';
-import { assetFromEntry, readChatGptExport, type ChatGptAsset, type ChatGptFile } from './chatgpt';
+import { assetFromEntry, isChatGptJson, readChatGptExport, type ChatGptAsset, type ChatGptFile } from './chatgpt';
 import { isHearthExport, readHearthExport } from './hearthImport';
 import { ImportProblem } from './problems';
 import { looksLikeZip, scanZip, ZIP_LIMITS, type ZipLimits } from './zip';
@@ -19,6 +20,8 @@ export interface ParseOptions {
   /** Largest JSON text read (a JavaScript string cannot hold much more). */
   maxJsonBytes?: number;
   onProgress?: (p: ParseProgress) => void;
+  /** Set when reading a zip found inside the picked zip (only one level is opened). */
+  nested?: boolean;
 }
 
 const MAX_JSON = 512 * 1024 * 1024;
@@ -45,8 +48,7 @@ export async function parseImportFile(file: Blob, fileName: string, options: Par
   if (!(await looksLikeZip(file))) {
     const json = await parseJson(file, fileName, maxJson);
     if (isHearthExport(json)) return readHearthExport(json, fileName);
-    const chatgptLike = Array.isArray(json) || (!!json && typeof json === 'object' && 'mapping' in json);
-    if (!chatgptLike) throw new ImportProblem('unsupported', `${fileName}: is neither a Hearth export nor ChatGPT’s conversations.json.`);
+    if (!isChatGptJson(json)) throw new ImportProblem('unsupported', `${fileName}: is neither a Hearth export nor ChatGPT’s conversations.json.`);
     return readChatGptExport([{ name: fileName, json }], fileName, undefined, (done, total) => progress?.({ phase: 'checking', done, total }));
   }
 
@@ -56,6 +58,13 @@ export async function parseImportFile(file: Blob, fileName: string, options: Par
   );
   const conversationEntries = [...first.files.keys()].filter((n) => CONVERSATIONS.test(base(n))).sort();
   if (!conversationEntries.length) {
+    // ChatGPT's export zipped once more (a download folder, a mail client): read the inner zip.
+    const inner = first.names.filter((n) => /\.zip$/i.test(n));
+    if (inner.length === 1 && !options.nested) {
+      const { files: found } = await scanZip(file, fileName, (n) => n === inner[0], limits);
+      const blob = found.get(inner[0]);
+      if (blob) return parseImportFile(blob, fileName, { ...options, nested: true });
+    }
     throw new ImportProblem('unsupported', `${fileName}: has no conversations.json (is it ChatGPT’s data export?).`);
   }
   const files: ChatGptFile[] = [];
