@@ -1,11 +1,14 @@
-// Turns a file the user picked into a `ParsedImport` without writing anything: Hearth's own export
-// (.json), ChatGPT's conversations.json, or ChatGPT's .zip (conversations.json or split
+// Turns a file the user picked into a `ParsedImport` without writing anything, detecting its source:
+// Hearth's own export (.json), Claude's export (.zip or its conversations.json), Open WebUI's chat
+// export (.json), ChatGPT's conversations.json, or ChatGPT's .zip (conversations.json or split
 // conversations-NNN.json, asset files `file-…`, `.dat` names in conversation_asset_file_names.json;
 // a zip holding only that zip is opened once more).
 // Runs in the import worker (src/io/import.worker.ts); tests call it directly.
 import type { ParsedImport } from './bundle';
 import { assetFromEntry, isChatGptJson, readChatGptExport, type ChatGptAsset, type ChatGptFile } from './chatgpt';
+import { isClaudeJson, readClaudeExport } from './claude';
 import { isHearthExport, readHearthExport } from './hearthImport';
+import { isOpenWebUiJson, readOpenWebUiExport } from './openwebui';
 import { ImportProblem } from './problems';
 import { looksLikeZip, scanZip, ZIP_LIMITS, type ZipLimits } from './zip';
 
@@ -48,7 +51,9 @@ export async function parseImportFile(file: Blob, fileName: string, options: Par
   if (!(await looksLikeZip(file))) {
     const json = await parseJson(file, fileName, maxJson);
     if (isHearthExport(json)) return readHearthExport(json, fileName);
-    if (!isChatGptJson(json)) throw new ImportProblem('unsupported', `${fileName}: is neither a Hearth export nor ChatGPT’s conversations.json.`);
+    if (isClaudeJson(json)) return readClaudeExport(json, fileName);
+    if (isOpenWebUiJson(json)) return readOpenWebUiExport(json, fileName);
+    if (!isChatGptJson(json)) throw new ImportProblem('unsupported', `${fileName}: is not an export Hearth reads (Hearth, ChatGPT, Claude or Open WebUI).`);
     return readChatGptExport([{ name: fileName, json }], fileName, undefined, (done, total) => progress?.({ phase: 'checking', done, total }));
   }
 
@@ -65,10 +70,11 @@ export async function parseImportFile(file: Blob, fileName: string, options: Par
       const blob = found.get(inner[0]);
       if (blob) return parseImportFile(blob, fileName, { ...options, nested: true });
     }
-    throw new ImportProblem('unsupported', `${fileName}: has no conversations.json (is it ChatGPT’s data export?).`);
+    throw new ImportProblem('unsupported', `${fileName}: has no conversations.json (is it ChatGPT’s or Claude’s data export?).`);
   }
   const files: ChatGptFile[] = [];
   for (const name of conversationEntries) files.push({ name: `${fileName}/${name}`, json: await parseJson(first.files.get(name)!, `${fileName}/${name}`, maxJson) });
+  if (files.length === 1 && isClaudeJson(files[0].json)) return readClaudeExport(files[0].json, fileName);
   const namesEntry = [...first.files.keys()].find((n) => ASSET_NAMES.test(base(n)));
   let friendly: Record<string, unknown> = {};
   if (namesEntry) {
