@@ -68,7 +68,7 @@ export async function readOpenWebUiExport(json: unknown, fileName: string): Prom
     const bundle = await bundleOf({
       source: 'openwebui',
       key,
-      title: c.title ?? c.chat.title,
+      title: c.title ?? (c.chat.title === 'New Chat' ? null : c.chat.title), // Open WebUI's placeholder is no title
       createdAt: timeOf(c.created_at) ?? timeOf(c.chat.timestamp),
       updatedAt: timeOf(c.updated_at),
       pinned: c.pinned === true,
