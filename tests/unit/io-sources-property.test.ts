@@ -19,7 +19,7 @@ interface Node {
 const treeArb = fc
   .array(fc.record({ parent: fc.nat(), root: fc.boolean(), text: fc.string({ minLength: 1, maxLength: 30 }).filter((t) => !!t.trim()) }), { minLength: 1, maxLength: 8 })
   .map((raw): Node[] => raw.map((n, j) => ({ parent: j === 0 || (n.root && j < 2) ? null : n.parent % j, role: 'user', text: n.text })))
-  .map((nodes) => nodes.map((n, j) => ({ ...n, role: n.parent === null ? 'user' : nodes[n.parent].role === 'user' ? 'assistant' : 'user' }) as Node));
+  .map((nodes) => nodes.map((n) => ({ ...n, role: n.parent === null ? 'user' : nodes[n.parent].role === 'user' ? 'assistant' : 'user' }) as Node));
 const sourceArb = fc.constantFrom('chatgpt', 'claude', 'openwebui');
 const fileArb = fc.record({ source: sourceArb, trees: fc.array(treeArb, { minLength: 1, maxLength: 3 }) });
 

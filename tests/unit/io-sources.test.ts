@@ -2,13 +2,13 @@
 // branches: Claude's thinking and tool use are steps, attachments keep their names and text;
 // Open WebUI's history tree keeps every branch and its current leaf.
 import { describe, expect, it } from 'vitest';
+import type { ImportBundle } from '../../src/io/bundle';
 import { parseImportFile } from '../../src/io/parseFile';
 import { indexTree, pathTo, siblingsOf } from '../../src/lib/tree';
 import { fileOf } from './io-fixtures';
 import { claudeConversations, claudeZip, openWebUiChats } from './io-fixtures-sources';
 
-const onScreen = (b: { conversation: { currentLeafId: string | null }; messages: { id: string; parentId: string | null; content: string; createdAt: number }[] }) =>
-  pathTo(indexTree(b.messages as never), b.conversation.currentLeafId).map((m) => m.content);
+const onScreen = (b: ImportBundle) => pathTo(indexTree(b.messages), b.conversation.currentLeafId).map((m) => m.content);
 
 describe('Claude export', () => {
   it('the zip and its conversations.json are detected; thinking and tools are steps; branches and attachments kept', async () => {
