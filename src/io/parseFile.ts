@@ -10,6 +10,7 @@ import { isClaudeJson, readClaudeExport } from './claude';
 import { isHearthExport, readHearthExport } from './hearthImport';
 import { isOpenWebUiJson, readOpenWebUiExport } from './openwebui';
 import { ImportProblem } from './problems';
+import { streamJson } from './streamJson';
 import { looksLikeZip, scanZip, ZIP_LIMITS, type ZipLimits } from './zip';
 
 export interface ParseProgress {
@@ -20,7 +21,7 @@ export interface ParseProgress {
 
 export interface ParseOptions {
   limits?: ZipLimits;
-  /** Largest JSON text read (a JavaScript string cannot hold much more). */
+  /** Largest JSON text read as one string (a JavaScript string cannot hold much more); larger JSON is streamed. */
   maxJsonBytes?: number;
   onProgress?: (p: ParseProgress) => void;
   /** Set when reading a zip found inside the picked zip (only one level is opened). */
@@ -34,7 +35,7 @@ const ASSET_ID = /^(file[-_][A-Za-z0-9]+)/;
 const base = (name: string) => name.split(/[/\\]/).pop() ?? name;
 
 async function parseJson(blob: Blob, label: string, maxBytes: number): Promise<unknown> {
-  if (blob.size > maxBytes) throw new ImportProblem('too-large', `${label}: is ${Math.round(blob.size / 1024 / 1024)} MB; the largest JSON file Hearth can read is ${Math.round(maxBytes / 1024 / 1024)} MB.`);
+  if (blob.size > maxBytes) return streamJson(blob, label);
   const text = await blob.text();
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
