@@ -14,6 +14,9 @@ import { bundleOf, type SourceMessage } from './importTree';
 import { timeOf } from './importText';
 import { fieldPath, ImportProblem, problemText } from './problems';
 
+/** The parent Claude gives a conversation's first messages. */
+const ROOT = '00000000-0000-4000-8000-000000000000';
+
 const Block = z.looseObject({ type: z.string() });
 const ChatMessage = z.looseObject({
   uuid: z.string(),
@@ -75,7 +78,7 @@ function readMessage(m: z.infer<typeof ChatMessage>): SourceMessage {
   for (const f of m.files ?? []) if (f.file_name && !kept.has(f.file_name)) body.push(`[File not included in the export: ${f.file_name}]`);
   return {
     key: m.uuid,
-    parentKey: m.parent_message_uuid ?? null,
+    parentKey: m.parent_message_uuid === ROOT ? null : (m.parent_message_uuid ?? undefined),
     role: m.sender === 'human' || m.sender === 'user' ? 'user' : 'assistant',
     content: body.filter((s) => s.trim()).join('\n\n'),
     createdAt: timeOf(m.created_at),

@@ -1,6 +1,6 @@
 // A conversation from a source whose messages are already a tree or a list (Claude, Open WebUI)
 // turned into Hearth records: ids are UUIDv5 of the source's ids (a second import adds nothing),
-// a parent that is not in the conversation makes the message follow the one before it, a loop
+// a parent that is unknown or not in the conversation makes the message follow the one before it, a loop
 // of parents is cut, siblings are ordered by time, and the current leaf is the source's or the
 // newest message.
 import type { Attachment, Conversation, ImportSource, ImportedStep, Message } from '../db/types';
@@ -10,7 +10,8 @@ import { CHATGPT_NAMESPACE, uuidv5 } from './uuidv5';
 
 export interface SourceMessage {
   key: string;
-  parentKey: string | null;
+  /** null: a root; undefined (the source does not say): it follows the message before it. */
+  parentKey: string | null | undefined;
   role: 'user' | 'assistant';
   content: string;
   createdAt: number | null;
@@ -42,7 +43,8 @@ export async function bundleOf(c: SourceConversation): Promise<ImportBundle | nu
   // Parents: the source's when it is in the conversation and makes no loop, else the previous message.
   const parent = new Map<string, string | null>();
   c.messages.forEach((m, i) => {
-    let p = m.parentKey !== null && byKey.has(m.parentKey) && m.parentKey !== m.key ? m.parentKey : i > 0 ? c.messages[i - 1].key : null;
+    const previous = i > 0 ? c.messages[i - 1].key : null;
+    let p = m.parentKey === null ? null : m.parentKey !== undefined && byKey.has(m.parentKey) && m.parentKey !== m.key ? m.parentKey : previous;
     for (let k = p; k; k = parent.get(k) ?? null) {
       if (k === m.key) {
         p = null;

@@ -39,8 +39,8 @@ describe('ChatGPT export variants', () => {
 
   it('null and inverted times give ordered, valid records', async () => {
     const conv = research();
-    conv.create_time = null;
-    conv.update_time = 5; // before every message
+    conv.create_time = 1710000000;
+    conv.update_time = 5; // before it was made
     for (const node of Object.values(conv.mapping as Record<string, { message: { create_time?: unknown } | null }>)) if (node.message) node.message.create_time = null;
     const [b] = (await readChatGptExport([{ name: 'c.json', json: [conv] }], 'c.json')).bundles;
     const path = pathTo(indexTree(b.messages), b.conversation.currentLeafId);

@@ -118,7 +118,7 @@ export function realisticConversations(): Json[] {
   return [research(), memoryAndPython(), canvas(), images(), voice(), slim()];
 }
 
-/** The 2026 zip: split shards, chat.html beside them, `.dat` assets named by the map, dalle-generations/, a conversation audio folder. */
+/** The 2026 zip (the upload is named only by its message's metadata.attachments): split shards, chat.html beside them, `.dat` assets named by the map, dalle-generations/, a conversation audio folder. */
 export function realisticZip(opts: { nested?: boolean } = {}): Uint8Array {
   const [a, b, c, d, e, f] = realisticConversations();
   const files: Record<string, Uint8Array> = {
@@ -130,7 +130,7 @@ export function realisticZip(opts: { nested?: boolean } = {}): Uint8Array {
     'dalle-generations/file_00dalle-7f3e2b1c-1111-4a4a-9b9b-0123456789ab.webp': WEBP,
     'file_00voiceA.dat': WAV,
     'c-voice/audio/file_00voiceB-2c9d4e6f-2222-4b4b-8c8c-0123456789ab.wav': WAV,
-    'conversation_asset_file_names.json': strToU8(JSON.stringify({ 'file_00upload.dat': 'garden.png', 'file_00voiceA.dat': 'c-voice/audio/5d1e7a90-3333-4c4c-9d9d-0123456789ab.wav' })),
+    'conversation_asset_file_names.json': strToU8(JSON.stringify({ 'file_00voiceA.dat': 'c-voice/audio/5d1e7a90-3333-4c4c-9d9d-0123456789ab.wav' })),
   };
   const zip = zipSync(files);
   return opts.nested ? zipSync({ 'chatgpt-export/export.zip': zip }, { level: 0 }) : zip;

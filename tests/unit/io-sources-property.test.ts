@@ -18,8 +18,15 @@ interface Node {
 
 const treeArb = fc
   .array(fc.record({ parent: fc.nat(), root: fc.boolean(), text: fc.string({ minLength: 1, maxLength: 30 }).filter((t) => !!t.trim()) }), { minLength: 1, maxLength: 8 })
-  .map((raw): Node[] => raw.map((n, j) => ({ parent: j === 0 || (n.root && j < 2) ? null : n.parent % j, role: 'user', text: n.text })))
-  .map((nodes) => nodes.map((n) => ({ ...n, role: n.parent === null ? 'user' : nodes[n.parent].role === 'user' ? 'assistant' : 'user' }) as Node));
+  .map((raw): Node[] => {
+    // Roles alternate down each branch, as in a chat.
+    const nodes: Node[] = [];
+    raw.forEach((n, j) => {
+      const parent = j === 0 || (n.root && j < 2) ? null : n.parent % j;
+      nodes.push({ parent, role: parent === null || nodes[parent].role === 'assistant' ? 'user' : 'assistant', text: n.text });
+    });
+    return nodes;
+  });
 const sourceArb = fc.constantFrom('chatgpt', 'claude', 'openwebui');
 const fileArb = fc.record({ source: sourceArb, trees: fc.array(treeArb, { minLength: 1, maxLength: 3 }) });
 
@@ -103,6 +110,12 @@ describe('property: every import source', () => {
         const { written } = await importText(b, exported);
         expect(written.imported).toHaveLength(parsed.bundles.length);
         expect(await exportText(b)).toBe(exported);
+        // The source's tree is kept: as many roots and the same branch points as the trees written.
+        for (const [c, bundle] of parsed.bundles.entries()) {
+          const nodes = trees[c];
+          expect(bundle.messages.filter((m) => m.parentId === null)).toHaveLength(nodes.filter((n) => n.parent === null).length);
+          expect(branching(bundle.messages)).toEqual(nodes.map((_, j) => nodes.filter((n) => n.parent === j).length).filter((n) => n > 0).sort());
+        }
         for (const bundle of parsed.bundles) {
           const back = await b.db.messages.where('conversationId').equals(bundle.conversation.id).toArray();
           expect(branching(back)).toEqual(branching(bundle.messages));
