@@ -81,6 +81,13 @@ function searchQueries(text: string): string[] {
   return Array.from(text.matchAll(/\b(?:search|open_url|quote|mclick|click|open)\((["'[]?)(.*?)\1\)/g), (m) => (m[0].startsWith('search') ? m[2] : `${m[0].split('(')[0]} ${m[2]}`));
 }
 
+/** The pages a search found (`metadata.search_result_groups[].entries[]`), as a list of links. */
+function resultLinks(metadata: Record<string, unknown> | null | undefined): string {
+  const groups = Array.isArray(metadata?.search_result_groups) ? (metadata!.search_result_groups as unknown[]) : [];
+  const links = groups.flatMap((g) => (Array.isArray(obj(g)?.entries) ? (obj(g)!.entries as unknown[]) : [])).map((e) => link(str(obj(e), 'title'), str(obj(e), 'url'))).filter(Boolean);
+  return [...new Set(links)].map((l) => `- ${l}`).join('\n');
+}
+
 function addStep(turn: TurnState, kind: ImportedStep['kind'], label: string, text: string, append = false): void {
   const last = turn.steps[turn.steps.length - 1];
   if (append && last && last.kind === kind) last.text = [last.text, text].filter(Boolean).join('\n\n');
@@ -209,8 +216,9 @@ export function readNode(m: CgNodeMessage, turn: TurnState, found: (pointer: str
       return out;
     }
     const text = type === 'multimodal_text' ? '' : contentText(c);
-    if (!text.trim()) return out;
-    if (WEB.test(name)) addStep(turn, 'search', 'Searched the web', text, true);
+    const sources = WEB.test(name) ? resultLinks(m.metadata) : '';
+    if (!text.trim() && !sources) return out;
+    if (WEB.test(name)) addStep(turn, 'search', 'Searched the web', [text, sources].filter((t) => t.trim()).join('\n\n'), true);
     else if (type === 'execution_output' || name === 'python') addStep(turn, 'code', 'Ran Python', `Output:\n\n${fenced(text)}`, true);
     else if (type === 'system_error') addStep(turn, 'tool', `${name || 'A tool'} failed`, fenced(text));
     else addStep(turn, 'tool', `Used ${name || 'a tool'}`, text);

@@ -37,7 +37,7 @@ describe('a realistic ChatGPT export, as ChatGPT shows it', () => {
     expect(answer.metadata.modelId).toBe('o3');
     expect(answer.metadata.imported!.steps).toEqual([
       { kind: 'thought', label: 'Thought for 14s', text: '**Checking sources**\n\nI should search for current rankings.' },
-      { kind: 'search', label: 'Searched the web', text: '- tallest building Lisbon\n\nTorre São Gabriel, 110 m (example.org)' },
+      { kind: 'search', label: 'Searched the web', text: '- tallest building Lisbon\n\nTorre São Gabriel, 110 m (example.org)\n\n- [Lisbon towers](https://example.org/lisbon)' },
     ]);
     const [, tea] = onScreen(get('Tea and powers'));
     expect(tea.metadata.imported!.steps).toEqual([{ kind: 'code', label: 'Ran Python', text: '```python\nprint(2**10)\n```\n\nOutput:\n\n```\n1024\n```' }]);
