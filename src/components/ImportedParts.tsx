@@ -17,7 +17,7 @@ export function ImportedSteps(props: { steps: ImportedStep[] }) {
   const id = createUniqueId();
   return (
     <div class="msg-steps">
-      <button type="button" class="msg-steps-toggle" aria-expanded={open()} aria-controls={id} onClick={() => setOpen(!open())}>
+      <button type="button" class="msg-steps-toggle" aria-expanded={open()} aria-controls={open() ? id : undefined} onClick={() => setOpen(!open())}>
         <span class="msg-steps-caret" aria-hidden="true">{open() ? '▾' : '▸'}</span>
         {stepsSummary(props.steps)}
       </button>

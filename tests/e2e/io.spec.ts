@@ -3,6 +3,7 @@
 // has the same conversations, branches and attachment bytes; a second import adds nothing. A
 // realistic 2026 ChatGPT export shows each conversation's turns as ChatGPT does, plumbing hidden.
 import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { chatgptZip, PNG } from '../unit/io-fixtures';
 import { realisticZip } from '../unit/io-fixtures-chatgpt';
@@ -131,6 +132,8 @@ test('a realistic ChatGPT export shows the turns ChatGPT shows; steps stay close
   await expect(assistantMessages(page).getByRole('link', { name: 'Lisbon towers' })).toHaveAttribute('href', 'https://example.org/lisbon');
   await assistantMessages(page).getByRole('button', { name: 'Thought for 14s · Searched the web' }).click();
   await expect(assistantMessages(page).getByRole('region', { name: 'Steps' })).toContainText('tallest building Lisbon');
+  const { violations } = await new AxeBuilder({ page }).include('[role="log"]').analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 
   await expectTurns('Rain poem', ['Write a short poem about rain.', 'Here is a short poem about rain.', 'Make it one line.', 'Done: one line now.']);
   await expect(assistantMessages(page).last().getByRole('region', { name: 'Document: Rain' })).toContainText('Soft rain sings the street to sleep.');
