@@ -7,7 +7,7 @@ import '../shared/zodConfig';
 import { z } from 'zod';
 import type { ImportBundle, ParsedImport, SkippedConversation } from './bundle';
 import type { ChatGptAsset } from './chatgptAssets';
-import { assetIdOf } from './chatgptParts';
+import { assetIdOf, listedFiles, partAssetIds } from './chatgptParts';
 import { mapConversation, type CgTree, type Counters } from './chatgptTree';
 import { plural } from './importText';
 import { fieldPath, ImportProblem, problemText } from './problems';
@@ -121,15 +121,13 @@ export function readChatGptFiles(files: ChatGptFile[]): { conversations: Checked
   return { conversations, skipped };
 }
 
-/** Asset ids (`file-…`) that messages point at (voice clips inside their real-time part too). */
+/** Asset ids (`file-…`) that messages point at or list in `metadata.attachments`. */
 export function referencedAssets(conversations: { conv: CgConversation }[]): Set<string> {
   const ids = new Set<string>();
   for (const { conv } of conversations) {
     for (const node of Object.values(conv.mapping ?? {})) {
-      for (const p of node.message?.content?.parts ?? []) {
-        const part = p as { asset_pointer?: unknown; audio_asset_pointer?: { asset_pointer?: unknown } } | null;
-        for (const pointer of [part?.asset_pointer, part?.audio_asset_pointer?.asset_pointer]) if (typeof pointer === 'string') ids.add(assetIdOf(pointer));
-      }
+      for (const id of partAssetIds(node.message?.content?.parts)) ids.add(id);
+      for (const f of listedFiles(node.message?.metadata)) ids.add(f.id);
     }
   }
   return ids;

@@ -233,6 +233,22 @@ export function readNode(m: CgNodeMessage, turn: TurnState, found: (pointer: str
   return out;
 }
 
+/** Asset ids a message's parts point at (voice clips inside their real-time part too). */
+export function partAssetIds(parts: unknown[] | null | undefined): string[] {
+  const ids: string[] = [];
+  for (const p of parts ?? []) {
+    const part = obj(p);
+    for (const pointer of [part?.asset_pointer, obj(part?.audio_asset_pointer)?.asset_pointer]) if (typeof pointer === 'string') ids.push(assetIdOf(pointer));
+  }
+  return ids;
+}
+
+/** Files the message lists in `metadata.attachments` (uploaded documents are only there). */
+export function listedFiles(metadata: Record<string, unknown> | null | undefined): { id: string; name: string }[] {
+  const list = Array.isArray(metadata?.attachments) ? (metadata!.attachments as unknown[]) : [];
+  return list.flatMap((a) => (typeof obj(a)?.id === 'string' ? [{ id: obj(a)!.id as string, name: str(obj(a), 'name') }] : []));
+}
+
 function readParts(parts: unknown[], out: NodeView, found: (pointer: string) => boolean, assetsOnly: boolean): void {
   const texts: string[] = [];
   parts.forEach((p, i) => {

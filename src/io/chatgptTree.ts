@@ -8,7 +8,7 @@
 import type { Attachment, Conversation, ImportedFrom, Message, MessageStatus } from '../db/types';
 import type { ImportBundle } from './bundle';
 import { displayName, type ChatGptAsset } from './chatgptAssets';
-import { assetIdOf, newTurn, readNode, type CgNodeMessage, type TurnState } from './chatgptParts';
+import { assetIdOf, listedFiles, newTurn, partAssetIds, readNode, type CgNodeMessage, type TurnState } from './chatgptParts';
 import { timeOf, titleOf } from './importText';
 import { CHATGPT_NAMESPACE, uuidv5 } from './uuidv5';
 
@@ -153,6 +153,16 @@ export async function mapConversation(conv: CgTree, assets: Map<string, ChatGptA
       }
     }
     const view = readNode(m, g.turn, found);
+    // Uploaded documents appear only in metadata.attachments (images are parts as well).
+    const inParts = new Set(partAssetIds(m.content?.parts));
+    for (const [i, f] of listedFiles(m.metadata).entries()) {
+      if (inParts.has(f.id)) continue;
+      if (assets.has(f.id)) view.assets.push({ pointer: f.id, part: 10_000 + i, kind: 'file' });
+      else {
+        view.missing++;
+        view.body = [view.body, `[File not included in the export: ${f.name || f.id}]`].filter(Boolean).join('\n\n');
+      }
+    }
     g.message.content = [g.message.content, view.body].filter((s) => s.trim()).join('\n\n');
     g.message.updatedAt = Math.max(g.message.updatedAt, timeOf(m.update_time) ?? t);
     g.message.status = statusOf(m.status);
@@ -162,10 +172,10 @@ export async function mapConversation(conv: CgTree, assets: Map<string, ChatGptA
     g.raw.push(...view.raw);
     counters.raw += view.raw.length;
     counters.missing += view.missing;
-    const named = Array.isArray(m.metadata?.attachments) ? (m.metadata.attachments as { id?: unknown; name?: unknown }[]) : [];
+    const named = listedFiles(m.metadata);
     for (const { pointer, part, kind, seconds } of view.assets) {
       const asset = assets.get(assetIdOf(pointer))!;
-      const own = named.find((a) => a && a.id === assetIdOf(pointer) && typeof a.name === 'string')?.name as string | undefined;
+      const own = named.find((a) => a.id === assetIdOf(pointer))?.name;
       const attachmentId = await uuidv5(`attachment:${sourceId}:${key}:${part}`, CHATGPT_NAMESPACE);
       attachments.push({
         id: attachmentId,

@@ -37,6 +37,20 @@ describe('ChatGPT export variants', () => {
     expect(b.attachments.map((a) => [a.name, a.type, a.size])).toEqual([['Image.png', 'image/png', PNG.length]]);
   });
 
+  it('uploaded documents listed only in metadata.attachments are attachments with their names, or named when absent', async () => {
+    const conv = research();
+    const q1 = (conv.mapping as Record<string, { message: { metadata: unknown } }>).q1;
+    q1.message.metadata = { attachments: [{ id: 'file-Doc1', name: 'Tower report.pdf', mime_type: 'application/pdf', size: 8 }, { id: 'file-Gone2', name: 'notes.docx' }] };
+    const pdf = strToU8('%PDF-1.4');
+    const zip = zipSync({ 'conversations.json': strToU8(JSON.stringify([conv])), 'file-Doc1-report_v2.pdf': pdf });
+    const parsed = await parseImportFile(fileOf(zip, 'e.zip'), 'e.zip');
+    const [b] = parsed.bundles;
+    expect(b.attachments.map((a) => [a.name, a.type, a.size])).toEqual([['Tower report.pdf', 'application/pdf', pdf.length]]);
+    const q = b.messages.find((m) => m.attachmentIds.length)!;
+    expect(q.content).toBe('Who built the tower?\n\n[File not included in the export: notes.docx]');
+    expect(parsed.notes.join(' ')).toMatch(/1 image, voice clip or file was not in the export/);
+  });
+
   it('null and inverted times give ordered, valid records', async () => {
     const conv = research();
     conv.create_time = 1710000000;
