@@ -2,10 +2,12 @@
 // `{id, title, chat: {history: {messages: {<id>: {id, parentId, childrenIds, role, content,
 // timestamp, model}}, currentId}, messages}, created_at, updated_at, pinned, archived}`), mapped to
 // Hearth records with every branch of the `history` tree; `chat.messages` (the branch on screen)
-// is read when there is no history. Times are epoch seconds.
+// is read when there is no history. Times are epoch seconds. Images inline as `data:` URLs in a
+// message's `files` become attachments; files kept on the Open WebUI server are named instead.
 import '../shared/zodConfig';
 import { z } from 'zod';
 import type { ImportBundle, ParsedImport, SkippedConversation } from './bundle';
+import { Base64Error, decodeToBlob } from './base64';
 import { bundleOf, type SourceMessage } from './importTree';
 import { plural, timeOf } from './importText';
 import { fieldPath, ImportProblem, problemText } from './problems';
@@ -18,6 +20,7 @@ const WebUiMessage = z.looseObject({
   timestamp: z.unknown().optional(),
   model: z.string().nullish(),
   modelName: z.string().nullish(),
+  files: z.array(z.looseObject({ type: z.string().nullish(), url: z.string().nullish(), name: z.string().nullish() })).nullish(),
 });
 const WebUiChat = z.looseObject({
   id: z.string().nullish(),
@@ -44,6 +47,25 @@ export function isOpenWebUiJson(json: unknown): boolean {
 const text = (v: unknown): string =>
   typeof v === 'string' ? v : Array.isArray(v) ? v.map((p) => (typeof p === 'string' ? p : typeof (p as { text?: unknown })?.text === 'string' ? (p as { text: string }).text : '')).join('\n\n') : '';
 
+/** Images the export holds inline (`data:` URLs) become files; others (on the server) are named. */
+function filesOf(list: { type?: string | null; url?: string | null; name?: string | null }[]): { files: NonNullable<SourceMessage['files']>; missing: string[] } {
+  const files: NonNullable<SourceMessage['files']> = [];
+  const missing: string[] = [];
+  for (const f of list) {
+    const inline = /^data:([\w.+-]+\/[\w.+-]+);base64,(.*)$/s.exec(f.url ?? '');
+    if (inline) {
+      try {
+        files.push({ name: f.name || `${f.type === 'image' ? 'Image' : 'File'}.${inline[1].split('/')[1].replace(/\W.*$/, '') || 'bin'}`, type: inline[1], data: decodeToBlob(inline[2], inline[1]) });
+        continue;
+      } catch (e) {
+        if (!(e instanceof Base64Error)) throw e;
+      }
+    }
+    missing.push(f.name || (f.type === 'image' ? 'an image' : 'a file'));
+  }
+  return { files, missing };
+}
+
 export async function readOpenWebUiExport(json: unknown, fileName: string): Promise<ParsedImport> {
   const bundles: ImportBundle[] = [];
   const skipped: SkippedConversation[] = [];
@@ -64,7 +86,11 @@ export async function readOpenWebUiExport(json: unknown, fileName: string): Prom
     const source = c.chat.history && Object.keys(c.chat.history.messages).length ? Object.values(c.chat.history.messages) : (c.chat.messages ?? []);
     const messages: SourceMessage[] = source
       .filter((m) => m.role === 'user' || m.role === 'assistant')
-      .map((m) => ({ key: m.id, parentKey: m.parentId ?? null, role: m.role as 'user' | 'assistant', content: text(m.content), createdAt: timeOf(m.timestamp), modelId: m.model ?? undefined }));
+      .map((m) => {
+        const { files, missing } = filesOf(m.files ?? []);
+        const content = [text(m.content), ...missing.map((n) => `[File not included in the export: ${n}]`)].filter((t) => t.trim()).join('\n\n');
+        return { key: m.id, parentKey: m.parentId ?? null, role: m.role as 'user' | 'assistant', content, createdAt: timeOf(m.timestamp), modelId: m.model ?? undefined, files };
+      });
     const bundle = await bundleOf({
       source: 'openwebui',
       key,

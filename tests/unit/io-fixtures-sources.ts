@@ -4,6 +4,7 @@
 // docs/providers/claude-ai.md) and Open WebUI's chat export (chat.history.messages tree with
 // parentId / childrenIds and currentId; see open-webui src/lib/utils/index.ts).
 import { strToU8, zipSync } from 'fflate';
+import { PNG } from './io-fixtures';
 
 const ROOT = '00000000-0000-4000-8000-000000000000';
 
@@ -45,7 +46,7 @@ export const claudeZip = () => zipSync({ 'conversations.json': strToU8(JSON.stri
 export function openWebUiChats(): Record<string, unknown>[] {
   const m = (id: string, parentId: string | null, childrenIds: string[], role: string, content: string, timestamp: number, model?: string) => ({ id, parentId, childrenIds, role, content, timestamp, ...(model ? { model } : {}) });
   const messages = {
-    q1: m('q1', null, ['r1', 'r2'], 'user', 'Name a blue flower.', 1767000000),
+    q1: { ...m('q1', null, ['r1', 'r2'], 'user', 'Name a blue flower.', 1767000000), files: [{ type: 'image', url: `data:image/png;base64,${btoa(String.fromCharCode(...PNG))}` }, { type: 'file', name: 'garden.pdf', url: '/api/v1/files/abc/content' }] },
     r1: m('r1', 'q1', [], 'assistant', 'Cornflower.', 1767000002, 'llama3.2:1b'),
     r2: m('r2', 'q1', ['q2'], 'assistant', 'Forget-me-not.', 1767000005, 'qwen2.5:0.5b'),
     q2: m('q2', 'r2', ['r3'], 'user', 'And a red one?', 1767000007),

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ImportBundle } from '../../src/io/bundle';
 import { parseImportFile } from '../../src/io/parseFile';
 import { indexTree, pathTo, siblingsOf } from '../../src/lib/tree';
-import { fileOf } from './io-fixtures';
+import { fileOf, PNG } from './io-fixtures';
 import { claudeConversations, claudeZip, openWebUiChats } from './io-fixtures-sources';
 
 const onScreen = (b: ImportBundle) => pathTo(indexTree(b.messages), b.conversation.currentLeafId).map((m) => m.content);
@@ -41,7 +41,9 @@ describe('Open WebUI export', () => {
     expect(parsed.source).toBe('openwebui');
     const [flowers, hello] = parsed.bundles;
     expect(flowers.conversation).toMatchObject({ title: 'Flowers', pinned: true, createdAt: 1767000000000 });
-    expect(onScreen(flowers)).toEqual(['Name a blue flower.', 'Forget-me-not.', 'And a red one?', 'Poppy.']);
+    expect(onScreen(flowers)).toEqual(['Name a blue flower.\n\n[File not included in the export: garden.pdf]', 'Forget-me-not.', 'And a red one?', 'Poppy.']);
+    expect(flowers.attachments.map((a) => [a.name, a.type, a.size])).toEqual([['Image.png', 'image/png', PNG.length]]);
+    expect(new Uint8Array(await flowers.attachments[0].data.arrayBuffer())).toEqual(PNG);
     const tree = indexTree(flowers.messages);
     const r1 = flowers.messages.find((m) => m.content === 'Cornflower.')!;
     expect(siblingsOf(tree, r1.id).siblings.map((m) => m.content)).toEqual(['Cornflower.', 'Forget-me-not.']);
