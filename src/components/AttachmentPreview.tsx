@@ -1,5 +1,5 @@
 // The full preview of an attachment (a modal dialog "Preview of <name>"): an image from a blob:
-// URL as <img>, text / code / HTML / SVG source as plain text (never a live document), a PDF's
+// URL as <img>, a voice clip as <audio controls>, text / code / HTML / SVG source as plain text (never a live document), a PDF's
 // page count and extracted text; and what went to the model, with the passages sent.
 import { createResource, For, onMount, Show } from 'solid-js';
 import { readableText } from '../attachments/extract';
@@ -72,6 +72,9 @@ export function AttachmentPreview(props: { file: ChipFile; usage?: FileUsage; on
       </Show>
       <Show when={kind() === 'image'}>
         <img class="att-image" src={url()} alt={props.file.name} />
+      </Show>
+      <Show when={props.file.type.startsWith('audio/')}>
+        <audio class="att-audio" controls src={url()} aria-label={props.file.name} />
       </Show>
       <Show when={text()}>
         {(t) => (

@@ -6,7 +6,7 @@ import type { ImportState, IoStore } from '../stores/io';
 import { Modal } from './Modal';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const SOURCE = { hearth: 'Hearth export', chatgpt: 'ChatGPT export' } as const;
+const SOURCE = { hearth: 'Hearth export', chatgpt: 'ChatGPT export', claude: 'Claude export', openwebui: 'Open WebUI export' } as const;
 
 function progressOf(state: Extract<ImportState, { step: 'reading' }>): { value: number | undefined; text: string } {
   const p = state.progress;

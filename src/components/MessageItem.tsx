@@ -1,10 +1,12 @@
 // One message of the branch on screen: its text (Markdown for replies, plain text for the user),
+// an imported answer's steps and documents (ImportedParts),
 // state flags (how it ended: ReplyEnd; errors, "left out" notice), actions (Copy, Edit, Regenerate) and the
 // branch pager `< 2/3 >`.
 import { createSignal, Show } from 'solid-js';
 import type { Message } from '../db';
 import { engineErrorDetail } from '../lib/errorText';
 import { useStores } from '../stores';
+import { ImportedDocuments, ImportedSteps } from './ImportedParts';
 import { MessageAttachments } from './MessageAttachments';
 import { copyText } from './clipboard';
 import { Icon } from './icons';
@@ -102,8 +104,14 @@ export function MessageItem(props: { message: Message }) {
           </div>
         }
       >
+        <Show when={m().metadata.imported?.steps?.length}>
+          <ImportedSteps steps={m().metadata.imported!.steps!} />
+        </Show>
         <Show when={m().attachmentIds.length}>
           <MessageAttachments message={m()} />
+        </Show>
+        <Show when={m().metadata.imported?.documents?.length}>
+          <ImportedDocuments documents={m().metadata.imported!.documents!} />
         </Show>
         <div class="msg-bubble" classList={{ 'msg-bubble-empty': isUser() && !text().trim() }}>
           <Show when={isUser()} fallback={<Markdown text={text()} streaming={streamingNow()} />}>

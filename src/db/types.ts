@@ -40,13 +40,35 @@ export interface MessageMetadata {
   prompt?: string;
 }
 
+export type ImportSource = 'chatgpt' | 'claude' | 'openwebui';
+
+/** One thing the model did on the way to an imported answer (shown in a closed disclosure). */
+export interface ImportedStep {
+  kind: 'thought' | 'search' | 'code' | 'document' | 'image' | 'tool';
+  /** As the source app names it: "Thought for 14 s", "Searched the web", "Ran Python". */
+  label: string;
+  /** Markdown shown when the disclosure is opened ("" when the label says it all). */
+  text: string;
+}
+
+/** A document the source showed beside the answer (ChatGPT's canvas), as it stood after this turn. */
+export interface ImportedDocument {
+  title: string;
+  /** Markdown. */
+  text: string;
+}
+
 /** The origin of an imported message. */
 export interface ImportedFrom {
-  source: 'chatgpt';
-  /** The source's node ids this message was made from (tool output joins the assistant's turn). */
+  source: ImportSource;
+  /** The source's node/message ids this message was made from (a turn's tool calls join its answer). */
   nodeIds: string[];
-  /** Content Hearth does not show as text (unknown content types), kept verbatim as JSON. */
+  /** Content Hearth does not show (memory notes, tool plumbing, unknown types), kept verbatim as JSON. */
   raw?: unknown[];
+  /** What the model did before answering, in order. */
+  steps?: ImportedStep[];
+  /** Documents (canvas) written or edited in this turn. */
+  documents?: ImportedDocument[];
 }
 
 export interface Message {

@@ -1,6 +1,7 @@
 // What an import produces before anything is written: one bundle per conversation (its records,
 // ready to store) plus what was skipped and why. The DB writer (src/db/importer.ts) stores bundles.
 import type { ImportBundle } from '../db/importer';
+import type { ImportSource } from '../db/types';
 
 export type { ImportBundle };
 
@@ -10,7 +11,7 @@ export interface SkippedConversation {
 }
 
 export interface ParsedImport {
-  source: 'hearth' | 'chatgpt';
+  source: 'hearth' | ImportSource;
   fileName: string;
   bundles: ImportBundle[];
   skipped: SkippedConversation[];

@@ -31,9 +31,14 @@ export const MessageMetadataSchema = z.strictObject({
   error: z.strictObject({ code: z.enum(ENGINE_CODES), message: Text(10_000), retryable: z.boolean() }).optional(),
   imported: z
     .strictObject({
-      source: z.literal('chatgpt'),
+      source: z.enum(['chatgpt', 'claude', 'openwebui']),
       nodeIds: z.array(Text(200)).max(10_000),
       raw: z.array(z.unknown()).optional(),
+      steps: z
+        .array(z.strictObject({ kind: z.enum(['thought', 'search', 'code', 'document', 'image', 'tool']), label: Text(500), text: Text(10_000_000) }))
+        .max(10_000)
+        .optional(),
+      documents: z.array(z.strictObject({ title: Text(500), text: Text(10_000_000) })).max(1000).optional(),
     })
     .optional(),
 });

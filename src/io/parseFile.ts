@@ -1,11 +1,16 @@
-// Turns a file the user picked into a `ParsedImport` without writing anything: Hearth's own export
-// (.json), ChatGPT's conversations.json, or ChatGPT's .zip (conversations.json or split
-// conversations-NNN.json, asset files `file-…`, `.dat` names in conversation_asset_file_names.json).
+// Turns a file the user picked into a `ParsedImport` without writing anything, detecting its source:
+// Hearth's own export (.json), Claude's export (.zip or its conversations.json), Open WebUI's chat
+// export (.json), ChatGPT's conversations.json, or ChatGPT's .zip (conversations.json or split
+// conversations-NNN.json, asset files `file-…`, `.dat` names in conversation_asset_file_names.json;
+// a zip holding only that zip is opened once more).
 // Runs in the import worker (src/io/import.worker.ts); tests call it directly.
 import type { ParsedImport } from './bundle';
-import { assetFromEntry, readChatGptExport, type ChatGptAsset, type ChatGptFile } from './chatgpt';
+import { assetFromEntry, isChatGptJson, readChatGptExport, type ChatGptAsset, type ChatGptFile } from './chatgpt';
+import { isClaudeJson, readClaudeExport } from './claude';
 import { isHearthExport, readHearthExport } from './hearthImport';
+import { isOpenWebUiJson, readOpenWebUiExport } from './openwebui';
 import { ImportProblem } from './problems';
+import { streamJson } from './streamJson';
 import { looksLikeZip, scanZip, ZIP_LIMITS, type ZipLimits } from './zip';
 
 export interface ParseProgress {
@@ -16,9 +21,11 @@ export interface ParseProgress {
 
 export interface ParseOptions {
   limits?: ZipLimits;
-  /** Largest JSON text read (a JavaScript string cannot hold much more). */
+  /** Largest JSON text read as one string (a JavaScript string cannot hold much more); larger JSON is streamed. */
   maxJsonBytes?: number;
   onProgress?: (p: ParseProgress) => void;
+  /** Set when reading a zip found inside the picked zip (only one level is opened). */
+  nested?: boolean;
 }
 
 const MAX_JSON = 512 * 1024 * 1024;
@@ -28,7 +35,7 @@ const ASSET_ID = /^(file[-_][A-Za-z0-9]+)/;
 const base = (name: string) => name.split(/[/\\]/).pop() ?? name;
 
 async function parseJson(blob: Blob, label: string, maxBytes: number): Promise<unknown> {
-  if (blob.size > maxBytes) throw new ImportProblem('too-large', `${label}: is ${Math.round(blob.size / 1024 / 1024)} MB; the largest JSON file Hearth can read is ${Math.round(maxBytes / 1024 / 1024)} MB.`);
+  if (blob.size > maxBytes) return streamJson(blob, label);
   const text = await blob.text();
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
@@ -45,8 +52,9 @@ export async function parseImportFile(file: Blob, fileName: string, options: Par
   if (!(await looksLikeZip(file))) {
     const json = await parseJson(file, fileName, maxJson);
     if (isHearthExport(json)) return readHearthExport(json, fileName);
-    const chatgptLike = Array.isArray(json) || (!!json && typeof json === 'object' && 'mapping' in json);
-    if (!chatgptLike) throw new ImportProblem('unsupported', `${fileName}: is neither a Hearth export nor ChatGPT’s conversations.json.`);
+    if (isClaudeJson(json)) return readClaudeExport(json, fileName);
+    if (isOpenWebUiJson(json)) return readOpenWebUiExport(json, fileName);
+    if (!isChatGptJson(json)) throw new ImportProblem('unsupported', `${fileName}: is not an export Hearth reads (Hearth, ChatGPT, Claude or Open WebUI).`);
     return readChatGptExport([{ name: fileName, json }], fileName, undefined, (done, total) => progress?.({ phase: 'checking', done, total }));
   }
 
@@ -56,10 +64,18 @@ export async function parseImportFile(file: Blob, fileName: string, options: Par
   );
   const conversationEntries = [...first.files.keys()].filter((n) => CONVERSATIONS.test(base(n))).sort();
   if (!conversationEntries.length) {
-    throw new ImportProblem('unsupported', `${fileName}: has no conversations.json (is it ChatGPT’s data export?).`);
+    // ChatGPT's export zipped once more (a download folder, a mail client): read the inner zip.
+    const inner = first.names.filter((n) => /\.zip$/i.test(n));
+    if (inner.length === 1 && !options.nested) {
+      const { files: found } = await scanZip(file, fileName, (n) => n === inner[0], limits);
+      const blob = found.get(inner[0]);
+      if (blob) return parseImportFile(blob, fileName, { ...options, nested: true });
+    }
+    throw new ImportProblem('unsupported', `${fileName}: has no conversations.json (is it ChatGPT’s or Claude’s data export?).`);
   }
   const files: ChatGptFile[] = [];
   for (const name of conversationEntries) files.push({ name: `${fileName}/${name}`, json: await parseJson(first.files.get(name)!, `${fileName}/${name}`, maxJson) });
+  if (files.length === 1 && isClaudeJson(files[0].json)) return readClaudeExport(files[0].json, fileName);
   const namesEntry = [...first.files.keys()].find((n) => ASSET_NAMES.test(base(n)));
   let friendly: Record<string, unknown> = {};
   if (namesEntry) {

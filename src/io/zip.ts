@@ -14,7 +14,8 @@ export interface ZipLimits {
   maxTotalBytes: number;
 }
 
-export const ZIP_LIMITS: ZipLimits = { maxEntries: 200_000, maxEntryBytes: 512 * 1024 * 1024, maxTotalBytes: 4 * 1024 * 1024 * 1024 };
+/** An entry may be larger than one JavaScript string: conversation JSON that large is streamed (src/io/streamJson.ts). */
+export const ZIP_LIMITS: ZipLimits = { maxEntries: 200_000, maxEntryBytes: 2 * 1024 * 1024 * 1024, maxTotalBytes: 8 * 1024 * 1024 * 1024 };
 
 export function isUnsafeName(name: string): boolean {
   if (!name || name.includes('\0') || /^[/\\]/.test(name) || /^[a-z]:/i.test(name)) return true;

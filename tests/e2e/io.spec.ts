@@ -1,10 +1,13 @@
 // Import and export, model-free: a ChatGPT data export (.zip, built here with fflate) comes in with
 // its branches and its image; "Export all" downloads Hearth's file; a fresh browser imports it and
-// has the same conversations, branches and attachment bytes; a second import adds nothing.
+// has the same conversations, branches and attachment bytes; a second import adds nothing. A
+// realistic 2026 ChatGPT export shows each conversation's turns as ChatGPT does, plumbing hidden.
 import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { chatgptZip, PNG } from '../unit/io-fixtures';
-import { articles, assistantMessages, branchPager, clickConversationAction, conversationItem, conversationItems, expect, expectBranch, openApp, openConversation, test } from './helpers';
+import { realisticZip } from '../unit/io-fixtures-chatgpt';
+import { articles, assistantMessages, branchPager, clickConversationAction, conversationItem, conversationItems, expect, expectBranch, messageLog, openApp, openConversation, test, userMessages } from './helpers';
 
 const importInput = (page: Page) => page.getByLabel('Import conversations');
 const importDialog = (page: Page) => page.getByRole('dialog', { name: 'Import' });
@@ -105,4 +108,47 @@ test('a damaged file is refused with the reason, and nothing is imported', async
   await expect(dialog.getByRole('alert')).toContainText('Nothing was imported from hearth-export.json. hearth-export.json: is not valid JSON');
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(conversationItems(page)).toHaveCount(0);
+});
+
+test('a realistic ChatGPT export shows the turns ChatGPT shows; steps stay closed until opened; files keep their names', async ({ page, backend }) => {
+  await openApp(page, { backend });
+  await importFile(page, { name: 'chatgpt-2026.zip', mimeType: 'application/zip', buffer: Buffer.from(realisticZip()) }, /ChatGPT export\) holds 6 conversations/, /Imported 6 conversations\./);
+  const plumbing = /search_query|Model set context|textdoc_id|Successfully|DALL·E displayed|"prompt"|cite|turn0|kept as data|print\(|User likes tea|I should search/;
+  const expectTurns = async (title: string, turns: string[]) => {
+    await openConversation(conversationItem(page, title));
+    await expect(articles(page)).toHaveCount(turns.length);
+    for (const [i, text] of turns.entries()) await expect(articles(page).nth(i)).toContainText(text);
+    expect(await messageLog(page).innerText()).not.toMatch(plumbing);
+  };
+  await expectTurns('Tea and powers', ['Remember that I like tea.', 'Noted. 2**10 is 1024.']);
+  const steps = assistantMessages(page).getByRole('button', { name: 'Ran Python' });
+  await expect(steps).toHaveAttribute('aria-expanded', 'false');
+  await steps.click();
+  await expect(steps).toHaveAttribute('aria-expanded', 'true');
+  await expect(assistantMessages(page).getByRole('region', { name: 'Steps' })).toContainText('print(2**10)');
+  await expect(assistantMessages(page).getByRole('region', { name: 'Steps' })).toContainText('1024');
+
+  await expectTurns('Tallest building', ['What is the tallest building in Lisbon?', 'The tallest is Torre São Gabriel (Lisbon towers). It is 110 m tall.']);
+  await expect(assistantMessages(page).getByRole('link', { name: 'Lisbon towers' })).toHaveAttribute('href', 'https://example.org/lisbon');
+  await assistantMessages(page).getByRole('button', { name: 'Thought for 14s · Searched the web' }).click();
+  await expect(assistantMessages(page).getByRole('region', { name: 'Steps' })).toContainText('tallest building Lisbon');
+  const { violations } = await new AxeBuilder({ page }).include('[role="log"]').analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+
+  await expectTurns('Rain poem', ['Write a short poem about rain.', 'Here is a short poem about rain.', 'Make it one line.', 'Done: one line now.']);
+  await expect(assistantMessages(page).last().getByRole('region', { name: 'Document: Rain' })).toContainText('Soft rain sings the street to sleep.');
+
+  // A null title reads as the first user message; the upload and the DALL-E image keep their names.
+  await expectTurns('Draw this garden at dawn.', ['Draw this garden at dawn.', 'Here is your garden at dawn.']);
+  await expect(userMessages(page).getByRole('button', { name: 'Open garden.png' })).toBeVisible();
+  await expect(assistantMessages(page).getByRole('button', { name: 'Open Image.webp' })).toBeVisible();
+
+  await expectTurns('Boiling eggs', ['How long do I boil an egg?', 'About nine minutes for a hard egg.']);
+  await userMessages(page).getByRole('button', { name: 'Open Voice message (0:03).wav' }).click();
+  const preview = page.getByRole('dialog', { name: 'Preview of Voice message (0:03).wav' });
+  await expect(preview.locator('audio[controls]')).toHaveCount(1);
+  await preview.getByRole('button', { name: 'Close' }).click();
+
+  await expectTurns('Quick hello', ['Hi there', 'Hello! How can I help?']);
+  await expectBranch(assistantMessages(page).first(), 1, 2);
 });

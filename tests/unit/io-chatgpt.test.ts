@@ -37,38 +37,40 @@ describe('ChatGPT conversations.json', () => {
     expect(pathTo(tree, c.currentLeafId).map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
   });
 
-  it('shows code as a fenced block, tool output within the assistant turn, and keeps unknown types raw', async () => {
-    const { bundles, notes } = await readChatGptExport([{ name: 'c.json', json: [lisbon()] }], 'c.json');
+  it('the code the model ran and its output are steps of the answer, not its text; thoughts too', async () => {
+    const { bundles } = await readChatGptExport([{ name: 'c.json', json: [lisbon()] }], 'c.json');
     const messages = bundles[0].messages;
-    const turn = messages.find((m) => m.id === messages.find((x) => x.content.includes('print(1)'))!.id)!;
+    const turn = messages.find((m) => m.metadata.imported?.nodeIds.includes('a2'))!;
     expect(turn.role).toBe('assistant');
-    expect(turn.content).toBe('```python\nprint(1)\n```\n\n*Output of python:*\n\n```\n1\n```\n\nThat is Belém Tower.');
+    expect(turn.content).toBe('That is Belém Tower.');
     expect(turn.metadata.imported?.nodeIds).toEqual(['a2', 't2', 'a2b']);
+    expect(turn.metadata.imported?.steps).toEqual([{ kind: 'code', label: 'Ran Python', text: '```python\nprint(1)\n```\n\nOutput:\n\n```\n1\n```' }]);
     // a2 had no create_time: it follows its parent.
     const u2 = messages.find((m) => m.id === turn.parentId)!;
     expect(turn.createdAt).toBe(u2.createdAt + 1);
 
     const last = messages.find((m) => m.metadata.imported?.nodeIds.includes('a3b'))!;
-    expect(last.content).toContain('“thoughts”');
-    expect(last.content).toContain('A tram.');
-    expect(last.metadata.imported?.raw).toEqual([{ content_type: 'thoughts', thoughts: [{ summary: 'Looking', content: 'A tram, probably.' }] }]);
-    expect(notes.join(' ')).toMatch(/kept as data/);
+    expect(last.content).toBe('A tram.');
+    expect(last.metadata.imported?.steps).toEqual([{ kind: 'thought', label: 'Thought', text: '**Looking**\n\nA tram, probably.' }]);
+    expect(messages.some((m) => /kept as data|print\(1\)/.test(m.content))).toBe(false);
   });
 
-  it('an image not in the export is a visible placeholder; quotes and browsing results are quoted', async () => {
+  it('an image not in the export is a visible placeholder; browsing results are steps with their sources', async () => {
     const { bundles, notes } = await readChatGptExport([{ name: 'c.json', json: [lisbon(), research()] }], 'c.json');
     const [lis, res] = bundles;
     const u2 = lis.messages.find((m) => m.content.includes('What is this tower?'))!;
     expect(u2.content).toBe('[Image not included in the export: file-Img1]\n\nWhat is this tower?');
     expect(lis.messages.find((m) => m.content.includes('And this?'))!.content).toContain('[Image not included in the export: file_Gone]');
     expect(lis.attachments).toEqual([]);
-    expect(notes.join(' ')).toMatch(/2 images or files were not in the export/);
+    expect(notes.join(' ')).toMatch(/2 images, voice clips or files were not in the export/);
 
     const answer = res.messages.find((m) => m.role === 'assistant')!;
-    expect(answer.content).toContain('> Francisco de Arruda built it.');
-    expect(answer.content).toContain('> **The tower** (https://example.org/tower)');
-    expect(answer.content).toContain('> Built 1514–1520.');
-    expect(answer.content.endsWith('Francisco de Arruda.')).toBe(true);
+    expect(answer.content).toBe('Francisco de Arruda.');
+    const [search] = answer.metadata.imported!.steps!;
+    expect(search.label).toBe('Searched the web');
+    expect(search.text).toContain('> Francisco de Arruda built it.');
+    expect(search.text).toContain('> [The tower](https://example.org/tower)');
+    expect(search.text).toContain('> Built 1514–1520.');
     expect(res.conversation.updatedAt).toBeGreaterThanOrEqual(res.conversation.createdAt);
   });
 
@@ -89,8 +91,8 @@ describe('ChatGPT conversations.json', () => {
     (loop.mapping as Record<string, { parent: string }>).u1.parent = 'a3b';
     await expect(readChatGptExport([{ name: 'c.json', json: [loop] }], 'x')).rejects.toThrow(/makes a loop of parents/);
     const wrongType = lisbon();
-    (wrongType.mapping as Record<string, { message: { create_time: unknown } }>).u1.message.create_time = 'yesterday';
-    await expect(readChatGptExport([{ name: 'c.json', json: [wrongType] }], 'x')).rejects.toThrow(/c\.json: conversation 1 “Trip to Lisbon”: mapping\.u1\.message\.create_time/);
+    (wrongType.mapping as Record<string, { message: { author: unknown } }>).u1.message.author = { role: 5 };
+    await expect(readChatGptExport([{ name: 'c.json', json: [wrongType] }], 'x')).rejects.toThrow(/c\.json: conversation 1 “Trip to Lisbon”: mapping\.u1\.message\.author\.role/);
   });
 });
 

@@ -48,7 +48,7 @@ describe('export format', () => {
     await expect(parse(mutate((j) => (j.conversations[0].attachments[1].sha256 = '0'.repeat(64))))).rejects.toThrow(/does not match its SHA-256/);
     await expect(parse(mutate((j) => (j.conversations[0].extra = 1)))).rejects.toThrow(/conversation 1 .*Unrecognized key/);
     await expect(parse('{"format":"hearth-export","version":1,"conv')).rejects.toThrow(/is not valid JSON/);
-    await expect(parse('{"hello":1}')).rejects.toThrow(/neither a Hearth export nor ChatGPT/);
+    await expect(parse('{"hello":1}')).rejects.toThrow(/is not an export Hearth reads \(Hearth, ChatGPT, Claude or Open WebUI\)/);
     await expect(parse('')).rejects.toThrow(/is empty/);
     expect(await counts(s)).toMatchObject({ conversations: 3 }); // nothing was written anywhere
   });
