@@ -20,9 +20,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { pythonEnv } from './pythonEnv.mjs';
 import { postgresBin, startTempPostgres } from './temp-postgres.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -139,15 +140,16 @@ async function ensureVenvModule() {
 }
 
 // ---- 3. python env, 4. postgres ---------------------------------------------------------------
-/** HEARTH_PYTHON when set, else the .venv made (once; cached by its requirements' hash) by scripts/python-env.sh. */
-async function pythonEnv() {
-  if (process.env.HEARTH_PYTHON) return process.env.HEARTH_PYTHON;
+/** HEARTH_PYTHON when set, else the .venv (scripts/pythonEnv.mjs). */
+function pythonPath() {
   const started = Date.now();
-  const r = spawnSync('bash', [join(ROOT, 'scripts', 'python-env.sh')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const out = (r.stdout ?? '').trim().split('\n').pop() ?? '';
-  timings.push({ name: 'python env', ms: Date.now() - started, result: r.status === 0 ? 'ok' : `exit ${r.status}` });
-  if (r.status !== 0 || !out) finish(r.status || 1, 'bash scripts/python-env.sh could not make the .venv (see above).');
-  return isAbsolute(out) ? out : join(ROOT, out);
+  try {
+    const py = pythonEnv();
+    timings.push({ name: 'python env', ms: Date.now() - started, result: 'ok' });
+    return py;
+  } catch (err) {
+    finish(1, err.message);
+  }
 }
 
 /** A port the OS says is free on the loopback interface right now. */
@@ -242,7 +244,7 @@ if (process.env.HEARTH_SKIP_UNIT !== '1') {
   if (rc !== 0) finish(rc, 'type errors (tsc --noEmit, see above).');
 
   log('python env (bash scripts/python-env.sh)');
-  const HEARTH_PYTHON = await pythonEnv();
+  const HEARTH_PYTHON = pythonPath();
   log(`HEARTH_PYTHON=${HEARTH_PYTHON}`);
 
   log('postgres (scripts/temp-postgres.mjs)');

@@ -228,7 +228,7 @@ export class TransformersEngine implements EngineApi {
           eosIds: request.ignoreEos ? [] : loaded.eosIds,
           noRepeatNgram: loaded.rules.noRepeatNgram,
           repetitionPenalty: loaded.rules.repetitionPenalty,
-          ...(loaded.rules.guidanceScale !== 1
+          ...(loaded.rules.guidanceScale !== 1 && !request.unguided
             ? { guidance: { scale: loaded.rules.guidanceScale, prompt: [...this.unconditionalPrompt(loaded), ...tailIds] } }
             : {}),
           temperature: request.params.temperature,
