@@ -33,7 +33,7 @@ import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile 
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
 import { IncrementalText, PieceBatcher } from './textStream';
 import { loadOrtWasm, ortFiles, type OrtBuild } from './ortWasm';
-import { replyRules, type ReplyRules } from './sampling';
+import { replyRules, seededRandom, type ReplyRules } from './sampling';
 import { threadsFor } from './threads';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- transformers.js model/tokenizer types are very loose */
@@ -233,6 +233,7 @@ export class TransformersEngine implements EngineApi {
             : {}),
           temperature: request.params.temperature,
           topP: request.params.topP,
+          ...(request.seed !== undefined ? { random: seededRandom(request.seed) } : {}),
           shouldStop: () => this.stopper.interrupted,
           onToken: (id) => {
             count++;

@@ -143,6 +143,8 @@ export interface GenerateRequest {
    * onnxruntime alone and transformers.js decode), its other reply rules kept. The app never sets it.
    */
   unguided?: boolean;
+  /** Tests: sample from this seed (the same seed, request and model give the same reply). */
+  seed?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'interrupted';

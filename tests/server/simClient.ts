@@ -5,18 +5,10 @@
 // (a 4xx or 5xx answer, a body the protocol does not allow, a network error while the server is
 // up, a hang) is a protocol error and fails the run.
 import { PullResponse, PushResponse, type Mutation } from '../../src/shared/sync/protocol';
+import { seededRandom } from '../../workers/sampling';
 
 /** Seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function uuidFrom(random: () => number): string {
   const b = Array.from({ length: 16 }, () => Math.floor(random() * 256));
