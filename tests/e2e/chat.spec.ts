@@ -142,7 +142,6 @@ test('a reply cut at the length limit says so, and Continue extends the same rep
 });
 
 test('the status line counts the model load up, then says Ready', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'progress reporting does not depend on the backend');
   // Every label the status line shows, from the first paint on.
   await page.addInitScript(() => {
     const seen: string[] = [];

@@ -77,7 +77,6 @@ function storedParts(page: Page, file = ONNX): Promise<number> {
 }
 
 test('download with progress, restart after dropped connections, use offline from the hub, delete', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
   await openApp(page, { backend });
   await waitForEngineReady(page, backend);
   const builtIn = await builtInReply(page);
@@ -153,7 +152,6 @@ test('download with progress, restart after dropped connections, use offline fro
 });
 
 test('a download cancelled partway leaves nothing installed, and starting it again completes it', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
   await openApp(page, { backend });
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Models' });
@@ -186,7 +184,6 @@ test('a download cancelled partway leaves nothing installed, and starting it aga
 });
 
 test('a download cut short by a reload resumes after the parts it stored', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
   await openApp(page, { backend });
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   let dialog = page.getByRole('dialog', { name: 'Models' });
@@ -221,7 +218,6 @@ test('a download cut short by a reload resumes after the parts it stored', async
 });
 
 test('"Load model from files" keeps a model folder from disk and chats with it', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'the file import does not depend on the backend');
   await openApp(page, { backend });
   await waitForEngineReady(page, backend);
   const builtIn = await builtInReply(page);
