@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: how fast Hearth runs a model, against the libraries it is built on. Prints a
 // Markdown table and writes bench/latest.json. Rows, back to back, on the same ONNX file and the
-// same prompt token ids (README "Speed" says what each row measures):
+// same prompt token ids (docs/speed.md says what each row measures):
 //   native      onnxruntime-node, plain KV-cache loop (1 and 2 threads)
 //   raw web     onnxruntime-web alone in a Web Worker, same loop (the app's asyncify build; also
 //               the smaller plain-WASM build, for reference)

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createInThreadEngine } from '../../src/engine/inThreadEngine';
+import { createInThreadEngine } from '../../workers/inThreadEngine';
 import type { EngineApi, GenerateRequest, LoadProgress } from '../../src/shared/engine';
 
 const MODELS = resolve(__dirname, '../../models') + '/';
@@ -149,7 +149,7 @@ describe('TransformersEngine (in-thread, Node)', () => {
       const gen = join(dir, MODEL, 'generation_config.json');
       writeFileSync(gen, JSON.stringify({ ...JSON.parse(readFileSync(gen, 'utf8')), hearth_guidance_scale: 2.5 }));
       // fp32: with int8 weights a reused KV cache can differ from a fresh prefill in the last bits
-      // (README "How it is built"), and guidance magnifies differences.
+      // (docs/architecture.md), and guidance magnifies differences.
       const loaded = await other.load(MODEL, { backend: 'auto', modelBaseUrl: dir + '/', warmup: false, dtype: 'fp32' });
       if (!loaded.ok) throw new Error(loaded.error.message);
       const plainLoaded = await plainEngine.load(MODEL, { backend: 'auto', modelBaseUrl: MODELS, warmup: false, dtype: 'fp32' });
