@@ -2,6 +2,7 @@
 // docs/ui-contract.md specifies; the only other hooks used are the contract's `data-status`
 // (articles) and `data-state` / `data-backend` (engine status) attributes, plus a read-only
 // peek at IndexedDB to know when a streaming reply has been persisted.
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type CDPSession, type Locator, type Page } from '@playwright/test';
 
 export type TestBackend = 'wasm' | 'webgpu';
@@ -374,4 +375,12 @@ export function trapDialogs(page: Page): string[] {
     void d.dismiss().catch(() => undefined);
   });
   return opened;
+}
+
+/** axe-core's serious and critical violations on the page as it is now, each named after `screen`. */
+export async function axeAudit(page: Page, screen: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
