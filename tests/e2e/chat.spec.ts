@@ -11,6 +11,7 @@ import {
   expect,
   messageBox,
   messageText,
+  newChatButton,
   openApp,
   openConversation,
   sendAndHold,
@@ -202,4 +203,24 @@ test.describe('a model that fails to load', () => {
     await expect(userMessages(page).first()).toContainText(PROMPT);
     await expect(assistantMessages(page)).toHaveCount(1);
   });
+});
+
+// Temperature and top-p set in Settings (no ?temperature= in the address) reach the decoder:
+// temperature 0 is greedy; temperature 1.5 with top-p 0.01 keeps only the likeliest token, so it
+// gives the greedy reply again; with top-p 1 it samples, and some reply differs from the greedy one.
+test('temperature and top-p from Settings decide how replies are sampled', async ({ page, backend }) => {
+  await openApp(page, { backend, greedy: false });
+  await waitForEngineReady(page, backend);
+  const replyTo = async () => {
+    await newChatButton(page).click();
+    return (await messageText(await ask(page, 'Tell me about your favourite place to walk.'))).trim();
+  };
+  await changeSettings(page, { temperature: 0, topP: 1, maxNewTokens: 16 });
+  const greedy = await replyTo();
+  expect(greedy).not.toBe('');
+  await changeSettings(page, { temperature: 1.5, topP: 0.01 });
+  expect(await replyTo()).toBe(greedy);
+  await changeSettings(page, { topP: 1 });
+  const sampled = [await replyTo(), await replyTo(), await replyTo()];
+  expect(sampled.some((r) => r !== greedy)).toBe(true);
 });

@@ -146,12 +146,13 @@ export async function expectBranch(article: Locator, current: number, total: num
 // ---- settings ------------------------------------------------------------------------------
 
 /** Opens Settings, changes the given fields, closes the dialog. */
-export async function changeSettings(page: Page, values: { maxNewTokens?: number; temperature?: number; backend?: 'Auto' | 'WebGPU' | 'WASM' }): Promise<void> {
+export async function changeSettings(page: Page, values: { maxNewTokens?: number; temperature?: number; topP?: number; backend?: 'Auto' | 'WebGPU' | 'WASM' }): Promise<void> {
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Settings' });
   await expect(dialog).toBeVisible();
   if (values.maxNewTokens !== undefined) await setNumber(dialog, 'Max new tokens', values.maxNewTokens);
   if (values.temperature !== undefined) await setNumber(dialog, 'Temperature', values.temperature);
+  if (values.topP !== undefined) await setNumber(dialog, 'Top-p', values.topP);
   if (values.backend) await dialog.getByRole('combobox', { name: 'Backend' }).selectOption({ label: values.backend });
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(dialog).toBeHidden();
