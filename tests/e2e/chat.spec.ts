@@ -206,8 +206,9 @@ test.describe('a model that fails to load', () => {
 });
 
 // Temperature and top-p set in Settings (no ?temperature= in the address) reach the decoder:
-// temperature 0 is greedy; temperature 1.5 with top-p 0.01 keeps only the likeliest token, so it
-// gives the greedy reply again; with top-p 1 it samples, and some reply differs from the greedy one.
+// temperature 0 is greedy (the same reply twice); temperature 1.5 with top-p 1 samples, and some
+// reply differs from the greedy one. (Top-p's own effect is unit-tested: its smallest setting,
+// 0.05, does not make sampling deterministic on every model.)
 test('temperature and top-p from Settings decide how replies are sampled', async ({ page, backend }) => {
   await openApp(page, { backend, greedy: false });
   await waitForEngineReady(page, backend);
@@ -218,9 +219,8 @@ test('temperature and top-p from Settings decide how replies are sampled', async
   await changeSettings(page, { temperature: 0, topP: 1, maxNewTokens: 16 });
   const greedy = await replyTo();
   expect(greedy).not.toBe('');
-  await changeSettings(page, { temperature: 1.5, topP: 0.01 });
   expect(await replyTo()).toBe(greedy);
-  await changeSettings(page, { topP: 1 });
+  await changeSettings(page, { temperature: 1.5, topP: 1 });
   const sampled = [await replyTo(), await replyTo(), await replyTo()];
   expect(sampled.some((r) => r !== greedy)).toBe(true);
 });

@@ -167,8 +167,9 @@ test('a download asks for persistent storage, runs in one tab only, and cancelle
   const item = dialog.getByRole('listitem', { name: OTHER });
   expect(await persistCalls()).toBe(0);
 
-  // A slow connection: cancel once a part of the ONNX file is in the browser's storage.
-  hub.throttle(30_000);
+  // A slow connection (long enough for a second tab to open): cancel once a part of the ONNX file
+  // is in the browser's storage.
+  hub.throttle(4_000);
   await item.getByRole('button', { name: 'Download' }).click();
   await expect.poll(() => storedParts(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
   await expect(item).toHaveAttribute('data-status', 'downloading');
