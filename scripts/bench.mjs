@@ -1,21 +1,27 @@
 #!/usr/bin/env node
 // `npm run bench`: how fast Hearth runs a model, against the libraries it is built on. Prints a
 // Markdown table and writes bench/latest.json. Rows, back to back, on the same ONNX file and the
-// same prompt token ids (README "Speed" says what each row measures):
+// same prompt token ids (docs/speed.md says what each row measures):
 //   native      onnxruntime-node, plain KV-cache loop (1 and 2 threads)
 //   raw web     onnxruntime-web alone in a Web Worker, same loop (the app's asyncify build; also
 //               the smaller plain-WASM build, for reference)
-//   engine      Hearth's worker engine as the app uses it (WASM, 1 and 2 threads)
+//   engine      Hearth's worker engine (WASM, 1 and 2 threads), decoding unguided: one model run per
+//               token like every reference row, the model's other reply rules kept (`ratios`)
+//   engine (guided)  the same engine as the app decodes, with the model's classifier-free guidance
+//               (two model runs per token; only for a guided model, `ratiosGuided`)
 //   end to end  typing in the real UI until the last token is rendered and saved
 //   stock       transformers.js AutoModelForCausalLM.generate() with its defaults, in a worker
 //   webgpu      the engine on WebGPU (SwiftShader here: a software GPU; correctness and overhead)
-// for the default model and a SmolLM2-135M-shaped model (random weights, built by
-// scripts/bench/make_llama.py into .cache/, which needs a Python with `onnx` and numpy: set
-// HEARTH_PYTHON, else python3 is tried). Then the first visit of the app: bytes by type, cold and
-// warm, time until the message box is usable and until the model is ready.
-//   npm run bench -- [--quick] [--models hearth-chat,smollm2-135m] [--skip e2e,webgpu,visit]
+// for the default model and a SmolLM2-135M-shaped model (random weights, built once into .cache/ by
+// scripts/bench/make_llama.py with the model pipeline's .venv, which this script makes when missing:
+// scripts/pythonEnv.mjs). Then the first visit of the app: bytes by type, cold and warm, time until
+// the message box is usable and until the model is ready.
+//   npm run bench -- [--quick] [--models hearth-chat,smollm2-135m] [--skip e2e,webgpu,visit,growth]
+//                    [--rows native,raw,engine,stock] [--threads 1,2] [--tokens 128]
+//   --quick: fewer, shorter runs written to .cache/bench-quick.json and .md (never bench/latest.*):
+//   a check that every row and field is produced, not a measurement.
 //   npm run bench -- --profile   CPU profiles of the engine's and the raw-web worker (bench/profile.json)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -25,6 +31,7 @@ import { chromium } from 'playwright-core';
 import { createHandler } from './serve.mjs';
 import { decodeRate, kvShape, plainDecode } from './bench/plainLoop.js';
 import { profileWorkers, summarize } from './bench/profile.mjs';
+import { pythonEnv } from './pythonEnv.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -66,31 +73,27 @@ const LONG_TEXT =
 // ---------------------------------------------------------------------------------------------
 // Models and prompts
 
-function findPython() {
-  const candidates = [process.env.HEARTH_PYTHON, `${repo}.venv/bin/python`, `${repo}../venv-hearth/bin/python`, 'python3'];
-  for (const py of candidates.filter(Boolean)) {
-    const r = spawnSync(py, ['-c', 'import onnx, numpy'], { stdio: 'ignore' });
-    if (r.status === 0) return py;
-  }
-  return null;
-}
-
+/** The SmolLM2-135M-shaped model (random weights), built once into .cache/ with the pipeline's .venv. */
 function ensureBigModel() {
-  if (existsSync(`${BIG_DIR}onnx/model_quantized.onnx`)) return true;
-  const py = findPython();
-  if (!py) {
-    log(`no Python with onnx and numpy (set HEARTH_PYTHON): the ${BIG} rows are skipped`);
-    return false;
-  }
+  if (existsSync(`${BIG_DIR}onnx/model_quantized.onnx`)) return;
+  log('making the model pipeline\'s Python environment if missing (bash scripts/python-env.sh)');
+  const py = pythonEnv();
   log(`building the SmolLM2-135M-shaped model with ${py} (random weights, once)`);
   execFileSync('nice', ['-n', '5', py, 'scripts/bench/make_llama.py', '--shape', 'smollm2-135m', '--dtypes', 'q8', '--out', BIG_DIR], {
     cwd: repo,
     stdio: 'inherit',
   });
-  return true;
 }
 
 const modelDir = (id) => (id === BIG ? BIG_DIR : `${repo}models/${id}/`);
+
+/** Whether the app decodes `id` with classifier-free guidance (workers/sampling.ts, replyRules). */
+function isGuided(id) {
+  const file = `${modelDir(id)}generation_config.json`;
+  const g = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).hearth_guidance_scale : undefined;
+  return typeof g === 'number' && g > 1 && g <= 4;
+}
+const GUIDED = 'engine (guided)';
 
 /** The chat-template token ids of the decode prompt and three 200-token prompts (texts and ids). */
 async function prompts(id) {
@@ -292,7 +295,10 @@ async function browserRows(browser, base, id, p, config) {
     specs.push({ label: `raw web mixed ${id} 1t`, name: 'raw web (WebGPU JS API, plain wasm)', backend: 'wasm (plain build)', threads: 1, job: { mode: 'raw', build: 'mixed', threads: 1 } });
   }
   for (const threads of ROWS.includes('engine') ? THREADS : []) {
-    specs.push({ label: `engine ${id} ${threads}t`, name: 'engine', threads, engine: true, job: { mode: 'engine', backend: 'wasm', threads } });
+    specs.push({ label: `engine ${id} ${threads}t`, name: 'engine', threads, engine: true, job: { mode: 'engine', backend: 'wasm', threads, guided: false } });
+  }
+  for (const threads of ROWS.includes('engine') && isGuided(id) ? THREADS : []) {
+    specs.push({ label: `engine guided ${id} ${threads}t`, name: GUIDED, threads, engine: true, job: { mode: 'engine', backend: 'wasm', threads, guided: true } });
   }
   for (const threads of !ROWS.includes('stock') ? [] : id === BIG ? THREADS.slice(0, 1) : THREADS) {
     specs.push({ label: `stock ${id} ${threads}t`, name: 'stock', backend: 'wasm', threads, job: { mode: 'stock', threads } });
@@ -451,12 +457,15 @@ const best = (rows, name, model) =>
   rows.filter((r) => (typeof name === 'function' ? name(r.name) : r.name === name) && r.model === model && r.decodeTokensPerSecond).sort((a, b) => b.decodeTokensPerSecond - a.decodeTokensPerSecond)[0];
 
 /**
- * Decode ratios of the engine's best row against each reference's best. Rows measured in the same
- * interleaved rounds are paired round by round (median of the per-round ratios), which cancels the
- * machine's drift; otherwise (native runs in Node, outside the rounds) it is the ratio of medians.
- * "raw web" is the fastest raw-web variant: this runtime's ceiling in a browser.
+ * Decode ratios of the engine's best row (`engineName`: 'engine', unguided, like for like with the
+ * references, which decode one sequence; or GUIDED, as the app decodes) against each reference's
+ * best. Rows measured in the same interleaved rounds are paired round by round (median of the
+ * per-round ratios), which cancels the machine's drift; otherwise (native runs in Node, outside the
+ * rounds) it is the ratio of medians. "raw web" is the fastest raw-web variant: this runtime's
+ * ceiling in a browser. null when the model has no such engine row (an unguided model has no
+ * guided row).
  */
-function ratios(rows, model) {
+function ratios(rows, model, engineName = 'engine') {
   const paired = (a, b) => {
     if (!a || !b) return null;
     const x = a.roundRates;
@@ -464,7 +473,8 @@ function ratios(rows, model) {
     if (x && y && x.length === y.length) return round(median(x.map((v, i) => v / y[i])), 2);
     return round(a.decodeTokensPerSecond / b.decodeTokensPerSecond, 2);
   };
-  const engine = best(rows, 'engine', model);
+  const engine = best(rows, engineName, model);
+  if (!engine) return null;
   const rawWeb = best(rows, (n) => n.startsWith('raw web'), model);
   const stock = best(rows, 'stock', model);
   const e2e = rows.find((r) => r.name === 'end to end' && r.model === model);
@@ -480,7 +490,7 @@ function ratios(rows, model) {
 }
 
 const ratioText = (r) =>
-  Object.entries(r)
+  Object.entries(r ?? { none: null })
     .map(([k, v]) => `${k} ${v ?? '–'}`)
     .join(', ');
 
@@ -509,7 +519,8 @@ async function main() {
   if (!flag('no-build') && !flag('profile') && (!SKIP.has('e2e') || !SKIP.has('visit'))) {
     execFileSync('npx', ['vite', 'build', '--outDir', '.cache/bench-app', '--emptyOutDir', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
   }
-  const models = flag('profile') ? MODELS.slice(0, 1) : MODELS.filter((m) => m !== BIG || ensureBigModel());
+  if (!flag('profile') && MODELS.includes(BIG)) ensureBigModel();
+  const models = flag('profile') ? MODELS.slice(0, 1) : MODELS;
   const growth = [];
   if (!SKIP.has('growth') && !flag('profile')) {
     for (const id of models.filter((m) => m !== BIG)) {
@@ -602,19 +613,26 @@ async function main() {
   const out = {
     machine: machine(),
     date: new Date().toISOString(),
-    settings: { newTokens: NEW_TOKENS, runs: RUNS, rounds: ROUNDS, runs135m: runsFor(BIG), ttftPromptTokens: TTFT_TOKENS, greedy: true, warmupMs: WARMUP_MS },
+    settings: { quick: QUICK, newTokens: NEW_TOKENS, runs: RUNS, rounds: ROUNDS, runs135m: runsFor(BIG), ttftPromptTokens: TTFT_TOKENS, greedy: true, warmupMs: WARMUP_MS },
     rows: all.map(({ tokens, ...r }) => r),
+    // Like for like: the engine unguided, one model run per token as every reference decodes.
     ratios: ratios(rows, 'hearth-chat'),
+    // The engine as the app decodes the default model (guided: two model runs per token).
+    ratiosGuided: ratios(rows, 'hearth-chat', GUIDED),
     ratios135m: ratios(rows, BIG),
     firstVisit: visit,
     growth,
     mainJs: existsSync(`${CACHE}bench-app/index.html`) ? mainJs(`${CACHE}bench-app`) : null,
     seconds: Math.round((Date.now() - started) / 1000),
   };
-  mkdirSync(`${repo}bench`, { recursive: true });
-  writeFileSync(`${repo}bench/latest.json`, JSON.stringify(out, null, 2) + '\n');
+  const outBase = QUICK ? `${CACHE}bench-quick` : `${repo}bench/latest`;
+  mkdirSync(QUICK ? CACHE : `${repo}bench`, { recursive: true });
+  writeFileSync(`${outBase}.json`, JSON.stringify(out, null, 2) + '\n');
   const md = [`Measured ${out.date.slice(0, 16).replace('T', ' ')} UTC on ${out.machine}.`, '', table(all), ''];
-  md.push(`Decode ratios, default model: ${ratioText(out.ratios)}. SmolLM2-135M shape: ${ratioText(out.ratios135m)}.`);
+  md.push(
+    `Decode ratios, default model, engine unguided (like for like): ${ratioText(out.ratios)}. ` +
+      `Default model, engine guided as the app decodes: ${ratioText(out.ratiosGuided)}. SmolLM2-135M shape (unguided model): ${ratioText(out.ratios135m)}.`,
+  );
   if (visit && !visit.error) {
     const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
     for (const k of ['cold', 'warm']) {
@@ -634,9 +652,9 @@ async function main() {
   }
   if (out.mainJs) md.push('', `Main JS: ${(out.mainJs.gzipBytes / 1024).toFixed(1)} kB gzipped (${(out.mainJs.bytes / 1024).toFixed(1)} kB).`);
   const text = md.join('\n');
-  writeFileSync(`${repo}bench/latest.md`, `${text}\n`);
-  console.log(`\n${text}\n\nbench/latest.json and bench/latest.md written (${out.seconds} s)`);
-  if (flag('readme')) {
+  writeFileSync(`${outBase}.md`, `${text}\n`);
+  console.log(`\n${text}\n\n${outBase.replace(repo, '')}.json and .md written (${out.seconds} s)`);
+  if (flag('readme') && !QUICK) {
     const readme = readFileSync(`${repo}README.md`, 'utf8');
     const next = readme.replace(/<!-- bench:start -->[\s\S]*?<!-- bench:end -->/, `<!-- bench:start -->\n${text}\n<!-- bench:end -->`);
     writeFileSync(`${repo}README.md`, next);

@@ -1,5 +1,6 @@
 // A sync server in a child process (`node --import tsx server/index.ts`), for tests and the
-// benchmark: started on a fixed port so clients keep their URL across a SIGKILL and restart.
+// benchmark: started on a fixed port so clients keep their URL across a SIGKILL and restart. A
+// child of the caller, never detached, killed when the caller exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,10 @@ export class ServerProcess {
     });
     this.child = child;
     this.output = '';
+    // Never outlive the process that started it (a test runner stopped mid-run included).
+    const orphan = () => child.kill('SIGKILL');
+    process.once('exit', orphan);
+    child.once('exit', () => process.off('exit', orphan));
     await new Promise<void>((ready, fail) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');

@@ -27,13 +27,13 @@ import {
 import { planPrompt } from '../src/shared/prompt';
 import { filesForDtype } from '../src/shared/modelFiles';
 import { capabilitiesOf, probeWebGpu, type GpuProbe } from '../src/shared/capabilities';
-import { WASM_ONLY_WORKER, afterWebGpuFailure, chooseBackend, webGpuFailedReason } from './backendChoice';
+import { WASM_ONLY_WORKER, afterWebGpuFailure, chooseBackend, webGpuFailedReason } from '../src/shared/backendChoice';
 import { classifyGenerateError, classifyLoadError } from './errors';
 import { CACHE_ROOT, cacheFetch, freshLoadId, isCachedSource, missingCachedFile } from './modelCache';
 import { KvDecoder, isDecoderSession, type OrtTensor } from './decoder';
 import { IncrementalText, PieceBatcher } from './textStream';
 import { loadOrtWasm, ortFiles, type OrtBuild } from './ortWasm';
-import { replyRules, type ReplyRules } from './sampling';
+import { replyRules, seededRandom, type ReplyRules } from './sampling';
 import { threadsFor } from './threads';
 import { applyChat, ensureChatTemplate } from './chatTemplate';
 
@@ -48,7 +48,7 @@ const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node && ty
 
 /**
  * Which ONNX file each backend runs unless the caller overrides it, picked by `npm run bench`
- * (README "The default model"): q8 decodes fastest on WASM (161 against 75 tokens/s for fp32);
+ * (docs/model.md): q8 decodes fastest on WASM (161 against 75 tokens/s for fp32);
  * on WebGPU fp32 beat q4 2.1 to 1.4 tokens/s on SwiftShader (MatMulInteger has no WebGPU kernel,
  * so q8 is not an option there).
  */
@@ -229,11 +229,12 @@ export class TransformersEngine implements EngineApi {
           eosIds: request.ignoreEos ? [] : loaded.eosIds,
           noRepeatNgram: loaded.rules.noRepeatNgram,
           repetitionPenalty: loaded.rules.repetitionPenalty,
-          ...(loaded.rules.guidanceScale !== 1
+          ...(loaded.rules.guidanceScale !== 1 && !request.unguided
             ? { guidance: { scale: loaded.rules.guidanceScale, prompt: [...this.unconditionalPrompt(loaded), ...tailIds] } }
             : {}),
           temperature: request.params.temperature,
           topP: request.params.topP,
+          ...(request.seed !== undefined ? { random: seededRandom(request.seed) } : {}),
           shouldStop: () => this.stopper.interrupted,
           onToken: (id) => {
             count++;
@@ -321,7 +322,7 @@ export class TransformersEngine implements EngineApi {
   /**
    * Points transformers.js at the model folder and ONNX Runtime at its wasm. The ORT build is
    * chosen per worker, at its first load: the asyncify build when the load starts on WebGPU, else
-   * the plain WASM build, half its size (14 against 27 MB) and faster per token (README "Speed").
+   * the plain WASM build, half its size (14 against 27 MB) and faster per token (docs/speed.md).
    * ORT initialises its wasm once per worker, so later loads keep that build (the worker proxy
    * starts a new worker when the backend preference changes).
    */

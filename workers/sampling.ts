@@ -54,6 +54,18 @@ export function replyRules(gen: Record<string, unknown>): ReplyRules {
   };
 }
 
+/** A seeded PRNG (mulberry32) giving numbers in [0, 1): reproducible sampling for tests. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Tokens transformers.js's sampler keeps before sampling (its generation_config.top_k default). */
 export const TOP_K = 50;
 

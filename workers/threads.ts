@@ -1,6 +1,6 @@
 // How many WASM threads a model runs on. A small model's matrix products are too short to pay
 // for the synchronisation between threads: on the 4.3M-parameter default model one thread
-// decodes faster than two (`npm run bench`, README "Speed"); bigger models use every thread the
+// decodes faster than two (`npm run bench`, docs/speed.md); bigger models use every thread the
 // page may have.
 
 /** Models with fewer parameters than this run on one thread. */

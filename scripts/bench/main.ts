@@ -1,7 +1,9 @@
 // Benchmark page, driven by scripts/bench.mjs (which reads `window.__bench`). One job per page,
 // given as JSON in the URL hash:
 //  - engine: Hearth's worker engine as the app uses it (load cold, load warm, time to first token
-//    for the long prompt, decode speed over `newTokens` greedy tokens, the tokens' text);
+//    for the long prompt, decode speed over `newTokens` greedy tokens, the tokens' text); `guided`
+//    false decodes without the model's classifier-free guidance (one model run per token, like the
+//    raw and stock rows), true as the app decodes (two runs per token when the model is guided);
 //  - raw: onnxruntime-web alone in a worker (raw.worker.ts); stock: transformers.js generate()
 //    in a worker (stock.worker.ts). Same model file and prompt token ids in every row.
 import { WorkerEngine } from '../../src/engine/workerEngine';
@@ -14,6 +16,8 @@ interface Job {
   dtype?: string;
   threads: number;
   build?: 'asyncify' | 'plain' | 'mixed';
+  /** Engine jobs: decode as the app does (with the model's guidance) rather than unguided. */
+  guided?: boolean;
   config: Record<string, unknown>;
   /** Prompt texts (engine) and their token ids after the chat template (raw, stock). */
   texts: { decode: string; ttft: string[] };
@@ -39,6 +43,7 @@ async function engineJob() {
     turns: [{ role: 'user', content }],
     params: { temperature: 0, topP: 1, maxNewTokens },
     ignoreEos: true,
+    unguided: job.guided !== true,
   });
   const options = {
     backend: job.backend ?? 'wasm',

@@ -4,7 +4,7 @@
 # repeated-n-gram block, the repetition penalty on the reply's own tokens, and classifier-free
 # guidance against the chat template around an empty user turn (workers/engine.ts,
 # unconditionalPrompt). Topic adherence on the same 69 held-out prompts as scripts/eval/topic.py
-# and the 20 card prompts (scripts/eval/evaluate.py, PROMPTS), by the same word-overlap rule, and
+# and the 20 card prompts (scripts/eval/prompts.py, PROMPTS), by the same word-overlap rule, and
 # who it says it is (scripts/eval/identity.py): the overlap rule alone rewards a rule set that makes
 # the model echo words, so read the identity count and the answers before choosing one.
 # From the command line it compares rule sets on one folder:
@@ -88,7 +88,7 @@ def app_topic(replies, data, prompts, per_source=20, max_new=48, card_new=80, sk
 if __name__ == "__main__":
     import argparse
 
-    from scripts.eval.evaluate import DEV_PROMPTS, PROMPTS
+    from scripts.eval.prompts import DEV_PROMPTS, PROMPTS
     from scripts.eval.topic import DEV_SKIP
     from scripts.tokenizer.hf_bpe import Tokenizer
     from scripts.train import data as D

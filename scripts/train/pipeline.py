@@ -26,7 +26,7 @@ from scripts.train.trainer import Mixture, eval_loss, load_model, muon_adamw, tr
 # pretraining share per source (tokens * weight): the narrow booking dialogues and the ~90 canned
 # chit-chat answers at half weight; the identity chats are tiny and count 4x. Book and speech
 # prose (Moby-Dick, State of the Union) at full weight: with them down to a tenth (the first Llama
-# runs) oasst and GPTeacher stayed above the GPT-2 model's loss (scripts/README.md, eleventh and twelfth attempts).
+# runs) oasst and GPTeacher stayed above the GPT-2 model's loss (docs/model.md, eleventh and twelfth attempts).
 PRETRAIN_WEIGHTS = {"sgd": 0.5, "chitchat": 0.5, "identity": 4.0}
 # SFT replays a little long-form prose (loss on every token) so the fine-tune does not forget
 # how to write longer answers: without it, held-out oasst loss rose 4.83 -> 5.27 during SFT

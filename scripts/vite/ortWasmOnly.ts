@@ -1,7 +1,7 @@
 // Vite worker plugin: in the bundle of the WASM-only engine worker (workers/engine.wasm.worker.ts)
 // transformers.js's `import 'onnxruntime-web/webgpu'` resolves to `onnxruntime-web/wasm` (WASM only).
 // The worker is 45 kB smaller and carries no WebGPU code (its decode speed is within the bench's
-// noise of the WebGPU bundle's: README "Speed"). Every other worker keeps the WebGPU bundle.
+// noise of the WebGPU bundle's: docs/speed.md). Every other worker keeps the WebGPU bundle.
 // Build only: the dev server serves workers unbundled.
 import type { Plugin } from 'vite';
 

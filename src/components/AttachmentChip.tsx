@@ -2,47 +2,12 @@
 // count, and what went to the model ("sent to the model: whole file", "… 3 of 41 passages") or why
 // it cannot read the file. A click opens the full preview; pending chips have "Remove <name>".
 // Names are text nodes (never HTML); images are shown from blob: URLs as <img> (an SVG cannot run).
-import { createMemo, createResource, createSignal, For, onCleanup, Show } from 'solid-js';
-import { formatBytes, kindOf, type AttachmentKind } from '../attachments/kinds';
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { formatBytes } from '../attachments/kinds';
 import { usageText } from '../attachments/prepare';
-import type { FileUsage } from '../shared/engine';
+import { chipKind, useObjectUrl, type ChipItem } from './attachmentFile';
 import { AttachmentPreview } from './AttachmentPreview';
 import { Icon } from './icons';
-
-export interface ChipFile {
-  name: string;
-  type: string;
-  size: number;
-  data: Blob;
-  kind?: AttachmentKind;
-  text?: string;
-  pageCount?: number;
-  note?: string;
-}
-
-export interface ChipItem {
-  key: string | number;
-  file: ChipFile;
-  /** Still being read (pending files). */
-  reading?: boolean;
-  usage?: FileUsage;
-  onRemove?: () => void;
-}
-
-export const chipKind = (f: ChipFile): AttachmentKind => {
-  const k = f.kind ?? kindOf(f.name, f.type);
-  return k === 'unknown' ? 'other' : k;
-};
-
-/** A blob: URL for `data` that lives as long as the calling component. */
-export function useObjectUrl(data: () => Blob): () => string {
-  const url = createMemo<string>((prev) => {
-    if (prev) URL.revokeObjectURL(prev);
-    return URL.createObjectURL(data());
-  });
-  onCleanup(() => URL.revokeObjectURL(url()));
-  return url;
-}
 
 function Thumb(props: { data: Blob; name: string }) {
   const url = useObjectUrl(() => props.data);

@@ -7,7 +7,7 @@ import { formatBytes } from '../attachments/kinds';
 import { sentPassages, usageText } from '../attachments/prepare';
 import { passageHeading } from '../shared/promptFiles';
 import type { FileUsage } from '../shared/engine';
-import { chipKind, useObjectUrl, type ChipFile } from './AttachmentChip';
+import { chipKind, useObjectUrl, type ChipFile } from './attachmentFile';
 
 /** Characters of text shown (the rest is named, not hidden silently). */
 const SHOWN_CHARS = 200_000;

@@ -2,7 +2,8 @@
 // screen (recorded in that reply's metadata, so it survives a reload).
 import type { Message } from '../db';
 import { useStores } from '../stores';
-import { AttachmentList, type ChipItem } from './AttachmentChip';
+import { AttachmentList } from './AttachmentChip';
+import type { ChipItem } from './attachmentFile';
 
 export function MessageAttachments(props: { message: Message }) {
   const { attachments, chat } = useStores();

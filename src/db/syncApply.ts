@@ -2,7 +2,7 @@
 // the server; queueing them would echo every pull back as a push), in one transaction with the
 // cursor update, so a crash leaves either the whole page applied with its cursor or nothing.
 //
-// Rules (documented in README "Sync"):
+// Rules (documented in docs/architecture.md "Sync"):
 // - Last writer wins by server order: a pulled version replaces the local one...
 // - ...unless the record has a pending local change (an outbox entry): then the local version is
 //   kept, and since it is pushed after this pull it gets a later server seq and wins everywhere.

@@ -8,7 +8,7 @@
 // (onnxruntime-web/wasm: smaller, no WebGPU code), loads that may use WebGPU the full one; the page
 // probes WebGPU itself to choose, so capabilities() needs no worker.
 import * as Comlink from 'comlink';
-import { chooseBackend } from '../../workers/backendChoice';
+import { chooseBackend } from '../shared/backendChoice';
 import { capabilitiesOf, probeWebGpu, type GpuProbe } from '../shared/capabilities';
 import {
   fail,

@@ -109,7 +109,14 @@ const PURIFY_CONFIG = {
  * or highlighted. Exported for tests; the app uses `renderMarkdown`.
  */
 export function markdownToHtml(source: string): string {
-  return marked.parse(source, { async: false });
+  try {
+    return marked.parse(source, { async: false });
+  } catch (e) {
+    // marked recurses per nesting level: thousands of nested quotes or lists exhaust the stack.
+    // Such text is shown as it is, escaped, rather than not at all.
+    if (!(e instanceof RangeError)) throw e;
+    return `<p class="md-plain">${escapeHtml(source).replace(/\n/g, '<br>')}</p>`;
+  }
 }
 
 /** Markdown to sanitised HTML, ready for `innerHTML` (DOMPurify as a second line of defence). */

@@ -96,6 +96,11 @@ function sizeFromHeaders(h: Headers, status: number): number | undefined {
   return status === 200 && Number.isFinite(len) ? len : undefined;
 }
 
+/** The one error a cancelled download gives. */
+export function cancelled(): DownloadError {
+  return new DownloadError('aborted', 'The download was cancelled.');
+}
+
 function isAbort(e: unknown, signal?: AbortSignal): boolean {
   return !!signal?.aborted || (e as { name?: string })?.name === 'AbortError';
 }
@@ -105,7 +110,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
       clearTimeout(t);
-      reject(new DownloadError('aborted', 'The download was cancelled.'));
+      reject(cancelled());
     }, { once: true });
   });
 }
@@ -177,7 +182,7 @@ export async function downloadFile(url: string, file: RemoteFile, store: FileSto
   };
 
   for (;;) {
-    if (opts.signal?.aborted) throw new DownloadError('aborted', 'The download was cancelled.');
+    if (opts.signal?.aborted) throw cancelled();
     const headers: Record<string, string> = {};
     if (received() > 0) {
       headers.Range = `bytes=${received()}-`;
@@ -234,7 +239,7 @@ export async function downloadFile(url: string, file: RemoteFile, store: FileSto
       }
     } catch (e) {
       if (isQuotaError(e)) throw e;
-      if (isAbort(e, opts.signal)) throw new DownloadError('aborted', 'The download was cancelled.');
+      if (isAbort(e, opts.signal)) throw cancelled();
       const err = e instanceof DownloadError ? e : new DownloadError('network', `The connection was lost while downloading ${file.path}.`);
       if (err.code === 'not-found' || err.code === 'verify') {
         await restart();

@@ -9,7 +9,7 @@ import type { ModelRecord, NewModelRecord } from '../db';
 import type { ModelSource } from '../shared/engine';
 import { DTYPE_SUFFIX, HUB_MODELS_CACHE } from '../pwa/caches';
 import { dtypeFor, type CatalogBackend, type CatalogEntry } from './catalog';
-import { DownloadError, downloadFiles, isQuotaError, type FileStore } from './download';
+import { cancelled, DownloadError, downloadFiles, isQuotaError, type FileStore } from './download';
 import { hubBaseUrl, planHubDownload } from './hub';
 
 export interface ModelRecordStore {
@@ -60,7 +60,10 @@ export class ModelManager {
     const ref = { hubUrl: opts.hubUrl, repo: entry.repo, revision: entry.revision ?? 'main' };
     const dtype = dtypeFor(entry, opts.backend, { shaderF16: opts.shaderF16 });
     const fetchImpl = this.deps.fetch ?? fetch;
-    const plan = await planHubDownload(ref, dtype, fetchImpl, opts.signal);
+    // Cancelled while the listing loads (or before): the same error as cancelled mid-file.
+    const plan = await planHubDownload(ref, dtype, fetchImpl, opts.signal).catch((e: unknown) => {
+      throw opts.signal?.aborted ? cancelled() : e;
+    });
     const cacheName = modelCacheName(entry.id);
     const store = this.deps.store(cacheName);
     const base: NewModelRecord = {

@@ -141,6 +141,13 @@ export interface GenerateRequest {
   continueFrom?: string;
   /** Benchmarks: generate exactly maxNewTokens tokens, ignoring end-of-sequence tokens. */
   ignoreEos?: boolean;
+  /**
+   * Benchmarks: decode without the model's classifier-free guidance (one model run per token, as
+   * onnxruntime alone and transformers.js decode), its other reply rules kept. The app never sets it.
+   */
+  unguided?: boolean;
+  /** Tests: sample from this seed (the same seed, request and model give the same reply). */
+  seed?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'interrupted';

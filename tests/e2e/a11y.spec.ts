@@ -1,21 +1,13 @@
 // Accessibility: axe-core (through @axe-core/playwright) finds no serious or critical violation on
-// the empty state, a chat (with a conversation's actions menu open), Settings and Models, in the
-// light and the dark theme; on a phone every
-// control is a 44 px touch target and the header leaves the title its width.
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import { ask, conversationItems, conversationMenuButton, expect, messageBox, openApp, test, waitForEngineReady } from './helpers';
-
-async function audit(page: Page, screen: string): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
+// the empty state, a chat (with a conversation's actions menu open), Settings, Models and Sync, in the
+// light and the dark theme (the Import, Export and file preview dialogs are audited where io.spec.ts and
+// attachments.spec.ts open them); on a phone every control is a 44 px touch target and the header
+// leaves the title its width.
+import { ask, axeAudit as audit, conversationItems, conversationMenuButton, expect, messageBox, openApp, test, waitForEngineReady } from './helpers';
 
 for (const theme of ['light', 'dark'] as const) {
   test(`axe: no serious or critical violation in the ${theme} theme`, async ({ page, backend }) => {
-    test.setTimeout(420_000); // four axe runs over the whole page on 2 shared cores
+    test.setTimeout(420_000); // five axe runs over the whole page on 2 shared cores
     await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
     await openApp(page, { backend });
     await waitForEngineReady(page, backend);
@@ -26,7 +18,7 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(page.getByRole('menu', { name: 'Conversation actions' })).toBeVisible();
     found.push(...(await audit(page, 'conversation menu')));
     await page.keyboard.press('Escape');
-    for (const name of ['Settings', 'Models']) {
+    for (const name of ['Settings', 'Models', 'Sync']) {
       await page.getByRole('button', { name, exact: true }).click();
       const dialog = page.getByRole('dialog', { name });
       await expect(dialog).toBeVisible();

@@ -3,7 +3,7 @@
 // the model received (kept in the reply's metadata with ?debug=prompt) holds the files' text.
 import type { Page } from '@playwright/test';
 import { tinyPdf } from '../fixtures/tinyPdf';
-import { ask, expect, messageBox, openApp, sendButton, test, userMessages, waitForEngineReady } from './helpers';
+import { ask, axeAudit, expect, messageBox, openApp, sendButton, test, userMessages, waitForEngineReady } from './helpers';
 
 /** The prompt the model received for the newest reply (its metadata, ?debug=prompt). */
 async function lastPrompt(page: Page): Promise<string> {
@@ -98,6 +98,7 @@ test('a pasted image is shown with a thumbnail and a preview, and the UI says th
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: 'Preview of pixel.png' });
   await expect(dialog.getByRole('img', { name: 'pixel.png' })).toHaveJSProperty('naturalWidth', 1);
+  expect(await axeAudit(page, 'Preview')).toEqual([]);
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toBeHidden();
 });

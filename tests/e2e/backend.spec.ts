@@ -5,8 +5,7 @@ import { changeSettings, engineStatus, expect, messageBox, test, TEST_MODEL } fr
 
 const REASON = /no WebGPU adapter/;
 
-test('Auto without a WebGPU adapter runs on WASM and says why', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'needs a Chromium without WebGPU (the wasm project)');
+test('Auto without a WebGPU adapter runs on WASM and says why', async ({ page }) => {
   // No ?backend=: the Backend setting decides.
   await page.goto(`/?model=${TEST_MODEL}&temperature=0`);
   await expect(messageBox(page)).toBeVisible();
@@ -35,4 +34,24 @@ test('Auto without a WebGPU adapter runs on WASM and says why', async ({ page, b
   await expect(dialog.getByRole('combobox', { name: 'Backend' })).toHaveValue('auto');
   await expect(dialog).toContainText(/Running on\s*WASM/);
   await expect(dialog).toContainText(REASON);
+});
+
+// The webgpu project's Chromium offers SwiftShader, a software (fallback) WebGPU adapter: Auto
+// must not take it (far slower than WASM); choosing WebGPU explicitly does (the other @webgpu tests).
+test('Auto never takes a software WebGPU adapter @webgpu-only', async ({ page }) => {
+  await page.goto(`/?model=${TEST_MODEL}&temperature=0`);
+  await expect(messageBox(page)).toBeVisible();
+  const adapter = await page.evaluate(async () => {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean } | null> } }).gpu;
+    const a = await gpu?.requestAdapter();
+    return a ? { fallback: Boolean(a.info?.isFallbackAdapter ?? a.isFallbackAdapter) } : null;
+  });
+  expect(adapter).toEqual({ fallback: true });
+  const status = engineStatus(page);
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 150_000 });
+  await changeSettings(page, { backend: 'Auto' });
+  await expect(status).toHaveAttribute('title', /software one/, { timeout: 150_000 });
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 150_000 });
+  await expect(status).toHaveAttribute('data-backend', 'wasm');
+  // (An explicit WebGPU choice on this adapter is what every other @webgpu test runs.)
 });

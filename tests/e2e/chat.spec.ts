@@ -11,6 +11,7 @@ import {
   expect,
   messageBox,
   messageText,
+  newChatButton,
   openApp,
   openConversation,
   sendAndHold,
@@ -142,7 +143,6 @@ test('a reply cut at the length limit says so, and Continue extends the same rep
 });
 
 test('the status line counts the model load up, then says Ready', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'progress reporting does not depend on the backend');
   // Every label the status line shows, from the first paint on.
   await page.addInitScript(() => {
     const seen: string[] = [];
@@ -203,4 +203,24 @@ test.describe('a model that fails to load', () => {
     await expect(userMessages(page).first()).toContainText(PROMPT);
     await expect(assistantMessages(page)).toHaveCount(1);
   });
+});
+
+// Temperature and top-p set in Settings (no ?temperature= in the address) reach the decoder:
+// temperature 0 is greedy (the same reply twice); temperature 1.5 with top-p 1 samples, and some
+// reply differs from the greedy one. (Top-p's own effect is unit-tested: its smallest setting,
+// 0.05, does not make sampling deterministic on every model.)
+test('temperature and top-p from Settings decide how replies are sampled', async ({ page, backend }) => {
+  await openApp(page, { backend, greedy: false });
+  await waitForEngineReady(page, backend);
+  const replyTo = async () => {
+    await newChatButton(page).click();
+    return (await messageText(await ask(page, 'Tell me about your favourite place to walk.'))).trim();
+  };
+  await changeSettings(page, { temperature: 0, topP: 1, maxNewTokens: 16 });
+  const greedy = await replyTo();
+  expect(greedy).not.toBe('');
+  expect(await replyTo()).toBe(greedy);
+  await changeSettings(page, { temperature: 1.5, topP: 1 });
+  const sampled = [await replyTo(), await replyTo(), await replyTo()];
+  expect(sampled.some((r) => r !== greedy)).toBe(true);
 });

@@ -2,6 +2,7 @@
 // docs/ui-contract.md specifies; the only other hooks used are the contract's `data-status`
 // (articles) and `data-state` / `data-backend` (engine status) attributes, plus a read-only
 // peek at IndexedDB to know when a streaming reply has been persisted.
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type CDPSession, type Locator, type Page } from '@playwright/test';
 
 export type TestBackend = 'wasm' | 'webgpu';
@@ -147,12 +148,13 @@ export async function expectBranch(article: Locator, current: number, total: num
 // ---- settings ------------------------------------------------------------------------------
 
 /** Opens Settings, changes the given fields, closes the dialog. */
-export async function changeSettings(page: Page, values: { maxNewTokens?: number; temperature?: number; backend?: 'Auto' | 'WebGPU' | 'WASM' }): Promise<void> {
+export async function changeSettings(page: Page, values: { maxNewTokens?: number; temperature?: number; topP?: number; backend?: 'Auto' | 'WebGPU' | 'WASM' }): Promise<void> {
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Settings' });
   await expect(dialog).toBeVisible();
   if (values.maxNewTokens !== undefined) await setNumber(dialog, 'Max new tokens', values.maxNewTokens);
   if (values.temperature !== undefined) await setNumber(dialog, 'Temperature', values.temperature);
+  if (values.topP !== undefined) await setNumber(dialog, 'Top-p', values.topP);
   if (values.backend) await dialog.getByRole('combobox', { name: 'Backend' }).selectOption({ label: values.backend });
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(dialog).toBeHidden();
@@ -376,4 +378,12 @@ export function trapDialogs(page: Page): string[] {
     void d.dismiss().catch(() => undefined);
   });
   return opened;
+}
+
+/** axe-core's serious and critical violations on the page as it is now, each named after `screen`. */
+export async function axeAudit(page: Page, screen: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }

@@ -1,21 +1,29 @@
 // Import and export, model-free: a ChatGPT data export (.zip, built here with fflate) comes in with
 // its branches and its image; "Export all" downloads Hearth's file; a fresh browser imports it and
-// has the same conversations, branches and attachment bytes; a second import adds nothing. A
-// realistic 2026 ChatGPT export shows each conversation's turns as ChatGPT does, plumbing hidden.
+// has the same conversations, branches and attachment bytes; a second import adds nothing. Each
+// file is read in the import worker; the Import and Export dialogs pass axe. A realistic 2026
+// ChatGPT export shows each conversation's turns as ChatGPT does, plumbing hidden.
 import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { chatgptZip, PNG } from '../unit/io-fixtures';
 import { realisticZip } from '../unit/io-fixtures-chatgpt';
-import { articles, assistantMessages, branchPager, clickConversationAction, conversationItem, conversationItems, expect, expectBranch, messageLog, openApp, openConversation, test, userMessages } from './helpers';
+import { articles, assistantMessages, axeAudit, branchPager, clickConversationAction, conversationItem, conversationItems, expect, expectBranch, messageLog, openApp, openConversation, test, userMessages } from './helpers';
 
 const importInput = (page: Page) => page.getByLabel('Import conversations');
 const importDialog = (page: Page) => page.getByRole('dialog', { name: 'Import' });
 
-async function importFile(page: Page, file: { name: string; mimeType: string; buffer: Buffer }, holds: RegExp, report: RegExp) {
+async function importFile(page: Page, file: { name: string; mimeType: string; buffer: Buffer }, holds: RegExp, report: RegExp, opts: { audit?: boolean } = {}) {
+  // The file is read in the import worker (src/io/import.worker.ts), not on the page's thread.
+  const workers: string[] = [];
+  const onWorker = (w: { url(): string }) => workers.push(w.url());
+  page.on('worker', onWorker);
   await importInput(page).setInputFiles(file);
   const dialog = importDialog(page);
   await expect(dialog).toContainText(holds);
+  page.off('worker', onWorker);
+  expect(workers.filter((u) => /import[.-]worker/.test(u))).toHaveLength(1);
+  if (opts.audit) expect(await axeAudit(page, 'Import')).toEqual([]);
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(dialog.getByRole('status')).toContainText(report);
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
@@ -61,6 +69,7 @@ test('import a ChatGPT zip, export all, import into a fresh browser: all back, a
     { name: 'chatgpt-export.zip', mimeType: 'application/zip', buffer: Buffer.from(chatgptZip()) },
     /holds 2 conversations, 9 messages and 1 attachment/,
     /Imported 2 conversations; skipped 1/,
+    { audit: true },
   );
   await expect(conversationItems(page)).toHaveCount(2);
   await expectLisbonBranches(page);
@@ -70,6 +79,7 @@ test('import a ChatGPT zip, export all, import into a fresh browser: all back, a
   await page.getByRole('button', { name: 'Export all', exact: true }).click();
   const exportDialog = page.getByRole('dialog', { name: 'Export all conversations' });
   await expect(exportDialog.getByRole('checkbox', { name: 'Include attachments' })).toBeChecked();
+  expect(await axeAudit(page, 'Export')).toEqual([]);
   const [download] = await Promise.all([page.waitForEvent('download'), exportDialog.getByRole('button', { name: 'Export', exact: true }).click()]);
   expect(download.suggestedFilename()).toMatch(/^hearth-export-\d{4}-\d{2}-\d{2}\.json$/);
   const exported = await readFile((await download.path())!);

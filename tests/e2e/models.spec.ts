@@ -77,7 +77,6 @@ function storedParts(page: Page, file = ONNX): Promise<number> {
 }
 
 test('download with progress, restart after dropped connections, use offline from the hub, delete', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
   await openApp(page, { backend });
   await waitForEngineReady(page, backend);
   const builtIn = await builtInReply(page);
@@ -152,18 +151,38 @@ test('download with progress, restart after dropped connections, use offline fro
   await waitForEngineReady(page, backend);
 });
 
-test('a download cancelled partway leaves nothing installed, and starting it again completes it', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
+test('a download asks for persistent storage, runs in one tab only, and cancelled partway leaves nothing installed; starting it again completes it', async ({ page, backend }) => {
+  // Count the app's requests for persistent storage (the browser's own answer is kept).
+  await page.addInitScript(() => {
+    const storage = navigator.storage;
+    const persist = storage.persist.bind(storage);
+    (window as unknown as { __persistCalls: number }).__persistCalls = 0;
+    storage.persist = () => ((window as unknown as { __persistCalls: number }).__persistCalls++, persist());
+  });
+  const persistCalls = () => page.evaluate(() => (window as unknown as { __persistCalls: number }).__persistCalls);
   await openApp(page, { backend });
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Models' });
   await addFixtureRepository(dialog);
   const item = dialog.getByRole('listitem', { name: OTHER });
+  expect(await persistCalls()).toBe(0);
 
-  // A slow connection: cancel once a part of the ONNX file is in the browser's storage.
-  hub.throttle(30_000);
+  // A slow connection (long enough for a second tab to open): cancel once a part of the ONNX file
+  // is in the browser's storage.
+  hub.throttle(4_000);
   await item.getByRole('button', { name: 'Download' }).click();
   await expect.poll(() => storedParts(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  await expect(item).toHaveAttribute('data-status', 'downloading');
+  expect(await persistCalls()).toBe(1);
+
+  // A second tab cannot start the same download meanwhile (Web Lock): it says where it runs.
+  const other = await page.context().newPage();
+  await openApp(other, { backend });
+  await other.getByRole('button', { name: 'Models', exact: true }).click();
+  const otherItem = other.getByRole('dialog', { name: 'Models' }).getByRole('listitem', { name: OTHER });
+  await otherItem.getByRole('button', { name: /^(Download|Resume)$/ }).click();
+  await expect(otherItem).toContainText('This model is downloading in another tab.');
+  await other.close();
   await expect(item).toHaveAttribute('data-status', 'downloading');
   await item.getByRole('button', { name: 'Cancel', exact: true }).click();
 
@@ -186,7 +205,6 @@ test('a download cancelled partway leaves nothing installed, and starting it aga
 });
 
 test('a download cut short by a reload resumes after the parts it stored', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'the download path does not depend on the backend');
   await openApp(page, { backend });
   await page.getByRole('button', { name: 'Models', exact: true }).click();
   let dialog = page.getByRole('dialog', { name: 'Models' });
@@ -221,7 +239,6 @@ test('a download cut short by a reload resumes after the parts it stored', async
 });
 
 test('"Load model from files" keeps a model folder from disk and chats with it', async ({ page, backend }) => {
-  test.skip(backend !== 'wasm', 'the file import does not depend on the backend');
   await openApp(page, { backend });
   await waitForEngineReady(page, backend);
   const builtIn = await builtInReply(page);

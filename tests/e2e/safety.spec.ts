@@ -77,14 +77,23 @@ test('HTML/JS payloads in a reply never execute; the CSP blocks inline script an
   // Script that gets into the page anyway (an injected inline script, an inline handler) is blocked.
   const ran = await page.evaluate(async () => {
     const w = window as unknown as { __inline?: number; __handler?: number };
+    // Wait for what proves each had its chance to run: the policy's two script violations and the
+    // image's error event (a listener added here, not inline, so the policy allows it).
+    let blocked = 0;
+    const violations = new Promise<void>((done) =>
+      document.addEventListener('securitypolicyviolation', (e) => {
+        if (e.effectiveDirective.startsWith('script-src') && ++blocked === 2) done();
+      }),
+    );
     const script = document.createElement('script');
     script.textContent = 'window.__inline = 1';
     document.body.append(script);
     const img = document.createElement('img');
+    const failed = new Promise((done) => img.addEventListener('error', done, { once: true }));
     img.setAttribute('onerror', 'window.__handler = 1');
     img.src = 'data:,broken';
     document.body.append(img);
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all([violations, failed]);
     return { inline: w.__inline ?? null, handler: w.__handler ?? null };
   });
   expect(ran).toEqual({ inline: null, handler: null });

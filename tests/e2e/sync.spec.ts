@@ -1,42 +1,35 @@
-// End-to-end sync: the real sync server (`npm run server`, PGlite in a temp dir) and two browser
-// contexts as two devices. Create an account on one, sign in on the other; a conversation made
+// End-to-end sync: the real sync server (server/index.ts in a child process of this test on a port
+// the OS says is free, PGlite in a temp dir; always stopped afterwards) and two browser contexts
+// as two devices. Create an account on one, sign in on the other; a conversation made
 // on one appears decrypted on the other, a rename and a delete propagate, and an attachment
 // (written straight into IndexedDB with its outbox entry, as the repositories do) arrives byte
 // for byte.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { freePort, ServerProcess } from '../../server/childProcess';
 import { appUrl, ask, clickConversationAction, conversationItem, expect, messageBox, openConversation, test, userMessages } from './helpers';
 
-const SYNC_PORT = Number(process.env.HEARTH_SYNC_PORT ?? 4390);
-const SYNC_URL = `http://127.0.0.1:${SYNC_PORT}`;
 const EMAIL = 'e2e@example.org';
 const PASSWORD = 'a long test password';
 
-let server: ChildProcess | null = null;
+let server: ServerProcess | null = null;
+let SYNC_URL = '';
 let dataDir = '';
 
 test.beforeAll(async ({ baseURL }) => {
   test.setTimeout(600_000);
   dataDir = mkdtempSync(join(tmpdir(), 'hearth-sync-e2e-'));
-  server = spawn('npm', ['run', 'server'], {
-    env: { ...process.env, PORT: String(SYNC_PORT), HOST: '127.0.0.1', DATA_DIR: dataDir, ALLOWED_ORIGINS: new URL(baseURL!).origin },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
-  });
+  // Resolves once this process's own child prints "listening on": never another server on the port.
+  server = new ServerProcess(await freePort(), { DATA_DIR: dataDir, ALLOWED_ORIGINS: new URL(baseURL!).origin });
+  SYNC_URL = server.url;
   // PGlite starts in seconds on an idle machine, minutes on a busy one.
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${SYNC_URL}/api/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (server.exitCode !== null || i > 1100) throw new Error(`The sync server did not start (exit ${server.exitCode}).`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await server.start(540_000);
 });
 
-test.afterAll(() => {
-  if (server?.pid) process.kill(-server.pid, 'SIGTERM');
+test.afterAll(async () => {
+  await server?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -1,7 +1,8 @@
 // The catalog's Hub models, as tiny random-weight stand-ins in their repositories' exact file layout
 // (tests/fixtures/catalog, made by scripts/make_catalog_fixtures.py), served by the test Hub server:
 // transformers.js downloads each through the Hub's URL layout and generates with the dtype the
-// catalog uses on WASM, and Llama 3.2's fp32 file loads with its external data (model.onnx_data).
+// catalog uses on WASM and with the one it uses on WebGPU (q4f16, run on the CPU here), and Llama
+// 3.2's fp32 file loads with its external data (model.onnx_data).
 // The chat is rendered as the app renders it (workers/chatTemplate.ts): Gemma 3's template comes
 // from chat_template.jinja, Qwen3's with its thinking pass turned off.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -87,6 +88,18 @@ describe('catalog fixtures through the test Hub', () => {
     expect(newTokens).toBe(5);
     expect(hub.requests.some((r) => r.path.endsWith('gemma-3-1b-it-ONNX/resolve/main/onnx/model_q4.onnx_data'))).toBe(true);
   }, 60_000);
+
+  // The half-precision weights every Hub model uses on WebGPU. The browser tests cannot run them on
+  // WebGPU here (SwiftShader, the only adapter, lacks shader-f16, so the app takes the WASM file);
+  // this checks each q4f16 file is a graph onnxruntime loads and decodes with (CPU kernels).
+  for (const m of hubModels.filter((x) => x.dtypes.webgpu !== x.dtypes.wasm)) {
+    it(`${m.repo}: generates with the WebGPU dtype's weights (${m.dtypes.webgpu}) on the CPU`, async () => {
+      const before = hub.requests.length;
+      const { newTokens } = await reply(m.repo, m.dtypes.webgpu);
+      expect(newTokens).toBe(5);
+      expect(hub.requests.slice(before).some((r) => r.path.endsWith(`onnx/model_${m.dtypes.webgpu}.onnx`))).toBe(true);
+    }, 60_000);
+  }
 
   it('Llama 3.2 fp32 loads with its external data file', async () => {
     const { newTokens } = await reply('onnx-community/Llama-3.2-1B-Instruct', 'fp32');

@@ -50,7 +50,7 @@ describe('hearth-chat (shipped default model)', () => {
     expect(q).toBeLessThan(25 * 1024 * 1024);
     const cfg = read('config.json');
     // The shipped model is still the first generation's GPT-2 layout: the second-generation Llama run
-    // (npm run model:train) did not beat it (scripts/README.md, "Second generation").
+    // (npm run model:train) did not beat it (docs/model.md, "Second generation").
     expect(['gpt2', 'llama']).toContain(cfg.model_type);
     expect(cfg.max_position_embeddings).toBeGreaterThanOrEqual(256);
     expect(cfg.tie_word_embeddings).toBe(true);
@@ -97,7 +97,7 @@ describe('hearth-chat (shipped default model)', () => {
 
   it("the app's reply rules decode in Hearth's loop exactly as the evaluation measured them in Python", async () => {
     const rules = replyRules(read('generation_config.json'));
-    // The shipped rules guide replies (scripts/README.md, "Classifier-free guidance").
+    // The shipped rules guide replies (docs/model.md, "Classifier-free guidance").
     expect(rules.guidanceScale).toBeGreaterThan(1);
     const tok: any = await AutoTokenizer.from_pretrained(ID);
     const model: any = await AutoModelForCausalLM.from_pretrained(ID, { dtype: 'q8' });

@@ -77,7 +77,7 @@ it('no training chat repeats a prompt the evaluation asks (card, development, go
   const r = py([
     'import json',
     'from scripts.train import data as D',
-    'from scripts.eval.evaluate import PROMPTS, DEV_PROMPTS, GOLDEN_PROMPT',
+    'from scripts.eval.prompts import PROMPTS, DEV_PROMPTS, GOLDEN_PROMPT',
     'from scripts.eval.identity import IDENTITY_PROMPTS',
     'from scripts.eval.model_card import trained_prompts',
     'asked = PROMPTS + DEV_PROMPTS + [m["content"] for m in GOLDEN_PROMPT] + IDENTITY_PROMPTS',

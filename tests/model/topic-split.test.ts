@@ -11,7 +11,7 @@ import { findPython } from './python';
 const CODE = `
 import json
 from scripts.eval.topic import topic_dialogues, topic_prompts, adherence, DEV_SKIP
-from scripts.eval.evaluate import PROMPTS, DEV_PROMPTS
+from scripts.eval.prompts import PROMPTS, DEV_PROMPTS
 
 def dlg(i, text=None):
     return [{"role": "user", "content": text or f"Tell me about volcano number {i} please"},

@@ -55,7 +55,7 @@ export const DATABASES: TestDatabase[] = [pglite, postgres];
 /** Whether a database is available; says so visibly when PostgreSQL is skipped. */
 export function available(d: TestDatabase): boolean {
   if (d.name === 'postgres' && !TEST_DATABASE_URL) {
-    console.warn('[server tests] PostgreSQL runs SKIPPED: TEST_DATABASE_URL is not set (CI sets it; see .ci/run)');
+    console.warn('[server tests] PostgreSQL runs SKIPPED: TEST_DATABASE_URL is not set (npm test sets it: scripts/test.mjs starts a throwaway PostgreSQL)');
     return false;
   }
   return true;

@@ -1,19 +1,14 @@
 // A minimal sync client for the convergence simulation: plain records keyed by id holding opaque
 // "ciphertext" strings (a tombstone is just another ciphertext), an outbox of mutations with
-// increasing ids, and a cursor. Requests can be dropped on the way out or on the way back.
+// increasing ids, and a cursor. Requests can be dropped on the way out or on the way back, and the
+// server can be down (the test says when): those failures are intended and counted. Anything else
+// (a 4xx or 5xx answer, a body the protocol does not allow, a network error while the server is
+// up, a hang) is a protocol error and fails the run.
 import { PullResponse, PushResponse, type Mutation } from '../../src/shared/sync/protocol';
+import { seededRandom } from '../../workers/sampling';
 
 /** Seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function uuidFrom(random: () => number): string {
   const b = Array.from({ length: 16 }, () => Math.floor(random() * 256));
@@ -25,6 +20,16 @@ export function uuidFrom(random: () => number): string {
 
 const encode = (s: string) => Buffer.from(s).toString('base64url');
 
+/** A request or response the simulation dropped on purpose. */
+class Dropped extends Error {}
+
+/** Whether `err` is fetch failing to reach the server (refused, reset, closed), not an answer. */
+function isUnreachable(err: unknown): boolean {
+  if (!(err instanceof TypeError) || err.message !== 'fetch failed') return false;
+  const code = (err.cause as { code?: string } | undefined)?.code ?? '';
+  return /^(ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(code);
+}
+
 export class SimClient {
   readonly records = new Map<string, string>();
   outbox: Mutation[] = [];
@@ -35,9 +40,10 @@ export class SimClient {
   readonly clientId: string;
   cursor = 0;
   private nextMutationId = 1;
-  failures = 0;
-  /** 5xx answers (there must be none). */
-  readonly serverErrors: string[] = [];
+  /** Requests and responses dropped on purpose. */
+  dropped = 0;
+  /** Requests that could not reach the server while it was down. */
+  unreachable = 0;
   steps = 0;
 
   constructor(
@@ -46,24 +52,28 @@ export class SimClient {
     private readonly token: string,
     private readonly random: () => number,
     public dropRate: number,
+    /** Whether the test has taken this client's server down (killed, not yet restarted). */
+    private readonly serverDown: () => boolean = () => false,
   ) {
     this.clientId = uuidFrom(random);
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<any> {
     const r = this.random();
-    if (r < this.dropRate / 2) throw new Error('dropped request');
+    if (r < this.dropRate / 2) throw new Dropped('dropped request');
     const res = await fetch(this.baseUrl + path, {
       method,
       headers: { Authorization: `Bearer ${this.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(60_000),
+      signal: AbortSignal.timeout(30_000),
+    }).catch((err: unknown) => {
+      if (err instanceof Error && err.name === 'TimeoutError') throw new Error(`${this.name}: ${method} ${path} got no answer in 30 s (server hung)`);
+      throw err;
     });
-    const json = await res.json();
-    if (res.status >= 500) this.serverErrors.push(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    if (r < this.dropRate) throw new Error('dropped response');
-    return json;
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${this.name}: ${method} ${path} answered ${res.status} ${text.slice(0, 300)}`);
+    if (r < this.dropRate) throw new Dropped('dropped response');
+    return JSON.parse(text);
   }
 
   /** A local create, edit or delete (tombstone). */
@@ -82,7 +92,8 @@ export class SimClient {
 
   /**
    * Pushes the whole outbox, then (only once it is empty, so no local change is pending) pulls
-   * everything after the cursor and applies it. Returns false when a request failed.
+   * everything after the cursor and applies it. Returns false when a request was dropped on
+   * purpose or the server was down; throws on any other error (a protocol error).
    */
   async sync(): Promise<boolean> {
     try {
@@ -98,8 +109,10 @@ export class SimClient {
         this.cursor = page.cursor;
         if (!page.hasMore) return true;
       }
-    } catch {
-      this.failures++;
+    } catch (err) {
+      if (err instanceof Dropped) this.dropped++;
+      else if (isUnreachable(err) && this.serverDown()) this.unreachable++;
+      else throw err;
       return false;
     }
   }

@@ -1,7 +1,7 @@
-// The backend a load starts on (workers/backendChoice.ts): the preference against what the
+// The backend a load starts on (src/shared/backendChoice.ts): the preference against what the
 // browser offers, and the sentence the UI shows when WebGPU is not used.
 import { describe, expect, it } from 'vitest';
-import { afterWebGpuFailure, chooseBackend, NO_ADAPTER_ASKED, NO_ADAPTER_AUTO, SOFTWARE_ADAPTER_AUTO } from '../../workers/backendChoice';
+import { afterWebGpuFailure, chooseBackend, NO_ADAPTER_ASKED, NO_ADAPTER_AUTO, SOFTWARE_ADAPTER_AUTO } from '../../src/shared/backendChoice';
 
 describe('chooseBackend', () => {
   it('Auto takes WebGPU when the browser offers an adapter, else WASM saying why (no notice: no news)', () => {

@@ -3,7 +3,7 @@
 // half-precision one it could not run.
 import { describe, expect, it } from 'vitest';
 import { dtypeFor } from '../../src/models/catalog';
-import { chooseBackend, needsShaderF16 } from '../../workers/backendChoice';
+import { chooseBackend, needsShaderF16 } from '../../src/shared/backendChoice';
 
 const smol = { dtypes: { wasm: 'q4', webgpu: 'q4f16' } };
 const plain = { dtypes: { wasm: 'q8', webgpu: 'fp32' } };

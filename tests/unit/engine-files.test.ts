@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promptFile } from '../../src/attachments/prepare';
-import { createInThreadEngine } from '../../src/engine/inThreadEngine';
+import { createInThreadEngine } from '../../workers/inThreadEngine';
 import type { EngineApi } from '../../src/shared/engine';
 
 const MODELS = resolve(__dirname, '../../models') + '/';

@@ -1,11 +1,12 @@
 // The in-thread engine on the real tiny test model (transformers.js + onnxruntime-node):
-// loading, streaming, greedy determinism, sampling at temperature 1, interrupt, context cutting,
-// load failures as data, and the reply rules of a model's generation_config.json (guidance).
+// loading, streaming, greedy determinism, seeded sampling at temperature 1, interrupt, context
+// cutting, load failures as data, and the reply rules of a model's generation_config.json
+// (guidance). Each test loads its own engine: no KV cache or state carries over between tests.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInThreadEngine } from '../../src/engine/inThreadEngine';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createInThreadEngine } from '../../workers/inThreadEngine';
 import type { EngineApi, GenerateRequest, LoadProgress } from '../../src/shared/engine';
 
 const MODELS = resolve(__dirname, '../../models') + '/';
@@ -21,14 +22,15 @@ describe('TransformersEngine (in-thread, Node)', () => {
   let engine: EngineApi;
   const progress: LoadProgress[] = [];
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    progress.length = 0;
     engine = createInThreadEngine();
     const loaded = await engine.load(MODEL, { backend: 'auto', modelBaseUrl: MODELS }, (p) => progress.push(p));
     if (!loaded.ok) throw new Error(`load failed: ${loaded.error.code} ${loaded.error.message}`);
     expect(loaded.value).toMatchObject({ modelId: MODEL, backend: 'cpu', dtype: 'q8' });
     expect(loaded.value.contextLength).toBe(CONTEXT);
   });
-  afterAll(() => engine.unload());
+  afterEach(() => engine.unload());
 
   it('reports load progress ending in warm-up', () => {
     expect(progress.length).toBeGreaterThan(0);
@@ -52,17 +54,17 @@ describe('TransformersEngine (in-thread, Node)', () => {
     expect(b.ok && b.value.text).toBe(a.value.text);
   });
 
-  it('samples at temperature 1: runs differ and every reply is well-formed; temperature 0 repeats itself', async () => {
+  it('samples at temperature 1: seeds give different well-formed replies, a seed repeats its reply; temperature 0 repeats itself', async () => {
     const turns = [{ role: 'user' as const, content: 'Tell me about your favourite place to walk.' }];
     const MAX = 24;
-    const run = async (temperature: number) => {
+    const run = async (temperature: number, seed?: number) => {
       const pieces: string[] = [];
-      const res = await engine.generate({ turns, params: { temperature, topP: 1, maxNewTokens: MAX } }, (p) => pieces.push(p));
+      const res = await engine.generate({ turns, params: { temperature, topP: 1, maxNewTokens: MAX }, seed }, (p) => pieces.push(p));
       if (!res.ok) throw new Error(res.error.message);
       return { ...res.value, streamed: pieces.join('') };
     };
     const sampled = [];
-    for (let i = 0; i < 6; i++) sampled.push(await run(1));
+    for (let seed = 1; seed <= 6; seed++) sampled.push(await run(1, seed));
     for (const r of sampled) {
       expect(r.completionTokens).toBeGreaterThan(0);
       expect(r.completionTokens).toBeLessThanOrEqual(MAX);
@@ -73,6 +75,7 @@ describe('TransformersEngine (in-thread, Node)', () => {
       expect(r.text).not.toMatch(/[\uFFFD\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
     }
     expect(new Set(sampled.map((r) => r.text)).size).toBeGreaterThan(2);
+    expect((await run(1, 3)).text).toBe(sampled[2].text);
     const [a, b] = [await run(0), await run(0)];
     expect(a.text).not.toBe('');
     expect(b.text).toBe(a.text);
@@ -146,7 +149,7 @@ describe('TransformersEngine (in-thread, Node)', () => {
       const gen = join(dir, MODEL, 'generation_config.json');
       writeFileSync(gen, JSON.stringify({ ...JSON.parse(readFileSync(gen, 'utf8')), hearth_guidance_scale: 2.5 }));
       // fp32: with int8 weights a reused KV cache can differ from a fresh prefill in the last bits
-      // (README "How it is built"), and guidance magnifies differences.
+      // (docs/architecture.md), and guidance magnifies differences.
       const loaded = await other.load(MODEL, { backend: 'auto', modelBaseUrl: dir + '/', warmup: false, dtype: 'fp32' });
       if (!loaded.ok) throw new Error(loaded.error.message);
       const plainLoaded = await plainEngine.load(MODEL, { backend: 'auto', modelBaseUrl: MODELS, warmup: false, dtype: 'fp32' });

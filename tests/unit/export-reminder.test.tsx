@@ -4,17 +4,24 @@
 import 'fake-indexeddb/auto';
 import { render } from 'solid-js/web';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from './until';
 import { openStorage } from '../../src/db';
 import { createAppStores, StoresContext } from '../../src/stores';
 import { ExportReminder } from '../../src/components/ExportReminder';
 import { idleEngine as engine } from './uiHelpers';
-import { until } from './until';
 
 let dispose: (() => void) | null = null;
 afterEach(() => {
   dispose?.();
   document.body.innerHTML = '';
 });
+
+const note = () => document.querySelector('[aria-label="Keep a copy"]');
+/** Waits until the reminder knows whether to show (its slot's data-state), and returns that. */
+async function settled(want: 'shown' | 'hidden') {
+  await until(() => document.querySelector('.export-reminder-slot')?.getAttribute('data-state') === want);
+  expect(!!note()).toBe(want === 'shown');
+}
 
 function mount(name: string) {
   const stores = createAppStores({ storage: openStorage(name), engine, url: {}, locks: null });
@@ -29,16 +36,15 @@ describe('ExportReminder', () => {
   it('reminds once while storage is not persistent, until dismissed', async () => {
     Object.defineProperty(navigator, 'storage', { configurable: true, value: { persisted: async () => false } });
     const stores = mount('reminder');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(document.querySelector('[aria-label="Keep a copy"]')).toBeNull(); // no conversations yet
+    await settled('hidden'); // no conversations yet
     await stores.storage.conversations.create();
-    await until(() => !!document.querySelector('[aria-label="Keep a copy"]'));
+    await settled('shown');
     expect(document.body.textContent).toMatch(/Export in the sidebar/);
     (document.querySelector('[aria-label="Keep a copy"] button') as HTMLButtonElement).click();
-    await until(() => !document.querySelector('[aria-label="Keep a copy"]'));
-    mount('reminder');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(document.querySelector('[aria-label="Keep a copy"]')).toBeNull();
+    await settled('hidden');
+    const again = mount('reminder');
+    await until(() => again.conversations.hits().length === 1); // a conversation, yet dismissed for good
+    await settled('hidden');
   });
 
   it('says nothing while this device syncs to an account', async () => {
@@ -49,10 +55,9 @@ describe('ExportReminder', () => {
     const account = { serverUrl: 'http://127.0.0.1:9', email: 'a@example.org', userId: 'u1', token: 't', expiresAt: Date.now() + 3.6e6, kdf: {}, wrappedAccountKey: {} };
     await storage.sync.begin(account as never, key, 'k1', 'c1');
     const stores = mount('reminder-synced');
-    await until(() => stores.sync.status().account !== null);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(document.querySelector('[aria-label="Keep a copy"]')).toBeNull();
+    await until(() => stores.sync.status().account !== null && stores.conversations.hits().length === 1);
+    await settled('hidden');
     await stores.sync.signOut(true);
-    await until(() => !!document.querySelector('[aria-label="Keep a copy"]'));
+    await settled('shown');
   });
 });

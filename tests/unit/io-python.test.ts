@@ -1,7 +1,7 @@
 // The fine-tuning script reads Hearth's export file directly: scripts/train/hearth_export.py gives
 // each conversation's branch on screen (system prompt first, failed replies left out), with the
 // standard library only. (tests/model/finetune-export.test.ts checks finetune.py's loader, which
-// needs torch.) Needs python3 (HEARTH_PYTHON overrides).
+// needs torch.) Runs HEARTH_PYTHON (npm test sets it to the .venv), else python3 on PATH.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { freshStorage } from './dbHelpers';
 import { exportText, seed } from './io-helpers';
 
-const PY = process.env.HEARTH_PYTHON ?? '/usr/bin/python3';
+const PY = process.env.HEARTH_PYTHON ?? 'python3'; // the standard library is enough
 const root = resolve(__dirname, '../..');
 const run = (code: string, file: string) => JSON.parse(execFileSync(PY, ['-c', code, file], { cwd: root, encoding: 'utf8', timeout: 120_000 }));
 

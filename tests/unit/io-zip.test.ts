@@ -3,7 +3,7 @@
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { parseImportFile } from '../../src/io/parseFile';
-import { isUnsafeName } from '../../src/io/zip';
+import { isUnsafeName, ZIP_LIMITS } from '../../src/io/zip';
 import { chatgptZip, fileOf, lisbon } from './io-fixtures';
 
 const small = { maxEntries: 20, maxEntryBytes: 1024 * 1024, maxTotalBytes: 3 * 1024 * 1024 };
@@ -26,6 +26,14 @@ describe('zip safety', () => {
     await expect(parse(zipSync(many))).rejects.toThrow(/more than 3 MB in all; refused/);
     const crowd = withConversations(Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`x${i}.txt`, strToU8('x')])));
     await expect(parse(crowd)).rejects.toThrow(/more than 20 entries; refused/);
+  });
+
+  it('applies the shipped limits when none are given: 512 MB per entry, 4 GB in all, 200,000 entries', async () => {
+    expect(ZIP_LIMITS).toEqual({ maxEntries: 200_000, maxEntryBytes: 512 * 1024 * 1024, maxTotalBytes: 4 * 1024 * 1024 * 1024 });
+    // An entry whose header says it inflates to 600 MB is refused before a byte is inflated.
+    const big = zipSync({ 'conversations.json': strToU8('[]') });
+    new DataView(big.buffer).setUint32(22, 600 * 1024 * 1024, true);
+    await expect(parseImportFile(fileOf(big, 'export.zip'), 'export.zip')).rejects.toThrow(/conversations\.json would inflate to more than 512 MB; refused/);
   });
 
   it('refuses names that escape their folder', async () => {

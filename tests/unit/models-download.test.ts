@@ -252,9 +252,20 @@ describe('downloadFiles', () => {
 
   it('reports a full disk as a quota error and keeps no partial file', async () => {
     const plan = await planHubDownload(ref(), 'q8');
-    const store = new MemoryFileStore(100_000);
+    // Room for the small files and two parts of the model: the disk fills up mid-file.
+    const onnx = plan.files.find((f) => f.path === ONNX)!;
+    const small = plan.files.filter((f) => f !== onnx).reduce((n, f) => n + f.size!, 0);
+    let partsStored = 0;
+    const store = new MemoryFileStore(small + 2 * partBytes(onnx.size!) + 100);
+    const putPart = store.putPart.bind(store);
+    store.putPart = async (...args) => (await putPart(...args), partsStored++, undefined);
     const err = await downloadFiles(plan.baseUrl, plan.files, store).catch((e) => e);
     expect((err as DownloadError).code).toBe('quota');
     expect(store.files.has(plan.baseUrl + ONNX)).toBe(false);
+    expect(partsStored).toBeGreaterThanOrEqual(1);
+    // Neither the parts written before the disk filled up nor their resume state are kept.
+    expect([...store.parts.keys()]).toEqual([]);
+    expect([...store.partials.keys()]).toEqual([]);
+    expect(await store.partial(plan.baseUrl + ONNX)).toBeUndefined();
   });
 });

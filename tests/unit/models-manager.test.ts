@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../src/models/catalog';
-import { MemoryFileStore } from '../../src/models/download';
+import { DownloadError, MemoryFileStore } from '../../src/models/download';
 import { ModelManager, modelCacheName, sourceFor } from '../../src/models/manager';
 import { FIXTURE_DIR, FIXTURE_REPO, startHubServer, type HubServer } from '../fixtures/hub-server.mjs';
 import { freshStorage } from './dbHelpers';
@@ -26,6 +26,9 @@ const ENTRY: CatalogEntry = {
   revision: 'main',
   dtypes: { wasm: 'q8', webgpu: 'fp32' },
 };
+
+/** The one rejection a cancelled install gives (the UI shows its message). */
+const CANCELLED = new DownloadError('aborted', 'The download was cancelled.');
 
 function setup() {
   const storage = freshStorage();
@@ -66,11 +69,11 @@ describe('ModelManager', () => {
     expect(rec.status).toBe('installed');
   }, 30_000);
 
-  it('discards everything when cancelled, and delete removes files and record', async () => {
+  it('cancelled before it starts: rejects as cancelled and keeps nothing; delete removes files and record', async () => {
     const { manager, storage, store } = setup();
     const ctrl = new AbortController();
     ctrl.abort();
-    await expect(manager.install(ENTRY, { hubUrl: hub.url, backend: 'wasm', signal: ctrl.signal })).rejects.toBeTruthy();
+    await expect(manager.install(ENTRY, { hubUrl: hub.url, backend: 'wasm', signal: ctrl.signal })).rejects.toEqual(CANCELLED);
     expect(await storage.models.get('tiny-chat')).toBeUndefined();
     const rec = await manager.install(ENTRY, { hubUrl: hub.url, backend: 'wasm' });
     expect((store(rec.cacheName) as MemoryFileStore).files.size).toBe(rec.files.length);
@@ -93,7 +96,7 @@ describe('ModelManager', () => {
       }
       expect([...mem.files.keys()].some(onnxKey)).toBe(false);
       ctrl.abort();
-      await expect(run).rejects.toMatchObject({ code: 'aborted' });
+      await expect(run).rejects.toEqual(CANCELLED);
     } finally {
       hub.throttle(null);
     }

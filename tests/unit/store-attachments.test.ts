@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 // The attachments and chat stores on fake-indexeddb with an engine that plans its prompt with
 // the real planner: pending files are read, refused above 50 MB, removable; a message saved with
-// its files sends them to the engine; the reply records what was sent and the chip finds it.
+// its files sends them to the engine; the reply records what was sent and the chip finds it;
+// a later question does not send them again.
 // Files are Node's (happy-dom's Blobs do not survive fake-indexeddb's structured clone).
 import 'fake-indexeddb/auto';
 import { File } from 'node:buffer';
@@ -94,5 +95,21 @@ describe('attachments store', () => {
     expect(engine.requests[1].files?.[0].text).toBe('The password is swordfish.');
     const edited = (await storage.messages.listByConversation(user.conversationId)).find((m) => m.content === 'What is the password?');
     expect(edited?.attachmentIds).toEqual([attId]);
+  });
+
+  it('does not send the files of earlier messages again with a later question', async () => {
+    const { stores, engine } = setup();
+    const { attachments, chat } = stores;
+    attachments.add([new File(['The password is swordfish.'], 'secret.txt', { type: 'text/plain' })] as unknown as globalThis.File[]);
+    await until(() => !attachments.reading());
+    expect(await chat.send('Read this.', attachments.toSave())).toBe(true);
+    attachments.clear();
+    await until(() => chat.streaming() === null && chat.path().length === 2 && chat.path()[1].status === 'complete');
+    expect(await chat.send('And now something else?')).toBe(true);
+    await until(() => chat.streaming() === null && chat.path().length === 4 && chat.path()[3].status === 'complete');
+    expect(engine.requests.map((r) => r.files?.map((f) => f.name) ?? [])).toEqual([['secret.txt'], []]);
+    // The earlier turn goes as its text only: the file's contents are nowhere in the second request.
+    expect(engine.requests[1].turns.map((t) => t.content)).toEqual(['Read this.', 'ok', 'And now something else?']);
+    expect(JSON.stringify(engine.requests[1])).not.toContain('swordfish');
   });
 });

@@ -288,6 +288,15 @@ describe('storage full while a reply streams', () => {
     expect(chat.unsaved(reply.id)).toEqual({ content: 'Hello there!', status: 'complete' });
     expect(toasts.toasts().some((t) => t.kind === 'error' && /storage space/.test(t.text))).toBe(true);
     expect(chat.path()[0].content).toBe('hi');
+    // In the database: the conversation, the question and the reply as it was last saved (started,
+    // empty), none of it removed or blanked by the failed writes.
+    const conv = chat.path()[0].conversationId;
+    expect(await storage.conversations.get(conv)).toMatchObject({ id: conv, deletedAt: null });
+    const saved = await storage.messages.listByConversation(conv);
+    expect(saved.map((m) => [m.id, m.role, m.content, m.status, m.deletedAt])).toEqual([
+      [chat.path()[0].id, 'user', 'hi', 'complete', null],
+      [reply.id, 'assistant', '', 'streaming', null],
+    ]);
   });
 });
 

@@ -3,8 +3,10 @@
 // batch, pulled records are never re-queued, a pending local change wins, and anything the server
 // tampers with is refused without touching local data.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { changePassword, createAccount, deleteAccount, signIn, signOut } from '../../src/sync/account';
+import { changePassword, createAccount, deleteAccount, signIn, signOut, type AccountDeps } from '../../src/sync/account';
 import { downloadFile } from '../../src/sync/files';
+import type { KdfParams } from '../../src/shared/sync/protocol';
+import { deriveSecret } from '../../src/sync/kdfCore';
 import { FakeSyncServer } from './syncFakeServer';
 import { device, snapshot, type Device } from './syncHelpers';
 
@@ -32,6 +34,21 @@ async function seed(d: Device) {
   return { c, m1, m2, att, bytes };
 }
 
+/** Every string in `records`, as is and decoded from base64 / base64url, as one text. */
+function readableIn(records: unknown[]): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') out.push(v, Buffer.from(v, 'base64url').toString('utf8'), Buffer.from(v, 'base64').toString('utf8'));
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(records);
+  return out.join('\n');
+}
+
+function containsRun(haystack: Uint8Array, run: Uint8Array): boolean {
+  return Buffer.from(haystack).indexOf(Buffer.from(run)) >= 0;
+}
+
 describe('sync client', () => {
   it('two devices converge: create on one, sign in on the other, records arrive decrypted, attachments byte for byte', async () => {
     await twoDevices();
@@ -40,10 +57,16 @@ describe('sync client', () => {
     expect(report.pushed).toBe(4);
     expect(await a.storage.outbox.count()).toBe(0);
 
-    // The server holds ciphertext only.
-    const stored = JSON.stringify([...server.userRecords(server.onlyUser).values()]);
-    expect(stored).not.toMatch(/Lisbon|pastries|map\.bin/);
-    expect(server.userChunks(server.onlyUser).size).toBe(3); // 2500 bytes in 1000-byte chunks
+    // The server holds ciphertext only: no plaintext in any record, as stored or decoded from
+    // base64, and no run of the attachment's bytes in any chunk.
+    const records = [...server.userRecords(server.onlyUser).values()];
+    expect(records).toHaveLength(4);
+    for (const text of ['Trip to Lisbon', 'Where to eat?', 'Try the pastries.', 'map.bin']) {
+      expect(readableIn(records), text).not.toContain(text);
+    }
+    const chunks = [...server.userChunks(server.onlyUser).values()];
+    expect(chunks).toHaveLength(3); // 2500 bytes in 1000-byte chunks
+    for (const chunk of chunks) expect(containsRun(chunk, bytes.subarray(0, 16)) || containsRun(chunk, bytes.subarray(1000, 1016))).toBe(false);
 
     await b.client.syncOnce();
     expect((await b.storage.conversations.get(c.id))?.title).toBe('Trip to Lisbon');
@@ -278,6 +301,16 @@ describe('tampering', () => {
 });
 
 describe('accounts', () => {
+  it('a new account derives its keys with Argon2id, 64 MiB and 3 passes, and the server keeps those parameters', async () => {
+    const used: KdfParams[] = [];
+    // The device's defaults (no test override of the memory), through the real Argon2id.
+    const deps: AccountDeps = { ...a.deps, kdfMemoryKiB: undefined, derive: (pw, email, kdf) => (used.push(kdf), deriveSecret(pw, email, kdf)) };
+    await createAccount(deps, a.creds());
+    const expected = { algorithm: 'argon2id', memoryKiB: 64 * 1024, iterations: 3, parallelism: 1 };
+    expect(used).toEqual([expect.objectContaining(expected)]);
+    expect(server.accounts.get('ann@example.org')?.kdf).toMatchObject(expected);
+  }, 120_000);
+
   it('a wrong password cannot sign in; sign-in needs the right one', async () => {
     await createAccount(a.deps, a.creds());
     await expect(signIn(b.deps, b.creds(undefined, 'wrong password!'))).rejects.toMatchObject({ code: 'bad-credentials' });

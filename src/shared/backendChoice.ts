@@ -1,8 +1,8 @@
 // Which backend a load starts on, and the sentence the UI shows when WebGPU is not used: the
 // user's preference (Auto / WebGPU / WASM) against what the browser offers, then, after a failed
 // WebGPU load, the WASM fallback. Pure, so it is unit-tested without a GPU.
-import type { OrtBackend, BackendPreference } from '../src/shared/engine';
-import { needsShaderF16 } from '../src/shared/modelFiles';
+import type { OrtBackend, BackendPreference } from './engine';
+import { needsShaderF16 } from './modelFiles';
 
 export { needsShaderF16 };
 
