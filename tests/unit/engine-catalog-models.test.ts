@@ -4,7 +4,7 @@
 // reply after an empty think block (thinking off). The prompts are the engine's own (returnPrompt).
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createInThreadEngine } from '../../src/engine/inThreadEngine';
+import { createInThreadEngine } from '../../workers/inThreadEngine';
 import type { ChatTurn } from '../../src/shared/engine';
 
 const ROOT = resolve(__dirname, '../fixtures/catalog') + '/';
