@@ -22,6 +22,12 @@ export interface CatalogEntry {
   sizes?: Record<string, number>;
   /** True when sizes are rounded figures from the Hub's file listing, not exact byte counts. */
   approximate?: boolean;
+  /** What the model is good at, in a few words (the first screen's recommendation shows it). */
+  goodAt?: string;
+  /** vocab_size x hidden_size: the token embedding, the largest weight tensor (docs/recommendation.md). */
+  embeddingParams?: number;
+  /** Ranks models above their parameter count in the recommendation (higher first; default 0). */
+  tier?: number;
 }
 
 export interface Catalog {
