@@ -2,14 +2,22 @@
 // user added) with size, context length, dtype per backend and licence; Download with a progress
 // bar (bytes and %), Cancel, Retry / Resume (an unfinished download says how much is kept),
 // Delete and Use; "Load model from files" (a folder of ONNX files); the Hub URL; storage used /
-// available and whether it is persistent.
+// available and whether it is persistent; the model recommended for this device is flagged.
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { Modal } from './Modal';
 import { formatBytes, type CatalogBackend, type CatalogEntry } from '../models/catalog';
-import type { ModelsStore } from '../stores/models';
+import type { DownloadState, ModelsStore } from '../stores/models';
 import './models.css';
 
-export function ModelsDialog(props: { open: boolean; onClose: () => void; models: ModelsStore; backend: CatalogBackend; buildId?: string }) {
+export function ModelsDialog(props: {
+  open: boolean;
+  onClose: () => void;
+  models: ModelsStore;
+  backend: CatalogBackend;
+  buildId?: string;
+  /** The model the first screen recommends for this device (flagged in the list). */
+  recommendedId?: string;
+}) {
   let picker!: HTMLInputElement;
   const m = () => props.models;
   const [hub, setHub] = createSignal('');
@@ -51,7 +59,7 @@ export function ModelsDialog(props: { open: boolean; onClose: () => void; models
           <p role="alert" class="models-error">{m().catalogError()}</p>
         </Show>
         <ul class="models-list" aria-label="Models">
-          <For each={m().catalog()}>{(entry) => <ModelItem entry={entry} models={m()} backend={props.backend} />}</For>
+          <For each={m().catalog()}>{(entry) => <ModelItem entry={entry} models={m()} backend={props.backend} recommended={entry.id === props.recommendedId} />}</For>
         </ul>
 
         <h3>Add</h3>
@@ -121,7 +129,20 @@ function StorageLine(props: { models: ModelsStore }) {
   );
 }
 
-function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: CatalogBackend }) {
+/** A download's progress bar ("Downloading <name>") with bytes and percent. */
+export function DownloadProgress(props: { name: string; state: DownloadState }) {
+  const pct = () => (props.state.totalBytes ? Math.min(100, Math.floor((props.state.loadedBytes / props.state.totalBytes) * 100)) : 0);
+  return (
+    <div class="models-progress">
+      <progress max={100} value={pct()} aria-label={`Downloading ${props.name}`} aria-valuetext={`${pct()}%`} />
+      <span class="models-bytes">
+        {formatBytes(props.state.loadedBytes)} of {formatBytes(props.state.totalBytes)} ({pct()}%)
+      </span>
+    </div>
+  );
+}
+
+function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: CatalogBackend; recommended?: boolean }) {
   const e = () => props.entry;
   const m = () => props.models;
   const rec = () => m().record(e().id);
@@ -132,10 +153,6 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
   const inUse = () => m().activeId() === e().id;
   const dtype = () => rec()?.dtype ?? m().dtypeOf(e());
   const size = () => rec()?.totalBytes || (e().source === 'bundled' ? m().bundledSize(e().id) : e().sizes?.[dtype()]);
-  const pct = () => {
-    const d = dl();
-    return d?.totalBytes ? Math.min(100, Math.floor((d.loadedBytes / d.totalBytes) * 100)) : 0;
-  };
   /** Bytes of an unfinished download kept in the browser (a resume goes on after them). */
   const kept = () => rec()?.files.reduce((n, f) => n + (f.verified ? f.size : (f.storedBytes ?? 0)), 0) ?? 0;
   const status = () =>
@@ -145,6 +162,9 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
     <li class="models-item" aria-label={e().name} data-status={dl()?.running ? 'downloading' : installed() ? 'installed' : rec() ? 'partial' : 'available'}>
       <div class="models-head">
         <strong>{e().name}</strong>
+        <Show when={props.recommended}>
+          <span class="models-flag">Recommended for this device</span>
+        </Show>
         <span class="models-badge">{status()}</span>
       </div>
       <Show when={e().description}>
@@ -166,12 +186,7 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
         </Show>
       </p>
       <Show when={dl()?.running}>
-        <div class="models-progress">
-          <progress max={100} value={pct()} aria-label={`Downloading ${e().name}`} aria-valuetext={`${pct()}%`} />
-          <span class="models-bytes">
-            {formatBytes(dl()!.loadedBytes)} of {formatBytes(dl()!.totalBytes)} ({pct()}%)
-          </span>
-        </div>
+        <DownloadProgress name={e().name} state={dl()!} />
       </Show>
       <Show when={rec()?.status === 'partial' && !dl()?.running && !dl()?.error}>
         <p class="models-kept">

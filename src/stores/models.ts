@@ -33,7 +33,8 @@ export interface ModelsStore {
   hubUrl: () => string;
   setHubUrl(url: string): Promise<boolean>;
   addRepository(repo: string): Promise<string | null>;
-  download(entry: CatalogEntry): Promise<boolean>;
+  /** Downloads `entry` for `backend`'s dtype (default: the backend the engine runs on). */
+  download(entry: CatalogEntry, opts?: { backend?: CatalogBackend }): Promise<boolean>;
   /** The dtype a download of `entry` would fetch on this device. */
   dtypeOf(entry: CatalogEntry): string;
   cancel(id: string): void;
@@ -41,6 +42,8 @@ export interface ModelsStore {
   importFiles(files: FileList | File[]): Promise<string | null>;
   use(id: string): Promise<void>;
   activeId: () => string;
+  /** A model's name as the Models list shows it, from the id the engine loaded it by (each reply records it). */
+  nameOf(modelId: string): string;
   /** How the engine loads the model in use. */
   active: () => ActiveModel;
   storage: () => StorageFigures | null;
@@ -167,7 +170,7 @@ export function createModelsStore(deps: {
 
   const currentHubUrl = () => hubUrl() ?? catalog().hubUrl;
   /** The download itself, in this tab (`download` first makes sure no other tab runs it). */
-  const downloadHere = async (entry: CatalogEntry): Promise<boolean> => {
+  const downloadHere = async (entry: CatalogEntry, backend: CatalogBackend): Promise<boolean> => {
     if (controllers.has(entry.id)) return false;
     const ctrl = new AbortController();
     controllers.set(entry.id, ctrl);
@@ -176,7 +179,7 @@ export function createModelsStore(deps: {
     try {
       await manager.install(entry, {
         hubUrl: currentHubUrl(),
-        backend: deps.backend(),
+        backend,
         shaderF16: deps.shaderF16?.(),
         signal: ctrl.signal,
         onProgress: (p) => patchDownload(entry.id, { loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, file: p.file }),
@@ -218,17 +221,18 @@ export function createModelsStore(deps: {
       }
       return entry.id;
     },
-    async download(entry) {
+    async download(entry, opts) {
       if (controllers.has(entry.id)) return false;
+      const backend = opts?.backend ?? deps.backend();
       // One tab at a time writes a model's parts: another tab's download of it is not joined.
       if (typeof navigator !== 'undefined' && navigator.locks) {
         return navigator.locks.request(`hearth-download:${entry.id}`, { ifAvailable: true }, async (lock) => {
-          if (lock) return downloadHere(entry);
+          if (lock) return downloadHere(entry, backend);
           patchDownload(entry.id, { running: false, error: 'This model is downloading in another tab. Wait for it there, or close that tab and choose Retry.' });
           return false;
         });
       }
-      return downloadHere(entry);
+      return downloadHere(entry, backend);
     },
     cancel(id) {
       controllers.get(id)?.abort();
@@ -260,6 +264,8 @@ export function createModelsStore(deps: {
       deps.onUse?.();
     },
     activeId,
+    // Downloaded models load by their name already; bundled ones by their folder id.
+    nameOf: (modelId) => catalog().models.find((e) => e.id === modelId)?.name ?? modelId,
     active: () => {
       const id = activeId();
       const rec = record(id);
