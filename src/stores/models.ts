@@ -7,7 +7,7 @@ import { createSignal } from 'solid-js';
 import { observe, type ModelRecord, type Storage } from '../db';
 import type { ActiveModel } from '../engine/tabEngine';
 import { bundledModels, HUB_MODELS_CACHE } from '../pwa/caches';
-import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, dtypeFor, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
+import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, dtypeFor, formatBytes, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
 import { CacheFileStore, DownloadError } from '../models/download';
 import { ModelManager, sourceFor } from '../models/manager';
 import { estimateStorage, isStoragePersisted, requestPersistentStorage, type StorageFigures } from '../models/storage';
@@ -58,22 +58,27 @@ export interface ModelsStore {
 
 export function downloadErrorText(e: unknown): string {
   if (e instanceof DownloadError) {
+    const kept = e.keptBytes > 0 ? ` ${formatBytes(e.keptBytes)} already downloaded is kept; the download goes on from there.` : '';
+    const meanwhile = ' The built-in model still answers meanwhile.';
     switch (e.code) {
       case 'quota':
         return 'Your browser has no more storage space for this model. The partial download was discarded and nothing else was lost; delete a model or free some space, then try again.';
       case 'network':
-        return 'The connection was lost during the download. The verified files are kept: choose Retry to continue.';
+        return `The connection was lost during the download.${kept || ' The verified files are kept: choose Retry to continue.'}`;
+      case 'offline':
+      case 'unreachable':
+      case 'cors':
+      case 'server':
+      case 'http':
+        return `${e.message}${kept}${meanwhile}`;
       case 'verify':
         return `The download was damaged and was discarded (${e.message}). Try again.`;
-      case 'not-found':
-        return e.message;
       case 'aborted':
         return 'The download was cancelled.';
       default:
         return e.message;
     }
   }
-  if (e instanceof Error && /fetch|network/i.test(e.message)) return 'The Hub could not be reached. Check the connection and the Hub URL.';
   return e instanceof Error ? e.message : 'The download failed.';
 }
 
