@@ -4,6 +4,8 @@
 // part-way. A browser reports the first three alike (a TypeError from fetch), so they are told
 // apart by two probes of a file the download needs: a `no-cors` request (it reaches a server that
 // answers, whatever its CORS headers) and a normal one (only a server allowing this site passes).
+// A cross-origin isolated page (COEP require-corp, as Hearth is served) also refuses a `no-cors`
+// answer without Cross-Origin-Resource-Policy, so there "unreachable" names CORS as a possibility.
 import { DownloadError, isQuotaError } from './download';
 
 export interface DiagnoseOptions {
@@ -12,6 +14,8 @@ export interface DiagnoseOptions {
   fetch: typeof fetch;
   /** navigator.onLine (false: the device has no network at all). */
   online: boolean;
+  /** crossOriginIsolated (default: the page's). */
+  isolated?: boolean;
   signal?: AbortSignal;
 }
 
@@ -51,9 +55,12 @@ export async function diagnoseHubError(e: unknown, opts: DiagnoseOptions): Promi
   }
   if (!opts.online) return new DownloadError('offline', 'This device is offline, so the Hub cannot be reached.');
   if (!(await answers(opts.probeUrl, { mode: 'no-cors' }, opts))) {
+    const isolated = opts.isolated ?? (typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated);
     return new DownloadError(
       'unreachable',
-      `The Hub at ${host} could not be reached: its name does not resolve, it does not answer, or something (a firewall, a proxy, a blocker) stops it.`,
+      `The Hub at ${host} could not be reached: its name does not resolve, it does not answer, ${
+        isolated ? 'something (a firewall, a proxy, a blocker) stops it, or it does not allow this site (CORS).' : 'or something (a firewall, a proxy, a blocker) stops it.'
+      }`,
     );
   }
   if (!(await answers(opts.probeUrl, {}, opts))) {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../src/models/catalog';
 import { DownloadError, MemoryFileStore } from '../../src/models/download';
+import { diagnoseHubError } from '../../src/models/hubErrors';
 import { ModelManager } from '../../src/models/manager';
 import { downloadErrorText } from '../../src/stores/models';
 import { FIXTURE_REPO, startHubServer, type HubServer } from '../fixtures/hub-server.mjs';
@@ -59,6 +60,9 @@ describe('a Hub that cannot be used', () => {
     expect(dns.code).toBe('unreachable');
     expect(dns.message).toMatch(/hub\.invalid could not be reached: its name does not resolve/);
     expect(await storage.models.list()).toEqual([]); // nothing arrived, nothing kept
+    // A cross-origin isolated page cannot tell a Hub that refuses this site from one that is gone.
+    const isolated = await diagnoseHubError(new TypeError('Failed to fetch'), { probeUrl: `${closedUrl}/x/config.json`, fetch, online: true, isolated: true });
+    expect((isolated as Error).message).toMatch(/stops it, or it does not allow this site \(CORS\)\.$/);
   });
 
   it('offline: said as such', async () => {
