@@ -16,6 +16,11 @@ export interface DiagnoseOptions {
   online: boolean;
   /** crossOriginIsolated (default: the page's). */
   isolated?: boolean;
+  /**
+   * The Hub already answered this attempt (the download was planned from it): it is reachable and
+   * allows this site, so a failed request means the connection was lost (no probes).
+   */
+  reached?: boolean;
   signal?: AbortSignal;
 }
 
@@ -54,6 +59,7 @@ export async function diagnoseHubError(e: unknown, opts: DiagnoseOptions): Promi
     return e;
   }
   if (!opts.online) return new DownloadError('offline', 'This device is offline, so the Hub cannot be reached.');
+  if (opts.reached) return e instanceof DownloadError ? e : new DownloadError('network', 'The connection to the Hub was lost.');
   if (!(await answers(opts.probeUrl, { mode: 'no-cors' }, opts))) {
     const isolated = opts.isolated ?? (typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated);
     return new DownloadError(

@@ -73,8 +73,9 @@ export class ModelManager {
     const dtype = dtypeFor(entry, opts.backend, { shaderF16: opts.shaderF16 });
     const fetchImpl = this.deps.fetch ?? fetch;
     // A failure says why: offline, Hub unreachable, CORS, server error, not found (src/models/hubErrors).
-    const explain = (e: unknown) =>
+    const explain = (e: unknown, reached = false) =>
       diagnoseHubError(e, {
+        reached,
         probeUrl: `${hubBaseUrl(ref)}config.json`,
         fetch: fetchImpl,
         online: opts.online ?? (typeof navigator === 'undefined' || navigator.onLine !== false),
@@ -131,7 +132,7 @@ export class ModelManager {
       return await this.deps.records.put({ ...base, files, totalBytes: files.reduce((n, f) => n + f.size, 0), status: 'installed' });
     } catch (failure) {
       await saving;
-      const e = await explain(failure);
+      const e = await explain(failure, true);
       // The Hub or the connection failing keeps what was stored for "Resume"; anything else is discarded.
       if (e instanceof DownloadError && KEEP.has(e.code)) {
         e.keptBytes = fileState.reduce((n, f) => n + (f.verified ? f.size : (f.storedBytes ?? 0)), 0);
