@@ -321,7 +321,8 @@ async function mapConversation(conv: CgConversation, assets: Map<string, ChatGpt
       groups.push(g);
     }
     const slug = m.metadata?.model_slug;
-    if (role === 'assistant' && typeof slug === 'string' && slug.length <= 200) g.message.metadata.modelId = slug;
+    // The label under the reply names ChatGPT's model as its export does (e.g. "gpt-4o").
+    if (role === 'assistant' && typeof slug === 'string' && slug.length <= 200) g.message.metadata.modelId = g.message.metadata.modelName = slug;
     g.nodes.push(key);
     g.raw.push(...r.raw);
     counters.raw += r.raw.length;
