@@ -70,6 +70,7 @@ export function App(props: { stores?: Stores; autoLoad?: boolean }) {
           onClose={() => setModelsOpen(false)}
           models={stores.models}
           buildId={stores.pwa.buildId}
+          recommendedId={stores.recommendation.pick()?.entry.id}
           backend={engine.backend() === 'webgpu' ? 'webgpu' : 'wasm'}
         />
         <SyncDialog open={syncOpen()} onClose={() => setSyncOpen(false)} sync={stores.sync} />

@@ -1,5 +1,5 @@
-// The chat column: header (drawer toggle, title, status, settings), model notices, the message
-// log of the branch on screen (sticks to the bottom while a reply streams) and the composer.
+// The chat column: header (drawer toggle, title, status, settings), model notices, the model
+// recommended for this device (src/components/Recommendation.tsx), the message log of the branch on screen (sticks to the bottom while a reply streams) and the composer.
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
 import { installCodeCopy } from '../lib/markdown';
 import { useStores } from '../stores';
@@ -13,6 +13,7 @@ import { UpdatePrompt } from './UpdatePrompt';
 import { Icon } from './icons';
 import { MessageItem } from './MessageItem';
 import { ModelPicker } from './ModelPicker';
+import { Recommendation } from './Recommendation';
 import { Suggestions } from './Suggestions';
 import { StatusLine } from './StatusLine';
 
@@ -94,6 +95,9 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
           <UpdatePrompt pwa={stores.pwa} />
           <TabNotice role={stores.pwa.tabRole()} onUseHere={stores.useModelHere} />
           <EngineNotice />
+          <Show when={ids().length > 0}>
+            <Recommendation emptyChat={false} />
+          </Show>
           <Show when={ids().length === 0}>
             <div class="empty">
               <div class="empty-mark">
@@ -101,6 +105,7 @@ export function ChatView(props: { drawerOpen: boolean; onToggleDrawer: () => voi
               </div>
               <h2>How can I help?</h2>
               <p>Hearth runs entirely in your browser. Your conversations stay on this device.</p>
+              <Recommendation emptyChat />
               <Suggestions />
             </div>
           </Show>

@@ -1,5 +1,5 @@
 // One message of the branch on screen: its text (Markdown for replies, plain text for the user),
-// an imported answer's steps and documents (ImportedParts),
+// an imported answer's steps and documents (ImportedParts), the model that wrote a reply,
 // state flags (how it ended: ReplyEnd; errors, "left out" notice), actions (Copy, Edit, Regenerate) and the
 // branch pager `< 2/3 >`.
 import { createSignal, Show } from 'solid-js';
@@ -143,6 +143,9 @@ export function MessageItem(props: { message: Message }) {
         {(notice) => <p class="msg-note">{notice()}</p>}
       </Show>
 
+      <Show when={!isUser() && !streamingNow() && m().metadata.modelName}>
+        <p class="msg-model" role="note" aria-label="Model">{m().metadata.modelName}</p>
+      </Show>
       <Show when={!editing()}>
         <div class="msg-footer">
           <Show when={branches().count > 1}>

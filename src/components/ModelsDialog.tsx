@@ -2,16 +2,25 @@
 // user added) with size, context length, dtype per backend and licence; Download with a progress
 // bar (bytes and %), Cancel, Retry / Resume (an unfinished download says how much is kept),
 // Delete and Use; "Load model from files" (a folder of ONNX files); the Hub URL; storage used /
-// available and whether it is persistent. Chrome's built-in AI is listed first where Chrome offers it.
+// available and whether it is persistent; the model recommended for this device is flagged.
+// Chrome's built-in AI is listed first where Chrome offers it.
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { BuiltInAiItem } from './BuiltInAiItem';
 import { Modal } from './Modal';
-import { ModelDownload } from './ModelDownload';
+import { downloadPct, downloadText, ModelDownload } from './ModelDownload';
 import { formatBytes, type CatalogBackend, type CatalogEntry } from '../models/catalog';
 import type { ModelsStore } from '../stores/models';
 import './models.css';
 
-export function ModelsDialog(props: { open: boolean; onClose: () => void; models: ModelsStore; backend: CatalogBackend; buildId?: string }) {
+export function ModelsDialog(props: {
+  open: boolean;
+  onClose: () => void;
+  models: ModelsStore;
+  backend: CatalogBackend;
+  buildId?: string;
+  /** The model the first screen recommends for this device (flagged in the list). */
+  recommendedId?: string;
+}) {
   let picker!: HTMLInputElement;
   const m = () => props.models;
   const [hub, setHub] = createSignal('');
@@ -57,7 +66,7 @@ export function ModelsDialog(props: { open: boolean; onClose: () => void; models
           <Show when={(m().builtIn.status() ?? 'unavailable') !== 'unavailable'}>
             <BuiltInAiItem models={m()} />
           </Show>
-          <For each={m().catalog()}>{(entry) => <ModelItem entry={entry} models={m()} backend={props.backend} />}</For>
+          <For each={m().catalog()}>{(entry) => <ModelItem entry={entry} models={m()} backend={props.backend} recommended={entry.id === props.recommendedId} />}</For>
         </ul>
 
         <h3>Add</h3>
@@ -127,21 +136,18 @@ function StorageLine(props: { models: ModelsStore }) {
   );
 }
 
-function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: CatalogBackend }) {
+function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: CatalogBackend; recommended?: boolean }) {
   const e = () => props.entry;
   const m = () => props.models;
   const rec = () => m().record(e().id);
   const dl = () => m().downloads()[e().id];
+  const pct = () => downloadPct(dl());
   // A bundled entry whose folder this build does not ship (e.g. a build without the trained model).
   const absent = () => e().source === 'bundled' && import.meta.env.PROD && m().bundledSize(e().id) === undefined;
   const installed = () => (e().source === 'bundled' && !absent()) || rec()?.status === 'installed';
   const inUse = () => m().activeId() === e().id;
   const dtype = () => rec()?.dtype ?? m().dtypeOf(e());
   const size = () => rec()?.totalBytes || (e().source === 'bundled' ? m().bundledSize(e().id) : e().sizes?.[dtype()]);
-  const pct = () => {
-    const d = dl();
-    return d?.totalBytes ? Math.min(100, Math.floor((d.loadedBytes / d.totalBytes) * 100)) : 0;
-  };
   /** Bytes of an unfinished download kept in the browser (a resume goes on after them). */
   const kept = () => rec()?.files.reduce((n, f) => n + (f.verified ? f.size : (f.storedBytes ?? 0)), 0) ?? 0;
   const status = () =>
@@ -151,6 +157,9 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
     <li class="models-item" aria-label={e().name} data-status={dl()?.running ? 'downloading' : installed() ? 'installed' : rec() ? 'partial' : 'available'}>
       <div class="models-head">
         <strong>{e().name}</strong>
+        <Show when={props.recommended}>
+          <span class="models-flag">Recommended for this device</span>
+        </Show>
         <span class="models-badge">{status()}</span>
       </div>
       <Show when={e().description}>
@@ -175,7 +184,7 @@ function ModelItem(props: { entry: CatalogEntry; models: ModelsStore; backend: C
         name={e().name}
         running={!!dl()?.running}
         pct={pct()}
-        text={`${formatBytes(dl()?.loadedBytes)} of ${formatBytes(dl()?.totalBytes)} (${pct()}%)`}
+        text={downloadText(dl())}
         error={dl()?.error}
       />
       <Show when={rec()?.status === 'partial' && !dl()?.running && !dl()?.error}>

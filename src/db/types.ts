@@ -20,6 +20,8 @@ export interface Conversation {
 
 export interface MessageMetadata {
   modelId?: string;
+  /** Replies: the name of the model that wrote it, as the app showed it then (the label under the reply). */
+  modelName?: string;
   backend?: Backend;
   promptTokens?: number;
   completionTokens?: number;

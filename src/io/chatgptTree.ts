@@ -167,7 +167,7 @@ export async function mapConversation(conv: CgTree, assets: Map<string, ChatGptA
     g.message.updatedAt = Math.max(g.message.updatedAt, timeOf(m.update_time) ?? t);
     g.message.status = statusOf(m.status);
     const slug = m.metadata?.model_slug;
-    if (role === 'assistant' && typeof slug === 'string' && slug.length <= 200) g.message.metadata.modelId = slug;
+    if (role === 'assistant' && typeof slug === 'string' && slug.length <= 200) g.message.metadata.modelId = g.message.metadata.modelName = slug;
     g.nodes.push(key);
     g.raw.push(...view.raw);
     counters.raw += view.raw.length;

@@ -21,6 +21,7 @@ const Text = (max: number) => z.string().max(max);
 
 export const MessageMetadataSchema = z.strictObject({
   modelId: Text(200).optional(),
+  modelName: Text(200).optional(),
   backend: z.enum(['webgpu', 'wasm', 'cpu', 'browser']).optional(),
   promptTokens: z.number().int().min(0).optional(),
   completionTokens: z.number().int().min(0).optional(),
@@ -28,6 +29,8 @@ export const MessageMetadataSchema = z.strictObject({
   droppedTurns: z.number().int().min(0).optional(),
   truncatedLatest: z.boolean().optional(),
   finishReason: z.enum(['stop', 'length', 'interrupted']).optional(),
+  stopped: z.boolean().optional(),
+  contextFull: z.boolean().optional(),
   error: z.strictObject({ code: z.enum(ENGINE_CODES), message: Text(10_000), retryable: z.boolean() }).optional(),
   imported: z
     .strictObject({
@@ -41,6 +44,20 @@ export const MessageMetadataSchema = z.strictObject({
       documents: z.array(z.strictObject({ title: Text(500), text: Text(10_000_000) })).max(1000).optional(),
     })
     .optional(),
+  attachments: z
+    .array(
+      z.strictObject({
+        id: Id,
+        name: Text(255),
+        whole: z.boolean(),
+        passages: z.array(z.number().int().min(0)).max(100_000),
+        totalPassages: z.number().int().min(0),
+        passageChars: z.number().int().min(1),
+      }),
+    )
+    .max(1000)
+    .optional(),
+  prompt: Text(10_000_000).optional(),
 });
 
 export const MessageSchema = z.strictObject({

@@ -39,6 +39,10 @@ export interface CatalogEntry {
   sizes?: Record<string, number>;
   /** True when sizes are rounded figures from the Hub's file listing, not exact byte counts. */
   approximate?: boolean;
+  /** vocab_size x hidden_size: the token embedding, the largest weight tensor (docs/recommendation.md). */
+  embeddingParams?: number;
+  /** Ranks models above their parameter count in the recommendation (higher first; default 0). */
+  tier?: number;
 }
 
 export interface Catalog {

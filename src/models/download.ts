@@ -35,12 +35,17 @@ export interface FileStore {
   commit(key: string, manifest: PartsManifest): Promise<void>;
 }
 
-export type DownloadErrorCode = 'aborted' | 'network' | 'not-found' | 'http' | 'verify' | 'quota';
+/** offline / unreachable / cors / server: why the Hub could not be used (src/models/hubErrors.ts). */
+export type DownloadErrorCode = 'aborted' | 'network' | 'not-found' | 'http' | 'verify' | 'quota' | 'offline' | 'unreachable' | 'cors' | 'server';
 
 export class DownloadError extends Error {
   constructor(
     readonly code: DownloadErrorCode,
     message: string,
+    /** The HTTP status the server answered, when it answered one. */
+    readonly status?: number,
+    /** Bytes of this model kept in the browser for Resume (set by the model manager). */
+    public keptBytes = 0,
   ) {
     super(message);
     this.name = 'DownloadError';
@@ -192,7 +197,7 @@ export async function downloadFile(url: string, file: RemoteFile, store: FileSto
       const res = await doFetch(url, { headers, signal: opts.signal, cache: 'no-store' });
       if (res.status === 404) {
         await res.body?.cancel().catch(() => undefined);
-        throw new DownloadError('not-found', `${file.path} is not on the server (HTTP 404).`);
+        throw new DownloadError('not-found', `${file.path} is not on the server (HTTP 404).`, 404);
       }
       if (res.status === 416 && received() > 0 && expectedSize === received()) {
         // Everything had arrived; only the end of the stream was lost.
@@ -201,7 +206,7 @@ export async function downloadFile(url: string, file: RemoteFile, store: FileSto
         throw new DownloadError('verify', `The server's copy of ${file.path} is shorter than expected.`);
       } else if (res.status !== 200 && res.status !== 206) {
         await res.body?.cancel().catch(() => undefined);
-        throw new DownloadError('http', `The server answered HTTP ${res.status} for ${file.path}.`);
+        throw new DownloadError('http', `The server answered HTTP ${res.status} for ${file.path}.`, res.status);
       } else {
         if (res.status === 206) {
           const start = /^bytes (\d+)-/.exec(res.headers.get('Content-Range') ?? '');

@@ -4,7 +4,7 @@
 // causal LM in one dtype: config, generation config, tokenizer, chat template and
 // onnx/model<suffix>.onnx (+ _data).
 import { DTYPE_SUFFIX } from '../pwa/caches';
-import type { RemoteFile } from './download';
+import { DownloadError, type RemoteFile } from './download';
 
 export interface HubRef {
   hubUrl: string;
@@ -70,7 +70,10 @@ export async function planHubDownload(ref: HubRef, dtype: string, fetchImpl: typ
   const listing = await hubListing(ref, fetchImpl, signal);
   const res = await fetchImpl(`${baseUrl}config.json`, { signal });
   if (!res.ok) {
-    throw new Error(res.status === 404 ? `The model ${ref.repo} was not found on the Hub.` : `The Hub answered HTTP ${res.status} for ${ref.repo}.`);
+    await res.body?.cancel().catch(() => undefined);
+    throw res.status === 404
+      ? new DownloadError('not-found', `The model ${ref.repo} was not found on the Hub (HTTP 404).`, 404)
+      : new DownloadError('http', `The Hub answered HTTP ${res.status} for ${ref.repo}.`, res.status);
   }
   const config = (await res.json()) as Record<string, unknown>;
   const onnx = `model${DTYPE_SUFFIX[dtype] ?? ''}.onnx`;

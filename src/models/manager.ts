@@ -10,7 +10,11 @@ import type { ModelSource } from '../shared/engine';
 import { DTYPE_SUFFIX, HUB_MODELS_CACHE } from '../pwa/caches';
 import { dtypeFor, type CatalogBackend, type CatalogEntry } from './catalog';
 import { cancelled, DownloadError, downloadFiles, isQuotaError, type FileStore } from './download';
-import { hubBaseUrl, planHubDownload } from './hub';
+import { hubBaseUrl, planHubDownload, type HubPlan } from './hub';
+import { diagnoseHubError } from './hubErrors';
+
+/** Failures after which what arrived is kept for Resume (the Hub or the connection, not the data). */
+const KEEP: ReadonlySet<string> = new Set(['network', 'http', 'server', 'offline', 'unreachable', 'cors']);
 
 export interface ModelRecordStore {
   put(rec: NewModelRecord): Promise<ModelRecord>;
@@ -54,16 +58,36 @@ export class ModelManager {
   /** Downloads a Hub model for `backend`'s dtype; resolves with the installed record. */
   async install(
     entry: CatalogEntry,
-    opts: { hubUrl: string; backend: CatalogBackend; shaderF16?: boolean; signal?: AbortSignal; onProgress?: (p: InstallProgress) => void },
+    opts: {
+      hubUrl: string;
+      backend: CatalogBackend;
+      shaderF16?: boolean;
+      signal?: AbortSignal;
+      onProgress?: (p: InstallProgress) => void;
+      /** navigator.onLine by default. */
+      online?: boolean;
+    },
   ): Promise<ModelRecord> {
     if (entry.source !== 'hub' || !entry.repo) throw new DownloadError('not-found', 'This model is not downloadable.');
     const ref = { hubUrl: opts.hubUrl, repo: entry.repo, revision: entry.revision ?? 'main' };
     const dtype = dtypeFor(entry, opts.backend, { shaderF16: opts.shaderF16 });
     const fetchImpl = this.deps.fetch ?? fetch;
-    // Cancelled while the listing loads (or before): the same error as cancelled mid-file.
-    const plan = await planHubDownload(ref, dtype, fetchImpl, opts.signal).catch((e: unknown) => {
-      throw opts.signal?.aborted ? cancelled() : e;
-    });
+    // A failure says why: offline, Hub unreachable, CORS, server error, not found (src/models/hubErrors).
+    const explain = (e: unknown, reached = false) =>
+      diagnoseHubError(e, {
+        reached,
+        probeUrl: `${hubBaseUrl(ref)}config.json`,
+        fetch: fetchImpl,
+        online: opts.online ?? (typeof navigator === 'undefined' || navigator.onLine !== false),
+        signal: opts.signal,
+      });
+    let plan: HubPlan;
+    try {
+      plan = await planHubDownload(ref, dtype, fetchImpl, opts.signal);
+    } catch (e) {
+      // Cancelled while the listing loads (or before): the same error as cancelled mid-file.
+      throw opts.signal?.aborted ? cancelled() : await explain(e);
+    }
     const cacheName = modelCacheName(entry.id);
     const store = this.deps.store(cacheName);
     const base: NewModelRecord = {
@@ -107,11 +131,13 @@ export class ModelManager {
       await saving;
       const files = got.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 || undefined, verified: true }));
       return await this.deps.records.put({ ...base, files, totalBytes: files.reduce((n, f) => n + f.size, 0), status: 'installed' });
-    } catch (e) {
+    } catch (failure) {
       await saving;
-      // A dropped connection keeps what was stored for "Retry"; anything else is discarded.
-      const keep = e instanceof DownloadError && (e.code === 'network' || e.code === 'http');
-      if (!keep) await this.delete(entry.id).catch(() => undefined);
+      const e = await explain(failure, true);
+      // The Hub or the connection failing keeps what was stored for "Resume"; anything else is discarded.
+      if (e instanceof DownloadError && KEEP.has(e.code)) {
+        e.keptBytes = fileState.reduce((n, f) => n + (f.verified ? f.size : (f.storedBytes ?? 0)), 0);
+      } else await this.delete(entry.id).catch(() => undefined);
       if (isQuotaError(e)) throw new DownloadError('quota', 'The browser has no more storage space for this model.');
       throw e;
     }

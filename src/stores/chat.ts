@@ -66,6 +66,8 @@ export interface ChatDeps {
   locks?: LockManager | null;
   /** Keep the prompt the model received in each reply's metadata (`?debug=prompt`). */
   debugPrompt?: boolean;
+  /** The name shown for the model the engine loaded by `modelId` (recorded with each reply). */
+  modelName?: (modelId: string) => string;
 }
 
 /** The turns sent to the model: the path's user/assistant messages, minus failed or empty replies. */
@@ -75,11 +77,12 @@ export function turnsFrom(path: Message[]): ChatTurn[] {
     .map((m) => ({ role: m.role, content: m.content }));
 }
 
-/** What a finished reply records about how it was made. */
-function metadataOf(r: GenerateResult): MessageMetadata {
+/** What a finished reply records about how it was made, with the name of the model that wrote it. */
+function metadataOf(r: GenerateResult, modelName?: string): MessageMetadata {
   const { modelId, backend, promptTokens, completionTokens, tokensPerSecond, droppedTurns, truncatedLatest, finishReason, files, prompt } = r;
   return {
     modelId, backend, promptTokens, completionTokens, tokensPerSecond, droppedTurns, truncatedLatest, finishReason,
+    ...(modelName ? { modelName } : {}),
     ...(files ? { attachments: files } : {}),
     ...(prompt !== undefined ? { prompt } : {}),
   };
@@ -211,7 +214,7 @@ export function createChatStore(deps: ChatDeps): ChatStore {
         if (outcome.ok) {
           const r = outcome.value;
           const interrupted = r.finishReason === 'interrupted' || stopRequested;
-          const metadata = { ...metadataOf(r), ...(stopRequested ? { stopped: true } : {}) };
+          const metadata = { ...metadataOf(r, deps.modelName?.(r.modelId) ?? r.modelId), ...(stopRequested ? { stopped: true } : {}) };
           if (continuing) {
             metadata.completionTokens = (continuing.metadata.completionTokens ?? 0) + r.completionTokens;
             if (r.completionTokens === 0 && r.finishReason === 'length') metadata.contextFull = true;

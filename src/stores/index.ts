@@ -14,6 +14,7 @@ import { createConversationsStore, type ConversationsStore } from './conversatio
 import { createEngineStore, type EngineStore } from './engine';
 import { createModelsStore, type ModelsStore } from './models';
 import { createPwaStore, type PwaStore } from './pwa';
+import { createRecommendationStore, type RecommendationStore } from './recommendation';
 import { createSettingsStore, type SettingsStore } from './settings';
 import { getStorage } from './storage';
 import { createSyncStore, type SyncStore } from './sync';
@@ -29,6 +30,7 @@ export interface Stores {
   attachments: AttachmentsStore;
   url: UrlOverrides;
   models: ModelsStore;
+  recommendation: RecommendationStore;
   pwa: PwaStore;
   sync: SyncStore;
   /** Moves the model to this tab when another tab runs it (Web Locks). */
@@ -88,14 +90,18 @@ export function createAppStores(
     void keepBundledModelOffline(info.modelId, info.dtype).catch(() => warmed.delete(key));
   });
   const conversations = createConversationsStore({ storage, toasts });
-  const chat = createChatStore({ storage, engine, conversations, settings, toasts, locks: deps.locks, debugPrompt: url.debugPrompt });
+  const chat = createChatStore({ storage, engine, conversations, settings, toasts, locks: deps.locks, debugPrompt: url.debugPrompt, modelName: (id) => modelsStore.nameOf(id) });
   const attachments = createAttachmentsStore({ storage, conversations, toasts });
   const useModelHere = () => {
     tabEngine.takeOver();
     void engine.load();
   };
   const sync = createSyncStore({ storage });
-  return { storage, toasts, settings, engine, conversations, chat, attachments, url, models: modelsStore, pwa, sync, useModelHere };
+  const recommendation = createRecommendationStore({ storage, models: modelsStore, builtInAi: () => modelsStore.builtIn.probe(), useGpu: async () => {
+    await settings.ready.catch(() => undefined);
+    return settings.backend() !== 'wasm';
+  } });
+  return { storage, toasts, settings, engine, conversations, chat, attachments, url, models: modelsStore, recommendation, pwa, sync, useModelHere };
 }
 
 export const StoresContext = createContext<Stores>();

@@ -8,7 +8,7 @@ import { createSignal } from 'solid-js';
 import { observe, type ModelRecord, type Storage } from '../db';
 import type { ActiveModel } from '../engine/tabEngine';
 import { bundledModels, HUB_MODELS_CACHE } from '../pwa/caches';
-import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, dtypeFor, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
+import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, dtypeFor, formatBytes, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
 import { CacheFileStore, DownloadError } from '../models/download';
 import { ModelManager, sourceFor } from '../models/manager';
 import { BUILTIN_AI_MODEL_ID, type LanguageModelStatic } from '../shared/builtinAi';
@@ -36,7 +36,8 @@ export interface ModelsStore {
   hubUrl: () => string;
   setHubUrl(url: string): Promise<boolean>;
   addRepository(repo: string): Promise<string | null>;
-  download(entry: CatalogEntry): Promise<boolean>;
+  /** Downloads `entry` for `backend`'s dtype (default: the backend the engine runs on). */
+  download(entry: CatalogEntry, opts?: { backend?: CatalogBackend }): Promise<boolean>;
   /** The dtype a download of `entry` would fetch on this device. */
   dtypeOf(entry: CatalogEntry): string;
   cancel(id: string): void;
@@ -44,6 +45,8 @@ export interface ModelsStore {
   importFiles(files: FileList | File[]): Promise<string | null>;
   use(id: string): Promise<void>;
   activeId: () => string;
+  /** A model's name as the Models list shows it, from the id the engine loaded it by (each reply records it). */
+  nameOf(modelId: string): string;
   /** How the engine loads the model in use. */
   active: () => ActiveModel;
   storage: () => StorageFigures | null;
@@ -60,22 +63,27 @@ export interface ModelsStore {
 
 export function downloadErrorText(e: unknown): string {
   if (e instanceof DownloadError) {
+    const kept = e.keptBytes > 0 ? ` ${formatBytes(e.keptBytes)} already downloaded is kept; the download goes on from there.` : '';
+    const meanwhile = ' The built-in model still answers meanwhile.';
     switch (e.code) {
       case 'quota':
         return 'Your browser has no more storage space for this model. The partial download was discarded and nothing else was lost; delete a model or free some space, then try again.';
       case 'network':
-        return 'The connection was lost during the download. The verified files are kept: choose Retry to continue.';
+        return `The connection was lost during the download.${kept || ' The verified files are kept: choose Retry to continue.'}`;
+      case 'offline':
+      case 'unreachable':
+      case 'cors':
+      case 'server':
+      case 'http':
+        return `${e.message}${kept}${meanwhile}`;
       case 'verify':
         return `The download was damaged and was discarded (${e.message}). Try again.`;
-      case 'not-found':
-        return e.message;
       case 'aborted':
         return 'The download was cancelled.';
       default:
         return e.message;
     }
   }
-  if (e instanceof Error && /fetch|network/i.test(e.message)) return 'The Hub could not be reached. Check the connection and the Hub URL.';
   return e instanceof Error ? e.message : 'The download failed.';
 }
 
@@ -180,7 +188,7 @@ export function createModelsStore(deps: {
 
   const currentHubUrl = () => hubUrl() ?? catalog().hubUrl;
   /** The download itself, in this tab (`download` first makes sure no other tab runs it). */
-  const downloadHere = async (entry: CatalogEntry): Promise<boolean> => {
+  const downloadHere = async (entry: CatalogEntry, backend: CatalogBackend): Promise<boolean> => {
     if (controllers.has(entry.id)) return false;
     const ctrl = new AbortController();
     controllers.set(entry.id, ctrl);
@@ -189,7 +197,7 @@ export function createModelsStore(deps: {
     try {
       await manager.install(entry, {
         hubUrl: currentHubUrl(),
-        backend: deps.backend(),
+        backend,
         shaderF16: deps.shaderF16?.(),
         signal: ctrl.signal,
         onProgress: (p) => patchDownload(entry.id, { loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, file: p.file }),
@@ -231,17 +239,18 @@ export function createModelsStore(deps: {
       }
       return entry.id;
     },
-    async download(entry) {
+    async download(entry, opts) {
       if (controllers.has(entry.id)) return false;
+      const backend = opts?.backend ?? deps.backend();
       // One tab at a time writes a model's parts: another tab's download of it is not joined.
       if (typeof navigator !== 'undefined' && navigator.locks) {
         return navigator.locks.request(`hearth-download:${entry.id}`, { ifAvailable: true }, async (lock) => {
-          if (lock) return downloadHere(entry);
+          if (lock) return downloadHere(entry, backend);
           patchDownload(entry.id, { running: false, error: 'This model is downloading in another tab. Wait for it there, or close that tab and choose Retry.' });
           return false;
         });
       }
-      return downloadHere(entry);
+      return downloadHere(entry, backend);
     },
     cancel(id) {
       controllers.get(id)?.abort();
@@ -273,6 +282,8 @@ export function createModelsStore(deps: {
       deps.onUse?.();
     },
     activeId,
+    // Downloaded models load by their name already; bundled ones by their folder id.
+    nameOf: (modelId) => catalog().models.find((e) => e.id === modelId)?.name ?? modelId,
     active: () => {
       const id = activeId();
       // Until the probe says otherwise, a chosen built-in model is tried (its load says why not).

@@ -36,7 +36,8 @@ const MessageShape = z.looseObject({
   createdAt: time,
   updatedAt: time,
   deletedAt: time.nullable(),
-  metadata: z.looseObject({}),
+  // The label under a reply (the model that wrote it); the rest of the metadata is informative.
+  metadata: z.looseObject({ modelName: z.string().max(200).optional() }),
   attachmentIds: z.array(id),
 });
 

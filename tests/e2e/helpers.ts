@@ -125,13 +125,13 @@ export async function ask(page: Page, text: string): Promise<Locator> {
 
 /**
  * The message text of an article: its text without the chrome the contract puts in it (action
- * buttons, the branch pager, the "Interrupted" marker, the "left out" notice).
+ * buttons, the branch pager, the "Interrupted" marker, the "left out" notice, the model label).
  */
 export async function messageText(article: Locator): Promise<string> {
   return article.evaluate((el) => {
     const clone = el.cloneNode(true) as HTMLElement;
     clone
-      .querySelectorAll('button, [role="group"], [role="toolbar"], [role="status"], [role="alert"], time, [aria-hidden="true"], .sr-only, .visually-hidden')
+      .querySelectorAll('button, [role="group"], [role="toolbar"], [role="status"], [role="alert"], [role="note"], time, [aria-hidden="true"], .sr-only, .visually-hidden')
       .forEach((n) => n.remove());
     // A visible role label ("You" / "Assistant") is not message text.
     const text = (clone.textContent ?? '').replace(/\s+/g, ' ').trim().replace(/^(You|Assistant)\b:?\s*/, '');

@@ -31,7 +31,7 @@ describe('ChatGPT conversations.json', () => {
     const tree = indexTree(messages);
     const a1 = await idOf('a1');
     expect(siblingsOf(tree, a1).siblings.map((m) => m.content)).toEqual(['Start at Belém.', 'Begin in Alfama.']);
-    expect(tree.byId.get(a1)!.metadata.modelId).toBe('gpt-4o');
+    expect(tree.byId.get(a1)!.metadata).toMatchObject({ modelId: 'gpt-4o', modelName: 'gpt-4o' });
     // current_node is the branch on screen.
     expect(c.currentLeafId).toBe(await idOf('a3'));
     expect(pathTo(tree, c.currentLeafId).map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);

@@ -19,7 +19,7 @@ export async function seed(s: Storage): Promise<{ bytes: Uint8Array; conversatio
     parentId: u.id,
     role: 'assistant',
     content: 'A cat.',
-    metadata: { modelId: 'hearth-chat', backend: 'wasm', tokensPerSecond: 12.5, finishReason: 'stop', completionTokens: 3 },
+    metadata: { modelId: 'hearth-chat', modelName: 'Hearth Chat (built in)', backend: 'wasm', tokensPerSecond: 12.5, finishReason: 'stop', completionTokens: 3 },
   });
   const b = await s.messages.add({ conversationId: c.id, parentId: u.id, role: 'assistant', content: 'A small cat', status: 'interrupted', metadata: { finishReason: 'interrupted' } });
   await s.messages.add({ conversationId: c.id, parentId: b.id, role: 'user', content: 'Thanks! ```code```' });

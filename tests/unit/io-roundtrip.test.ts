@@ -31,6 +31,8 @@ describe('Hearth export round trip', () => {
     const messages = await b.messages.listByConversation(conversationId);
     expect(messages.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(['A cat.', 'A small cat']);
     expect(messages.find((m) => m.id === conv.currentLeafId)?.content).toBe('Thanks! ```code```');
+    // The name of the model that wrote a reply comes back with it; a reply without one has none.
+    expect(messages.filter((m) => m.role === 'assistant').map((m) => m.metadata.modelName)).toEqual(['Hearth Chat (built in)', undefined]);
   });
 
   it('importing the same file twice adds nothing', async () => {
@@ -86,5 +88,22 @@ describe('Hearth export round trip', () => {
     first.attachments[1] = { ...first.attachments[1], id: first.attachments[0].id };
     await expect(b.imports.write(parsed.bundles)).rejects.toMatchObject({ name: 'StorageError' });
     expect(await counts(b)).toEqual({ conversations: 0, messages: 0, attachments: 0, outbox: 0 });
+  });
+
+  it("a reply's whole record comes back: stopped, context full, the files it read, its model's name", async () => {
+    const a = freshStorage();
+    const c = await a.conversations.create();
+    const file = await a.attachments.add(c.id, { name: 'notes.md', type: 'text/markdown', data: new Blob(['# Notes\n']) });
+    const u = await a.messages.add({ conversationId: c.id, parentId: null, role: 'user', content: 'Sum up', attachmentIds: [file.id] });
+    const usage = { id: file.id, name: 'notes.md', whole: false, passages: [0, 2], totalPassages: 3, passageChars: 800 };
+    const metadata = { modelId: 'SmolLM2 360M Instruct', modelName: 'SmolLM2 360M Instruct', finishReason: 'interrupted' as const, stopped: true, contextFull: true, attachments: [usage], prompt: '<|im_start|>user' };
+    await a.messages.add({ conversationId: c.id, parentId: u.id, role: 'assistant', content: 'Partly', status: 'interrupted', metadata });
+    const text = await exportText(a);
+    const b = freshStorage();
+    const { written } = await importText(b, text);
+    expect(written.skipped).toEqual([]);
+    const reply = (await b.messages.listByConversation(c.id)).find((m) => m.role === 'assistant')!;
+    expect(reply.metadata).toEqual(metadata);
+    expect(await exportText(b)).toBe(text);
   });
 });

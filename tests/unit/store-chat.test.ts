@@ -19,6 +19,8 @@ class FakeEngine implements EngineApi {
   pieces = ['Hello', ' there', '!'];
   pieceDelay = 5;
   finishReason: 'stop' | 'length' = 'stop';
+  /** The id the model was loaded by (a downloaded model's is its name). */
+  modelId = 'm';
   private stopped = false;
   async capabilities() {
     return { webgpu: false, crossOriginIsolated: false, hardwareConcurrency: 2, singleThreadReason: 'not isolated' };
@@ -41,7 +43,7 @@ class FakeEngine implements EngineApi {
     }
     return {
       ok: true,
-      value: { text, finishReason: this.stopped ? 'interrupted' : this.finishReason, promptTokens: 10, completionTokens: this.pieces.length, tokensPerSecond: 42, droppedTurns: 1, truncatedLatest: false, backend: 'wasm', modelId: 'm' },
+      value: { text, finishReason: this.stopped ? 'interrupted' : this.finishReason, promptTokens: 10, completionTokens: this.pieces.length, tokensPerSecond: 42, droppedTurns: 1, truncatedLatest: false, backend: 'wasm', modelId: this.modelId },
     };
   }
   async interrupt() {
@@ -83,6 +85,21 @@ describe('chat store', () => {
     const conv = await storage.conversations.get(conversations.activeId()!);
     expect(conv?.title).toBe('Hi model');
     expect(conv?.currentLeafId).toBe(reply.id);
+  });
+
+  it('each reply records the name of the model that wrote it, when it is written', async () => {
+    const { stores, engine } = setup();
+    const { chat } = stores;
+    await chat.send('Q1');
+    await until(() => chat.path()[1]?.status === 'complete');
+    const first = chat.path()[1];
+    // Unknown to the catalog: the name is the id the engine loaded it by.
+    expect(first.metadata.modelName).toBe('m');
+    engine.modelId = 'SmolLM2 360M Instruct';
+    await chat.regenerate(first.id);
+    await until(() => chat.path()[1]?.id !== first.id && chat.path()[1]?.status === 'complete');
+    expect(chat.path()[1].metadata.modelName).toBe('SmolLM2 360M Instruct');
+    expect(chat.index().byId.get(first.id)?.metadata.modelName).toBe('m');
   });
 
   it('regenerate and edit-and-resend create branches that can be paged', async () => {
