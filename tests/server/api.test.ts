@@ -226,7 +226,7 @@ for (const database of DATABASES) {
       expect(first.results.map((r) => r.seq)).toEqual([1, 2, 3]);
       const before = await pullAll(a, token);
       const retry = PushResponse.parse((await a.call('POST', '/api/sync/push', { token, json: batch })).body);
-      expect(retry).toEqual({ lastMutationId: 3, results: [1, 2, 3].map((mutationId) => ({ mutationId, seq: null })) });
+      expect(retry).toEqual({ lastMutationId: 3, results: [1, 2, 3].map((mutationId) => ({ mutationId, seq: null })), epoch: first.epoch });
       expect(await pullAll(a, token)).toEqual(before);
       // Overlapping retry: 2 and 3 again (changed bytes are ignored), 4 and 5 new.
       const overlap = { clientId, mutations: [...mutations(2, 2), ...mutations(4, 2)] };
@@ -285,7 +285,7 @@ for (const database of DATABASES) {
       expect(byId.get(ids[0])).toBe('bGFzdA');
       expect(byId.get(ids[1])).toBe(edits[1].ciphertext);
       // Nothing after the last cursor; an empty pull keeps the cursor.
-      expect((await a.call('GET', `/api/sync/pull?since=${since}`, { token })).body).toEqual({ changes: [], cursor: since, hasMore: false });
+      expect((await a.call('GET', `/api/sync/pull?since=${since}`, { token })).body).toEqual({ changes: [], cursor: since, hasMore: false, epoch: expect.any(String) });
       // Incremental pull sees only what changed after the cursor.
       await a.call('POST', '/api/sync/push', { token, json: { clientId: c2, mutations: [{ mutationId: 15, recordId: ids[7], ciphertext: 'bmV3' }] } });
       const inc = PullResponse.parse((await a.call('GET', `/api/sync/pull?since=${since}`, { token })).body);
