@@ -2,7 +2,10 @@
 // entries in ONE transaction (design rule 4), so a failure (quota, a closed database) leaves the
 // database exactly as it was. A conversation whose id is already here (imported before, or made
 // here and exported) is skipped, so importing the same file twice adds nothing; so is one whose
-// message or attachment ids belong to records already stored (a clash with other data).
+// message or attachment ids belong to records already stored (a clash with other data). UUID ids
+// are stored in canonical lower case (sync binds ids into the encryption and the server refuses
+// other spellings), so a file with upper-case ids imports as the same conversation every time.
+import { canonicalId } from '../shared/sync/protocol';
 import { guard } from './errors';
 import { enqueueMany } from './outbox';
 import type { HearthDb } from './schema';
@@ -22,8 +25,9 @@ export interface ImportWriteResult {
 export class ImportRepo {
   constructor(private readonly db: HearthDb) {}
 
-  write(bundles: ImportBundle[]): Promise<ImportWriteResult> {
+  write(input: ImportBundle[]): Promise<ImportWriteResult> {
     const { db } = this;
+    const bundles = input.map(canonicalBundle);
     return guard(() =>
       db.transaction('rw', [db.conversations, db.messages, db.attachments, db.outbox], async () => {
         const result: ImportWriteResult = { imported: [], skipped: [] };
@@ -62,4 +66,15 @@ export class ImportRepo {
       }),
     );
   }
+}
+
+/** The bundle with every id (and reference to one) in canonical spelling. */
+function canonicalBundle(b: ImportBundle): ImportBundle {
+  const id = canonicalId;
+  const opt = (v: string | null) => (v === null ? null : id(v));
+  return {
+    conversation: { ...b.conversation, id: id(b.conversation.id), currentLeafId: opt(b.conversation.currentLeafId) },
+    messages: b.messages.map((m) => ({ ...m, id: id(m.id), conversationId: id(m.conversationId), parentId: opt(m.parentId), attachmentIds: m.attachmentIds.map(id) })),
+    attachments: b.attachments.map((a) => ({ ...a, id: id(a.id), conversationId: id(a.conversationId), messageId: opt(a.messageId) })),
+  };
 }

@@ -144,9 +144,9 @@ export const Uuid = z.uuid();
  * authenticated data, so another spelling of the same id could never be opened again.
  */
 export const CanonicalUuid = Uuid.regex(/^[0-9a-f-]+$/, 'must be a lower-case UUID');
-/** The canonical spelling of an id: UUIDs in lower case, other ids unchanged. */
+/** The canonical spelling of an id: anything shaped like a UUID in lower case, other ids unchanged. */
 export function canonicalId(id: string): string {
-  return Uuid.safeParse(id).success ? id.toLowerCase() : id;
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id.toLowerCase() : id;
 }
 /** An opaque token naming the server's history of a user's changes (see PullResponse.epoch). */
 export const Epoch = z.string().min(1).max(64);
