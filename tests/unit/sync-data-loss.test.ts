@@ -71,9 +71,9 @@ describe('signing in again', () => {
 
     await signIn(b.deps, b.creds(email));
     const report = await b.client.syncOnce();
-    expect(report.pushed).toBe(0); // the server had everything B holds, newer
     await a.client.syncOnce();
     for (const d of [a, b]) expect(await titles(d)).toEqual(['Final']);
+    expect(report.pushed).toBe(0); // the server had everything B holds, newer
   });
 
   it('a fresh sign-in pushes what the server lacks or holds older, and only that', async () => {
