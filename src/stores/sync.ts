@@ -1,5 +1,6 @@
-// The sync store: account actions for the Sync dialog (create, sign in, sign out, change
-// password, delete), the background runner's status as signals, and the configured sync server's
+// The sync store: account actions for the Sync dialog (create, sign in, sign in again after the
+// session ended, sign out, change password, delete), the background runner's status as signals,
+// and the configured sync server's
 // origin (settings key `syncServerOrigin`, for the CSP's connect-src). Actions never throw: they
 // resolve to null or to the error as data for the dialog to show.
 import { createSignal, onCleanup, getOwner, type Accessor } from 'solid-js';
@@ -19,8 +20,12 @@ export interface SyncStore {
   /** The sync server origin last used on this device (for connect-src), or null. */
   serverOrigin: Accessor<string | null>;
   createAccount(c: account.Credentials): Promise<SyncErrorData | null>;
+  /** Fails with code 'confirm-merge' when another account's conversations are here (ask, then pass `localData`). */
   signIn(c: account.Credentials): Promise<SyncErrorData | null>;
-  signOut(keepLocal: boolean): Promise<SyncErrorData | null>;
+  /** The session ended: sign in again with the password; nothing else changes. */
+  reauthenticate(password: string): Promise<SyncErrorData | null>;
+  /** Removing local data pushes first; fails with code 'unsynced' (unless `force`) when changes could not be pushed. */
+  signOut(keepLocal: boolean, force?: boolean): Promise<SyncErrorData | null>;
   changePassword(password: string, newPassword: string): Promise<SyncErrorData | null>;
   deleteAccount(password: string): Promise<SyncErrorData | null>;
   syncNow(): Promise<void>;
@@ -33,7 +38,8 @@ export function createSyncStore(deps: { storage: Storage; transport?: TransportF
   const [status, setStatus] = createSignal<SyncStatus>(SIGNED_OUT);
   const [busy, setBusy] = createSignal<string | null>(null);
   const [serverOrigin, setServerOrigin] = createSignal<string | null>(null);
-  const client = new SyncClient({ storage, transport });
+  const appVersion = typeof __HEARTH_BUILD_ID__ === 'string' ? __HEARTH_BUILD_ID__ : 'dev';
+  const client = new SyncClient({ storage, transport, appVersion });
   const runner = new SyncRunner({
     client,
     storage,
@@ -70,7 +76,8 @@ export function createSyncStore(deps: { storage: Storage; transport?: TransportF
     serverOrigin,
     createAccount: (c) => act('Creating the account…', () => account.createAccount(accountDeps, c)),
     signIn: (c) => act('Signing in…', () => account.signIn(accountDeps, c)),
-    signOut: (keepLocal) => act('Signing out…', () => account.signOut(accountDeps, keepLocal)),
+    reauthenticate: (password) => act('Signing in again…', () => account.reauthenticate(accountDeps, password)),
+    signOut: (keepLocal, force = false) => act('Signing out…', () => account.signOut(accountDeps, keepLocal, { client, force })),
     changePassword: (p, n) => act('Changing the password…', () => account.changePassword(accountDeps, p, n)),
     deleteAccount: (p) => act('Deleting the account…', () => account.deleteAccount(accountDeps, p)),
     syncNow: () => runner.run(),
