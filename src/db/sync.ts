@@ -6,17 +6,8 @@
 // all of it in one transaction.
 import { guard } from './errors';
 import type { HearthDb } from './schema';
-import {
-  applyPulled,
-  asideRecords,
-  queueAllForReconcile,
-  SYNC_CURSOR_AT_KEY,
-  SYNC_CURSOR_KEY,
-  type ApplyRecord,
-  type ApplyResult,
-  type AsideRecord,
-  type PullCursor,
-} from './syncApply';
+import { applyPulled, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY } from './syncApply';
+import type { ApplyRecord, ApplyResult, AsideRecord, PullCursor } from './syncApply';
 import type { Attachment, Conversation, Message, OutboxEntry, SyncKind } from './types';
 import type { KdfParams, Mutation, WrappedKey } from '../shared/sync/protocol';
 
@@ -149,9 +140,7 @@ export class SyncStateRepo {
   }
 
   setEpoch(epoch: string): Promise<void> {
-    return guard(async () => {
-      await this.put(K.epoch, epoch);
-    });
+    return guard(() => this.put(K.epoch, epoch).then(() => undefined));
   }
 
   updateAccount(patch: Partial<SyncAccount>): Promise<void> {
