@@ -97,7 +97,7 @@ export class SyncStateRepo {
           { key: K.nextMutationId, value: 1 },
           { key: K.reconcile, value: true },
         ]);
-        if (keepLocal) await queueAllForReconcile(db);
+        if (keepLocal) await queueAllForReconcile(db, false);
         else await Promise.all([db.outbox.clear(), db.conversations.clear(), db.messages.clear(), db.attachments.clear()]);
       }),
     );
@@ -124,7 +124,7 @@ export class SyncStateRepo {
           { key: K.reconcile, value: true },
           { key: K.epoch, value: epoch },
         ]);
-        await queueAllForReconcile(db);
+        await queueAllForReconcile(db, true);
       }),
     );
   }

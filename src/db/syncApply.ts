@@ -153,12 +153,14 @@ export function asideRecords(db: HearthDb): Promise<AsideRecord[]> {
 
 /**
  * Queues every local record to reconcile with the server (call inside a transaction over the
- * record tables and the outbox). Entries of real local changes become reconcile entries too: the
- * newer of the two versions wins by `updatedAt`.
+ * record tables and the outbox). With `keepPending`, records with a real local change waiting keep
+ * their ordinary entry (pushed after the pull, so they win as usual); without, those become
+ * reconcile entries too (a sign-in cannot tell them apart): the newer by `updatedAt` wins.
  */
-export async function queueAllForReconcile(db: HearthDb): Promise<void> {
+export async function queueAllForReconcile(db: HearthDb, keepPending: boolean): Promise<void> {
+  const pending = keepPending ? new Set((await db.outbox.toArray()).filter((e) => !e.reconcile).map((e) => e.key)) : new Set<string>();
   for (const kind of KINDS) {
-    const ids = await tableOf(db, kind).toCollection().primaryKeys();
-    await enqueueMany(db, ids.map((id) => ({ kind, id: String(id) })), true);
+    const ids = (await tableOf(db, kind).toCollection().primaryKeys()).map(String).filter((id) => !pending.has(outboxKey(kind, id)));
+    await enqueueMany(db, ids.map((id) => ({ kind, id })), true);
   }
 }

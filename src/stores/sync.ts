@@ -52,12 +52,13 @@ export function createSyncStore(deps: { storage: Storage; transport?: TransportF
   void readOrigin();
   if (getOwner()) onCleanup(() => runner.stop());
 
-  async function act(label: string, work: () => Promise<void>): Promise<SyncErrorData | null> {
+  /** Runs an account action with this tab's runner paused and (unless `locked` is false) the sync lock held. */
+  async function act(label: string, work: () => Promise<void>, locked = true): Promise<SyncErrorData | null> {
     if (busy()) return { code: 'invalid', message: 'Another sync action is still running.', retryable: true };
     setBusy(label);
     await runner.pause();
     try {
-      await work();
+      await (locked ? client.exclusive(work) : work());
       return null;
     } catch (e) {
       return toSyncError(e).toData();
@@ -77,7 +78,7 @@ export function createSyncStore(deps: { storage: Storage; transport?: TransportF
     createAccount: (c) => act('Creating the account…', () => account.createAccount(accountDeps, c)),
     signIn: (c) => act('Signing in…', () => account.signIn(accountDeps, c)),
     reauthenticate: (password) => act('Signing in again…', () => account.reauthenticate(accountDeps, password)),
-    signOut: (keepLocal, force = false) => act('Signing out…', () => account.signOut(accountDeps, keepLocal, { client, force })),
+    signOut: (keepLocal, force = false) => act('Signing out…', () => account.signOut(accountDeps, keepLocal, { client, force }), false), // pushes first, then takes the lock
     changePassword: (p, n) => act('Changing the password…', () => account.changePassword(accountDeps, p, n)),
     deleteAccount: (p) => act('Deleting the account…', () => account.deleteAccount(accountDeps, p)),
     syncNow: () => runner.run(),

@@ -157,9 +157,13 @@ export async function signOut(deps: AccountDeps, keepLocal: boolean, opts: { cli
       );
     }
   }
-  if (account) await deps.transport(account.serverUrl, () => account.token).logout();
-  await deps.storage.sync.end(keepLocal);
-  if (!keepLocal) await deps.storage.settings.set(LOCAL_OWNER_SETTING, null);
+  const finish = async () => {
+    if (account) await deps.transport(account.serverUrl, () => account.token).logout();
+    await deps.storage.sync.end(keepLocal);
+    if (!keepLocal) await deps.storage.settings.set(LOCAL_OWNER_SETTING, null);
+  };
+  // Under the sync lock: no other tab is in the middle of a sync when the state goes.
+  await (opts.client ? opts.client.exclusive(finish) : finish());
 }
 
 async function current(deps: AccountDeps, password: string) {
