@@ -12,7 +12,7 @@
 import type { Storage } from '../db';
 import { DEFAULT_KDF_PARAMS, Email, normalizeEmail, type KdfParams, type WrappedKey } from '../shared/sync/protocol';
 import { generateAccountKey, randomBytes, splitSecret, toBase64url, unwrapAccountKey, wrapAccountKey, type DerivedKeys } from './crypto';
-import { SyncError } from './errors';
+import { SyncError, toSyncError } from './errors';
 import { must } from './files';
 import type { DeriveSecret } from './kdf';
 import type { SyncClient, TransportFactory } from './client';
@@ -147,12 +147,18 @@ export async function reauthenticate(deps: AccountDeps, password: string): Promi
 export async function signOut(deps: AccountDeps, keepLocal: boolean, opts: { client?: SyncClient; force?: boolean } = {}): Promise<void> {
   const account = await deps.storage.sync.account();
   if (!keepLocal && !opts.force && account) {
-    await opts.client?.syncOnce().catch(() => undefined); // what fails is counted below
+    let why = '';
+    try {
+      await opts.client?.syncOnce();
+    } catch (e) {
+      why = ` (${toSyncError(e).message.replace(/\.$/, '')})`; // shown with the count below
+    }
     const waiting = await deps.storage.outbox.count();
     if (waiting > 0) {
+      const one = waiting === 1;
       throw new SyncError(
         'unsynced',
-        `${waiting} ${waiting === 1 ? 'change on this device is' : 'changes on this device are'} not on the server yet (the server cannot be reached or refused ${waiting === 1 ? 'it' : 'them'}). Removing the conversations from this device loses ${waiting === 1 ? 'it' : 'them'}.`,
+        `${waiting} ${one ? 'change on this device is' : 'changes on this device are'} not on the server yet${why}. Removing the conversations from this device loses ${one ? 'it' : 'them'}.`,
         false,
       );
     }
