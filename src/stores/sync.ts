@@ -1,8 +1,8 @@
 // The sync store: account actions for the Sync dialog (create, sign in, sign in again after the
-// session ended, sign out, change password, delete), the background runner's status as signals,
-// and the configured sync server's
-// origin (settings key `syncServerOrigin`, for the CSP's connect-src). Actions never throw: they
-// resolve to null or to the error as data for the dialog to show.
+// session ended, sign out, change password, delete), run under the sync lock so no tab syncs
+// meanwhile; the background runner's status as signals; and the configured sync server's origin
+// (settings key `syncServerOrigin`, for the CSP's connect-src). Actions never throw: they resolve
+// to null or to the error as data for the dialog to show.
 import { createSignal, onCleanup, getOwner, type Accessor } from 'solid-js';
 import type { Storage } from '../db';
 import * as account from '../sync/account';
