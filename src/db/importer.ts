@@ -5,8 +5,8 @@
 // message or attachment ids belong to records already stored (a clash with other data). UUID ids
 // are stored in canonical lower case (sync binds ids into the encryption and the server refuses
 // other spellings), so a file with upper-case ids imports as the same conversation every time.
-import { canonicalId } from '../shared/sync/protocol';
 import { guard } from './errors';
+import { canonicalAttachment, canonicalConversation, canonicalMessage } from './idRepair';
 import { enqueueMany } from './outbox';
 import type { HearthDb } from './schema';
 import type { Attachment, Conversation, Message, SyncKind } from './types';
@@ -70,11 +70,5 @@ export class ImportRepo {
 
 /** The bundle with every id (and reference to one) in canonical spelling. */
 function canonicalBundle(b: ImportBundle): ImportBundle {
-  const id = canonicalId;
-  const opt = (v: string | null) => (v === null ? null : id(v));
-  return {
-    conversation: { ...b.conversation, id: id(b.conversation.id), currentLeafId: opt(b.conversation.currentLeafId) },
-    messages: b.messages.map((m) => ({ ...m, id: id(m.id), conversationId: id(m.conversationId), parentId: opt(m.parentId), attachmentIds: m.attachmentIds.map(id) })),
-    attachments: b.attachments.map((a) => ({ ...a, id: id(a.id), conversationId: id(a.conversationId), messageId: opt(a.messageId) })),
-  };
+  return { conversation: canonicalConversation(b.conversation), messages: b.messages.map(canonicalMessage), attachments: b.attachments.map(canonicalAttachment) };
 }

@@ -5,6 +5,7 @@
 // device is reconciling with the server, and the records set aside. Sign-in and sign-out change
 // all of it in one transaction.
 import { guard } from './errors';
+import { canonicalizeLocalIds } from './idRepair';
 import type { HearthDb } from './schema';
 import { applyPulled, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY } from './syncApply';
 import type { ApplyRecord, ApplyResult, AsideRecord, PullCursor } from './syncApply';
@@ -97,10 +98,18 @@ export class SyncStateRepo {
           { key: K.nextMutationId, value: 1 },
           { key: K.reconcile, value: true },
         ]);
-        if (keepLocal) await queueAllForReconcile(db, false);
+        if (keepLocal) {
+          await canonicalizeLocalIds(db);
+          await queueAllForReconcile(db, false);
+        }
         else await Promise.all([db.outbox.clear(), db.conversations.clear(), db.messages.clear(), db.attachments.clear()]);
       }),
     );
+  }
+
+  /** Rewrites local records an older version imported with upper-case ids (src/db/idRepair.ts). */
+  repairIds(): Promise<number> {
+    return canonicalizeLocalIds(this.db);
   }
 
   /** Whether the device is reconciling (pull everything first, then push). */
@@ -257,9 +266,7 @@ export class SyncStateRepo {
   }
 
   setLastSyncedAt(at: number): Promise<void> {
-    return guard(async () => {
-      await this.put(K.lastSyncedAt, at);
-    });
+    return guard(() => this.put(K.lastSyncedAt, at).then(() => undefined));
   }
 
   /** The records behind outbox entries as they are now (tombstones included; undefined if gone). */
@@ -286,8 +293,6 @@ export class SyncStateRepo {
   }
 
   setFileInfo(attachmentId: string, info: StoredFileInfo): Promise<void> {
-    return guard(async () => {
-      await this.put(fileKey(attachmentId), info);
-    });
+    return guard(() => this.put(fileKey(attachmentId), info).then(() => undefined));
   }
 }

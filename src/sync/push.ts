@@ -9,7 +9,7 @@
 // Attachment bytes go up as encrypted chunks before the record that describes them.
 import type { LocalRecord, OutboxEntry, PendingBatch } from '../db';
 import type { Attachment, Conversation, Message } from '../db';
-import { CanonicalUuid, MAX_CIPHERTEXT_BYTES, MAX_MUTATIONS_PER_PUSH, type Mutation } from '../shared/sync/protocol';
+import { CanonicalUuid, canonicalId, MAX_CIPHERTEXT_BYTES, MAX_MUTATIONS_PER_PUSH, type Mutation } from '../shared/sync/protocol';
 import { SyncError } from './errors';
 import { CHUNK_BYTES, must, uploadFile } from './files';
 import { sealRecord, type FileInfo, type SyncRecord } from './records';
@@ -51,7 +51,8 @@ async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport): Pro
   if (!clientId) throw new SyncError('not-signed-in', 'This device has no sync client id; sign in again.', false);
   const limit = Math.min(opts.batchSize ?? MAX_MUTATIONS_PER_PUSH, MAX_MUTATIONS_PER_PUSH);
   // Read past entries that must wait (streaming replies), but never more than a few batches.
-  const entries = await storage.outbox.list(limit * 4);
+  let entries = await storage.outbox.list(limit * 4);
+  if (entries.some((e) => canonicalId(e.id) !== e.id) && (await storage.sync.repairIds()) > 0) entries = await storage.outbox.list(limit * 4);
   const records = await storage.sync.readForPush(entries);
   const mutations: Mutation[] = [];
   const used: OutboxEntry[] = [];

@@ -146,6 +146,32 @@ describe('records that cannot be applied', () => {
     expect(res).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringMatching(/lower-case UUID/) } });
   });
 
+  it('records an older version imported with upper-case ids are rewritten to canonical ids and sync', async () => {
+    const a = dev();
+    const b = dev();
+    await account(a, b);
+    const conv = crypto.randomUUID().toUpperCase();
+    const msg = crypto.randomUUID().toUpperCase();
+    const t = Date.now();
+    // As an import before this fix wrote them: the records and their outbox entries, ids as in the file.
+    const db0 = a.storage.db;
+    await db0.transaction('rw', [db0.conversations, db0.messages, db0.outbox], async () => {
+      await db0.conversations.add({ id: conv, title: 'Old import', createdAt: t, updatedAt: t, pinned: false, systemPrompt: '', settings: null, currentLeafId: msg, deletedAt: null });
+      await db0.messages.add({ id: msg, conversationId: conv, parentId: null, role: 'user', content: 'Old', status: 'complete', createdAt: t, updatedAt: t, deletedAt: null, metadata: {}, attachmentIds: [] });
+      await db0.outbox.bulkPut([
+        { key: `conversation:${conv}`, kind: 'conversation', id: conv, seq: t },
+        { key: `message:${msg}`, kind: 'message', id: msg, seq: t + 1 },
+      ]);
+    });
+    const report = await a.client.syncOnce();
+    expect(report.skipped).toEqual([]);
+    expect(await a.storage.db.conversations.get(conv)).toBeUndefined();
+    expect((await a.storage.conversations.get(conv.toLowerCase()))?.currentLeafId).toBe(msg.toLowerCase());
+    expect(await a.storage.outbox.count()).toBe(0);
+    await b.client.syncOnce();
+    expect((await b.storage.messages.get(msg.toLowerCase()))?.conversationId).toBe(conv.toLowerCase());
+  });
+
   it('a record from a newer app version is set aside; the records after it still arrive', async () => {
     const a = dev();
     const b = dev({ appVersion: '1.0' });
