@@ -197,6 +197,26 @@ describe('records that cannot be applied', () => {
     expect(await b.storage.sync.aside()).toHaveLength(1);
   });
 
+  it('a record that does not fit local data (another kind under a known id) is set aside; later records arrive', async () => {
+    const a = dev();
+    const b = dev();
+    await account(a, b);
+    const c = await a.storage.conversations.create({ title: 'Known' });
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    const { encryptRecord, encodeJson } = await import('../../src/sync/crypto');
+    const s = (await a.client.session())!;
+    const t = Date.now();
+    const message = { id: c.id, conversationId: c.id, parentId: null, role: 'user', content: 'x', status: 'complete', createdAt: t, updatedAt: t, deletedAt: null, metadata: {}, attachmentIds: [] };
+    const ciphertext = await encryptRecord(s.key, c.id, encodeJson({ v: 1, kind: 'message', id: c.id, conversationId: c.id, record: message }));
+    expect((await s.transport.push({ clientId: crypto.randomUUID(), mutations: [{ mutationId: 1, recordId: c.id, ciphertext }] })).ok).toBe(true);
+    await a.storage.conversations.create({ title: 'After the misfit' });
+    expect((await a.client.syncOnce()).setAside).toBe(1); // A holds the conversation too
+    expect((await b.client.syncOnce()).setAside).toBe(1);
+    expect(await titles(b)).toEqual(['After the misfit', 'Known']);
+    expect(await b.storage.sync.aside()).toEqual([expect.objectContaining({ recordId: c.id, reason: expect.stringMatching(/does not fit.*as a conversation/) })]);
+  });
+
   it('an attachment whose chunks are missing is set aside and applied when a newer app version retries it', async () => {
     const a = dev({ chunkBytes: 1000 });
     const b = dev({ chunkBytes: 1000, appVersion: '1.0' });
