@@ -27,7 +27,7 @@ export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport):
       if (!built) return;
       batch = await storage.sync.savePending(built);
     }
-    const resend = batch.sent === true;
+    const resend = batch.sent !== false; // a batch stored by an older version (no flag) may have been sent
     if (!resend) await storage.sync.markSent(batch);
     const res = must(await s.transport.push({ clientId: batch.clientId, mutations: batch.mutations, seen: await storage.sync.pullCursor() }));
     await ctx.checkEpoch(res.epoch);
