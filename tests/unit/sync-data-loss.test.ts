@@ -6,13 +6,11 @@ import { changePassword, reauthenticate, signIn, signOut } from '../../src/sync/
 import { device } from './syncHelpers';
 import { realServer, titles } from './syncRealServer';
 
-const { serverFetch, dev, account } = realServer();
+const { serverFetch, dev, account, pair } = realServer();
 
 describe('signing in again', () => {
   it("a device signing in again does not revert other devices' renames and deletes", async () => {
-    const a = dev();
-    const b = dev();
-    const email = await account(a, b);
+    const { a, b, email } = await pair();
     const keep = await a.storage.conversations.create({ title: 'Draft' });
     const gone = await a.storage.conversations.create({ title: 'To delete' });
     await a.client.syncOnce();
@@ -32,9 +30,7 @@ describe('signing in again', () => {
   });
 
   it('a fresh sign-in pushes what the server lacks or holds older, and only that', async () => {
-    const a = dev();
-    const b = dev();
-    const email = await account(a, b);
+    const { a, b, email } = await pair();
     const c = await a.storage.conversations.create({ title: 'Shared' });
     await a.client.syncOnce();
     await b.client.syncOnce();
@@ -49,9 +45,7 @@ describe('signing in again', () => {
   });
 
   it('after the password changed elsewhere, signing in again in place keeps the client id, cursor and outbox', async () => {
-    const a = dev();
-    const b = dev();
-    const email = await account(a, b);
+    const { a, b, email } = await pair();
     await a.storage.conversations.create({ title: 'Before' });
     await a.client.syncOnce();
     await b.client.syncOnce();

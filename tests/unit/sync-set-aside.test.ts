@@ -5,13 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { encodeJson, encryptRecord } from '../../src/sync/crypto';
 import { realServer, titles } from './syncRealServer';
 
-const { db, plain, dev, account } = realServer();
+const { db, plain, dev, account, pair } = realServer();
 
 describe('records that cannot be applied', () => {
   it('an import with upper-case ids syncs under its canonical ids, and the server refuses other spellings', async () => {
-    const a = dev();
-    const b = dev();
-    await account(a, b);
+    const { a, b } = await pair();
     const upper = 'F47AC10B-58CC-4372-A567-0E02B2C3D479';
     const msg = 'AB0C5A52-4A3B-4C57-9D0E-2F7E5A1D3C11';
     const t = Date.now();
@@ -36,9 +34,7 @@ describe('records that cannot be applied', () => {
   });
 
   it('records an older version imported with upper-case ids are rewritten to canonical ids and sync', async () => {
-    const a = dev();
-    const b = dev();
-    await account(a, b);
+    const { a, b } = await pair();
     const conv = crypto.randomUUID().toUpperCase();
     const msg = crypto.randomUUID().toUpperCase();
     const t = Date.now();
@@ -86,9 +82,7 @@ describe('records that cannot be applied', () => {
   });
 
   it('a record that does not fit local data (another kind under a known id) is set aside; later records arrive', async () => {
-    const a = dev();
-    const b = dev();
-    await account(a, b);
+    const { a, b } = await pair();
     const c = await a.storage.conversations.create({ title: 'Known' });
     await a.client.syncOnce();
     await b.client.syncOnce();

@@ -8,7 +8,7 @@ import { memoryLock } from '../../src/sync/lock';
 import { device } from './syncHelpers';
 import { realServer, titles } from './syncRealServer';
 
-const { db, serverFetch, plain, dev, account } = realServer();
+const { db, serverFetch, plain, dev, account, pair } = realServer();
 
 describe('two tabs', () => {
   it('one tab syncs at a time: runs that share the lock never interleave', async () => {
@@ -61,9 +61,7 @@ describe('two tabs', () => {
   });
 
   it('mutation ids used before (another tab, the same counter) are not taken as applied: the edit reaches the server', async () => {
-    const a = dev();
-    const b = dev();
-    await account(a, b);
+    const { a, b } = await pair();
     await a.storage.conversations.create({ title: 'First' });
     await a.client.syncOnce();
     // Another tab read the counter before this push stored it, and now numbers from it again.
@@ -91,9 +89,7 @@ describe('a server restored from a backup', () => {
   }
 
   it('devices notice, reconcile, and every change reaches every device and the server again', async () => {
-    const a = dev();
-    const b = dev();
-    await account(a, b);
+    const { a, b } = await pair();
     const early = await a.storage.conversations.create({ title: 'Before the backup' });
     await a.client.syncOnce();
     await b.client.syncOnce();

@@ -20,6 +20,8 @@ export interface RealServer {
   dev(opts?: DeviceOptions): Device;
   /** A new account: created on the first device, signed in on the others. Returns its email. */
   account(...devices: Device[]): Promise<string>;
+  /** Two devices signed in to a new account. */
+  pair(): Promise<{ a: Device; b: Device; email: string }>;
 }
 
 let emails = 0;
@@ -53,16 +55,22 @@ export function realServer(): RealServer {
     return f;
   }
   const plain = serverFetch();
+  async function account(...devices: Device[]) {
+    const email = `loss${++emails}@example.org`;
+    await createAccount(devices[0].deps, devices[0].creds(email));
+    for (const d of devices.slice(1)) await signIn(d.deps, d.creds(email));
+    return email;
+  }
   return {
     db: () => db!,
     serverFetch,
     plain,
     dev: (opts = {}) => device(plain, opts),
-    async account(...devices) {
-      const email = `loss${++emails}@example.org`;
-      await createAccount(devices[0].deps, devices[0].creds(email));
-      for (const d of devices.slice(1)) await signIn(d.deps, d.creds(email));
-      return email;
+    account,
+    async pair() {
+      const a = device(plain);
+      const b = device(plain);
+      return { a, b, email: await account(a, b) };
     },
   };
 }
