@@ -7,7 +7,7 @@
 import { guard } from './errors';
 import { canonicalizeLocalIds } from './idRepair';
 import type { HearthDb } from './schema';
-import { applyPulled, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY } from './syncApply';
+import { applyPulled, asideCount, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY } from './syncApply';
 import type { ApplyRecord, ApplyResult, AsideRecord, PullCursor } from './syncApply';
 import type { Attachment, Conversation, Message, OutboxEntry, SyncKind } from './types';
 import type { KdfParams, Mutation, WrappedKey } from '../shared/sync/protocol';
@@ -256,10 +256,9 @@ export class SyncStateRepo {
     return applyPulled(this.db, records, aside, cursor, appVersion);
   }
 
-  /** The records set aside (kept opaque; see src/db/syncApply.ts), oldest first. */
-  aside(): Promise<AsideRecord[]> {
-    return asideRecords(this.db);
-  }
+  /** The records set aside (kept opaque; see src/db/syncApply.ts), oldest first, and how many. */
+  aside = (): Promise<AsideRecord[]> => asideRecords(this.db);
+  asideCount = (): Promise<number> => asideCount(this.db);
 
   lastSyncedAt(): Promise<number | undefined> {
     return guard(() => this.value<number>(K.lastSyncedAt));

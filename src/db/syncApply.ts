@@ -144,6 +144,11 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
   }
 }
 
+/** How many records are set aside (without reading them). */
+export function asideCount(db: HearthDb): Promise<number> {
+  return guard(() => db.syncState.where('key').startsWith('aside:').count());
+}
+
 /** The records set aside, oldest first. */
 export function asideRecords(db: HearthDb): Promise<AsideRecord[]> {
   return guard(async () =>

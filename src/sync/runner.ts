@@ -109,14 +109,14 @@ export class SyncRunner {
     const [account, lastSyncedAt, aside] = await Promise.all([
       this.opts.storage.sync.account(),
       this.opts.storage.sync.lastSyncedAt(),
-      this.opts.storage.sync.aside(),
+      this.opts.storage.sync.asideCount(),
     ]);
     this.attempt = 0;
     if (!account) {
       this.set({ ...SIGNED_OUT, waiting: this.status.waiting });
       return;
     }
-    this.set({ account: { email: account.email, serverUrl: account.serverUrl }, lastSyncedAt: lastSyncedAt ?? null, phase: 'idle', error: null, setAside: aside.length });
+    this.set({ account: { email: account.email, serverUrl: account.serverUrl }, lastSyncedAt: lastSyncedAt ?? null, phase: 'idle', error: null, setAside: aside });
     void this.run();
   }
 
@@ -167,8 +167,8 @@ export class SyncRunner {
     try {
       await this.opts.client.syncOnce();
       this.attempt = 0;
-      const [waiting, last, aside] = await Promise.all([this.opts.storage.outbox.count(), this.opts.storage.sync.lastSyncedAt(), this.opts.storage.sync.aside()]);
-      this.set({ phase: 'idle', error: null, waiting, lastSyncedAt: last ?? Date.now(), setAside: aside.length });
+      const [waiting, last, aside] = await Promise.all([this.opts.storage.outbox.count(), this.opts.storage.sync.lastSyncedAt(), this.opts.storage.sync.asideCount()]);
+      this.set({ phase: 'idle', error: null, waiting, lastSyncedAt: last ?? Date.now(), setAside: aside });
     } catch (e) {
       const err = toSyncError(e);
       if (this.paused) return;
