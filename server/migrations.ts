@@ -65,6 +65,11 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'users.epoch: names the history of each user\'s changes (a restore from a backup changes it)',
+    sql: `ALTER TABLE users ADD COLUMN epoch text`,
+  },
 ];
 
 /** Arbitrary constant naming the lock all instances take while migrating. */

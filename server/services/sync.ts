@@ -6,19 +6,35 @@
 // sees seq n+1 before seq n has committed, and a cursor never skips a change. Idempotence: the
 // client's last mutation id is stored in the same transaction, and mutation ids at or below it
 // are skipped, so a retried push changes nothing.
+//
+// History: a server restored from a backup has gone back in time: its seqs are below what devices
+// have pulled. Each push and pull carries what the device last pulled (seq and record id); when
+// the log no longer holds that record at that seq or later (or its newest seq is below it), the
+// user's epoch changes and the answer is 409 history-changed. Every answer names the epoch, so
+// every device of the user (also those whose own check would pass) notices and reconciles. See
+// docs/sync-server.md "Restore from backup".
+import { randomUUID } from 'node:crypto';
 import type { Change, PullQuery, PullResponse, PushRequest, PushResponse } from '../../src/shared/sync/protocol';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { ApiError } from '../errors';
+
+/** What the device last pulled: its cursor and the record at it (null when unknown). */
+type Seen = { seq: number; at: string | null };
 
 export class SyncService {
   constructor(private readonly db: Db) {}
 
   async push(userId: string, req: PushRequest): Promise<PushResponse> {
-    return this.db.transaction(async (tx) => {
+    return historyKept(await this.db.transaction(async (tx): Promise<PushResponse | Lost> => {
       // The user's row lock first: everything below runs one push at a time per user. The client
       // state is read by a later statement, whose snapshot sees what the previous holder committed.
-      const locked = await tx.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      const locked = await tx.query<{ last_seq: string | number; epoch: string | null }>(
+        'SELECT last_seq, epoch FROM users WHERE id = $1 FOR UPDATE',
+        [userId],
+      );
       if (locked.length === 0) throw new ApiError('unauthorized', 'The account no longer exists.');
+      const epoch = await this.checkHistory(tx, userId, locked[0], req.seen);
+      if (epoch === LOST) return LOST; // the new epoch commits; nothing of the push is applied
       const [state] = await tx.query<{ last_mutation_id: string | number }>(
         'SELECT last_mutation_id FROM client_states WHERE user_id = $1 AND client_id = $2',
         [userId, req.clientId],
@@ -26,7 +42,7 @@ export class SyncService {
       const lastApplied = Number(state?.last_mutation_id ?? 0);
       const fresh = req.mutations.filter((m) => m.mutationId > lastApplied);
       if (fresh.length === 0) {
-        return { lastMutationId: lastApplied, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: null })) };
+        return { lastMutationId: lastApplied, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: null })), epoch };
       }
       const [{ last_seq }] = await tx.query<{ last_seq: string | number }>(
         'UPDATE users SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq',
@@ -59,11 +75,16 @@ export class SyncService {
          ON CONFLICT (user_id, client_id) DO UPDATE SET last_mutation_id = EXCLUDED.last_mutation_id, updated_at = EXCLUDED.updated_at`,
         [userId, req.clientId, lastMutationId, now],
       );
-      return { lastMutationId, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: seqOf.get(m.mutationId) ?? null })) };
-    });
+      return { lastMutationId, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: seqOf.get(m.mutationId) ?? null })), epoch };
+    }));
   }
 
   async pull(userId: string, q: PullQuery): Promise<PullResponse> {
+    const epoch = historyKept(await this.db.transaction(async (tx) => {
+      const [user] = await tx.query<{ last_seq: string | number; epoch: string | null }>('SELECT last_seq, epoch FROM users WHERE id = $1', [userId]);
+      if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
+      return this.checkHistory(tx, userId, user, { seq: q.since, at: q.at ?? null });
+    }));
     const rows = await this.db.query<{ seq: string | number; record_id: string; ciphertext: string; received_at: string | number }>(
       `SELECT seq, record_id, ciphertext, received_at FROM records
        WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
@@ -76,6 +97,34 @@ export class SyncService {
       ciphertext: r.ciphertext,
       receivedAt: Number(r.received_at),
     }));
-    return { changes, cursor: changes.length ? changes[changes.length - 1].seq : q.since, hasMore };
+    return { changes, cursor: changes.length ? changes[changes.length - 1].seq : q.since, hasMore, epoch };
   }
+
+  /** The user's epoch (made on first use), or LOST (with a new epoch) when the log lost what the device saw. */
+  private async checkHistory(tx: Queryable, userId: string, user: { last_seq: string | number; epoch: string | null }, seen?: Seen): Promise<string | Lost> {
+    let lost = false;
+    if (seen && seen.seq > 0) {
+      lost = Number(user.last_seq) < seen.seq;
+      if (!lost && seen.at) {
+        const [row] = await tx.query<{ seq: string | number }>('SELECT seq FROM records WHERE user_id = $1 AND record_id = $2', [userId, seen.at]);
+        lost = !row || Number(row.seq) < seen.seq;
+      }
+    }
+    if (!lost && user.epoch) return user.epoch;
+    const [{ epoch }] = await tx.query<{ epoch: string }>(
+      // Two requests at once may both make one; the first committed stays unless history was lost.
+      lost ? 'UPDATE users SET epoch = $2 WHERE id = $1 RETURNING epoch' : 'UPDATE users SET epoch = COALESCE(epoch, $2) WHERE id = $1 RETURNING epoch',
+      [userId, randomUUID()],
+    );
+    return lost ? LOST : epoch;
+  }
+}
+
+const LOST = Symbol('history lost');
+type Lost = typeof LOST;
+
+/** Throws history-changed for LOST (after its transaction committed the new epoch). */
+function historyKept<T>(v: T | Lost): T {
+  if (v === LOST) throw new ApiError('history-changed', 'The sync server no longer holds changes this device has seen (it was restored from a backup); this device will reconcile.');
+  return v;
 }

@@ -2,8 +2,11 @@
 // entries in ONE transaction (design rule 4), so a failure (quota, a closed database) leaves the
 // database exactly as it was. A conversation whose id is already here (imported before, or made
 // here and exported) is skipped, so importing the same file twice adds nothing; so is one whose
-// message or attachment ids belong to records already stored (a clash with other data).
+// message or attachment ids belong to records already stored (a clash with other data). UUID ids
+// are stored in canonical lower case (sync binds ids into the encryption and the server refuses
+// other spellings), so a file with upper-case ids imports as the same conversation every time.
 import { guard } from './errors';
+import { canonicalAttachment, canonicalConversation, canonicalMessage } from './idRepair';
 import { enqueueMany } from './outbox';
 import type { HearthDb } from './schema';
 import type { Attachment, Conversation, Message, SyncKind } from './types';
@@ -22,8 +25,9 @@ export interface ImportWriteResult {
 export class ImportRepo {
   constructor(private readonly db: HearthDb) {}
 
-  write(bundles: ImportBundle[]): Promise<ImportWriteResult> {
+  write(input: ImportBundle[]): Promise<ImportWriteResult> {
     const { db } = this;
+    const bundles = input.map(canonicalBundle);
     return guard(() =>
       db.transaction('rw', [db.conversations, db.messages, db.attachments, db.outbox], async () => {
         const result: ImportWriteResult = { imported: [], skipped: [] };
@@ -62,4 +66,9 @@ export class ImportRepo {
       }),
     );
   }
+}
+
+/** The bundle with every id (and reference to one) in canonical spelling. */
+function canonicalBundle(b: ImportBundle): ImportBundle {
+  return { conversation: canonicalConversation(b.conversation), messages: b.messages.map(canonicalMessage), attachments: b.attachments.map(canonicalAttachment) };
 }

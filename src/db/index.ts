@@ -21,7 +21,7 @@ export type { NewAttachment } from './attachments';
 export type { NewModelRecord } from './models';
 export type { ImportBundle, ImportWriteResult } from './importer';
 export type { SyncAccount, PendingBatch, StoredFileInfo, LocalRecord } from './sync';
-export type { ApplyRecord, ApplyResult } from './syncApply';
+export type { ApplyRecord, ApplyResult, AsideRecord, PullCursor } from './syncApply';
 
 export interface Storage {
   db: HearthDb;

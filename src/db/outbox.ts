@@ -16,9 +16,12 @@ export function enqueue(db: HearthDb, kind: SyncKind, id: string): Promise<strin
   return db.outbox.put({ key: outboxKey(kind, id), kind, id, seq: now() });
 }
 
-/** Queue many records at once (imports). Call inside a transaction that includes `db.outbox`. */
-export function enqueueMany(db: HearthDb, items: { kind: SyncKind; id: string }[]): Promise<string> {
-  return db.outbox.bulkPut(items.map(({ kind, id }) => ({ key: outboxKey(kind, id), kind, id, seq: now() })));
+/**
+ * Queue many records at once (imports; `reconcile` for records to compare with the server's
+ * version first). Call inside a transaction that includes `db.outbox`.
+ */
+export function enqueueMany(db: HearthDb, items: { kind: SyncKind; id: string }[], reconcile = false): Promise<string> {
+  return db.outbox.bulkPut(items.map(({ kind, id }) => ({ key: outboxKey(kind, id), kind, id, seq: now(), ...(reconcile ? { reconcile: true as const } : {}) })));
 }
 
 export class OutboxRepo {

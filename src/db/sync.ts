@@ -1,12 +1,14 @@
 // Sync client state on this device (schema v3 tables `syncState` and `keys`): the signed-in
 // account, the account key (a non-extractable CryptoKey, never in localStorage), client id, pull
 // cursor, next mutation id, the pending (persisted, not yet acknowledged) push batch, and which
-// attachments already have their encrypted chunks on the server. Sign-in and sign-out change all
-// of it in one transaction.
+// attachments already have their encrypted chunks on the server, the server's epoch, whether the
+// device is reconciling with the server, and the records set aside. Sign-in and sign-out change
+// all of it in one transaction.
 import { guard } from './errors';
-import { enqueueMany } from './outbox';
+import { canonicalizeLocalIds } from './idRepair';
 import type { HearthDb } from './schema';
-import { applyPulled, SYNC_CURSOR_KEY, type ApplyRecord, type ApplyResult } from './syncApply';
+import { applyPulled, asideCount, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY } from './syncApply';
+import type { ApplyRecord, ApplyResult, AsideRecord, PullCursor } from './syncApply';
 import type { Attachment, Conversation, Message, OutboxEntry, SyncKind } from './types';
 import type { KdfParams, Mutation, WrappedKey } from '../shared/sync/protocol';
 
@@ -26,6 +28,8 @@ export interface PendingBatch {
   mutations: Mutation[];
   /** The outbox entries the batch covers, as read (acknowledged only if unchanged since). */
   entries: OutboxEntry[];
+  /** Set (and stored) before the batch is first sent: a server answer "already applied" is then expected. */
+  sent?: boolean;
 }
 
 export interface StoredFileInfo {
@@ -42,6 +46,9 @@ const K = {
   keyId: 'keyId',
   clientId: 'clientId',
   cursor: SYNC_CURSOR_KEY,
+  cursorAt: SYNC_CURSOR_AT_KEY,
+  epoch: 'epoch',
+  reconcile: 'reconcile',
   nextMutationId: 'nextMutationId',
   pending: 'pendingBatch',
   lastSyncedAt: 'lastSyncedAt',
@@ -73,10 +80,11 @@ export class SyncStateRepo {
   }
 
   /**
-   * Sign-in: stores the account and its key, starts a fresh client (new id, cursor 0, mutation
-   * ids from 1) and queues every local record, so what this device holds is uploaded.
+   * Sign-in: stores the account and its key and starts a fresh client (new id, cursor 0, mutation
+   * ids from 1). With `keepLocal` the local records are queued to reconcile (pulled first; pushed
+   * only if the server lacks them or holds them older); without, they are removed from this device.
    */
-  begin(account: SyncAccount, key: CryptoKey, keyId: string, clientId: string): Promise<void> {
+  begin(account: SyncAccount, key: CryptoKey, keyId: string, clientId: string, keepLocal = true): Promise<void> {
     const { db } = this;
     return guard(() =>
       db.transaction('rw', [db.syncState, db.keys, db.outbox, db.conversations, db.messages, db.attachments], async () => {
@@ -88,15 +96,60 @@ export class SyncStateRepo {
           { key: K.clientId, value: clientId },
           { key: K.cursor, value: 0 },
           { key: K.nextMutationId, value: 1 },
+          { key: K.reconcile, value: true },
         ]);
-        const items: { kind: SyncKind; id: string }[] = [
-          ...(await db.conversations.toCollection().primaryKeys()).map((id) => ({ kind: 'conversation' as const, id })),
-          ...(await db.messages.toCollection().primaryKeys()).map((id) => ({ kind: 'message' as const, id })),
-          ...(await db.attachments.toCollection().primaryKeys()).map((id) => ({ kind: 'attachment' as const, id })),
-        ];
-        await enqueueMany(db, items);
+        if (keepLocal) {
+          await canonicalizeLocalIds(db);
+          await queueAllForReconcile(db, false);
+        }
+        else await Promise.all([db.outbox.clear(), db.conversations.clear(), db.messages.clear(), db.attachments.clear()]);
       }),
     );
+  }
+
+  /** Rewrites local records an older version imported with upper-case ids (src/db/idRepair.ts). */
+  repairIds(): Promise<number> {
+    return canonicalizeLocalIds(this.db);
+  }
+
+  /** Whether the device is reconciling (pull everything first, then push). */
+  async reconciling(): Promise<boolean> {
+    return guard(async () => (await this.value<boolean>(K.reconcile)) === true);
+  }
+
+  /**
+   * The server's history changed (restored from a backup): pull everything again from 0 and
+   * reconcile every local record with it. A batch not yet acknowledged is dropped (its outbox
+   * entries stay, to reconcile); mutation ids go on increasing.
+   */
+  startReconcile(epoch: string | null): Promise<void> {
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', [db.syncState, db.outbox, db.conversations, db.messages, db.attachments], async () => {
+        await db.syncState.delete(K.pending);
+        await db.syncState.bulkPut([
+          { key: K.cursor, value: 0 },
+          { key: K.cursorAt, value: null },
+          { key: K.reconcile, value: true },
+          { key: K.epoch, value: epoch },
+        ]);
+        await queueAllForReconcile(db, true);
+      }),
+    );
+  }
+
+  /** The pull after a sign-in or restore reached the end: what is still queued is pushed. */
+  endReconcile(): Promise<void> {
+    return guard(() => this.db.syncState.delete(K.reconcile));
+  }
+
+  /** The epoch the server last named (see PullResponse.epoch), or null. */
+  async epoch(): Promise<string | null> {
+    return guard(async () => (await this.value<string | null>(K.epoch)) ?? null);
+  }
+
+  setEpoch(epoch: string): Promise<void> {
+    return guard(() => this.put(K.epoch, epoch).then(() => undefined));
   }
 
   updateAccount(patch: Partial<SyncAccount>): Promise<void> {
@@ -128,27 +181,61 @@ export class SyncStateRepo {
     return guard(async () => (await this.value<number>(K.cursor)) ?? 0);
   }
 
-  clientId(): Promise<string | undefined> {
-    return guard(() => this.value<string>(K.clientId));
+  /** The cursor and the id of the record pulled at it (sent so the server can notice a restore). */
+  async pullCursor(): Promise<PullCursor> {
+    return guard(async () => ({ seq: (await this.value<number>(K.cursor)) ?? 0, at: (await this.value<string | null>(K.cursorAt)) ?? null }));
   }
 
-  async nextMutationId(): Promise<number> {
-    return guard(async () => (await this.value<number>(K.nextMutationId)) ?? 1);
+  clientId(): Promise<string | undefined> {
+    return guard(() => this.value<string>(K.clientId));
   }
 
   pendingBatch(): Promise<PendingBatch | undefined> {
     return guard(() => this.value<PendingBatch>(K.pending));
   }
 
-  /** Persists a batch before it is sent, with the next free mutation id. */
-  savePending(batch: PendingBatch): Promise<void> {
-    const last = batch.mutations[batch.mutations.length - 1]?.mutationId ?? 0;
+  /**
+   * Persists a batch before it is sent, numbering its mutations from the next free mutation id
+   * in the same transaction (so two tabs never number two batches alike). If a batch is already
+   * pending (another tab saved one), that one is returned instead and must be sent first.
+   * `after` (the server's last applied mutation id) raises the numbering above it.
+   */
+  savePending(batch: PendingBatch, after = 0): Promise<PendingBatch> {
+    return guard(() =>
+      this.db.transaction('rw', this.db.syncState, async () => {
+        const existing = await this.value<PendingBatch>(K.pending);
+        if (existing) return existing;
+        let next = Math.max((await this.value<number>(K.nextMutationId)) ?? 1, after + 1);
+        const saved: PendingBatch = { ...batch, sent: false, mutations: batch.mutations.map((m) => ({ ...m, mutationId: next++ })) };
+        await this.put(K.pending, saved);
+        await this.put(K.nextMutationId, next);
+        return saved;
+      }),
+    );
+  }
+
+  /** Marks the pending batch as sent (before it is sent for the first time). */
+  markSent(batch: PendingBatch): Promise<void> {
     return guard(async () => {
       await this.db.transaction('rw', this.db.syncState, async () => {
-        await this.put(K.pending, batch);
-        await this.put(K.nextMutationId, last + 1);
+        const cur = await this.value<PendingBatch>(K.pending);
+        if (cur && cur.mutations[0]?.mutationId === batch.mutations[0]?.mutationId) await this.put(K.pending, { ...cur, sent: true });
       });
     });
+  }
+
+  /**
+   * The server answered a batch's first sending with "already applied" for some mutations: their
+   * ids were used before (by another tab or a restored server state). Those are renumbered above
+   * `after` and kept pending; the rest is done.
+   */
+  async renumberPending(batch: PendingBatch, reused: Set<number>, after: number): Promise<PendingBatch> {
+    return guard(() =>
+      this.db.transaction('rw', this.db.syncState, async () => {
+        await this.db.syncState.delete(K.pending);
+        return this.savePending({ ...batch, mutations: batch.mutations.filter((m) => reused.has(m.mutationId)) }, after);
+      }),
+    );
   }
 
   /** The server applied the batch: acknowledge its outbox entries (unless re-queued) and drop it. */
@@ -164,19 +251,21 @@ export class SyncStateRepo {
     );
   }
 
-  /** Writes pulled records (never into the outbox) and the new cursor in one transaction. */
-  apply(records: ApplyRecord[], cursor: number): Promise<ApplyResult> {
-    return applyPulled(this.db, records, cursor);
+  /** Writes pulled records (never into the outbox), the records set aside and the new cursor in one transaction. */
+  apply(records: ApplyRecord[], aside: Omit<AsideRecord, 'appVersion'>[], cursor: PullCursor, appVersion: string): Promise<ApplyResult> {
+    return applyPulled(this.db, records, aside, cursor, appVersion);
   }
+
+  /** The records set aside (kept opaque; see src/db/syncApply.ts), oldest first, and how many. */
+  aside = (): Promise<AsideRecord[]> => asideRecords(this.db);
+  asideCount = (): Promise<number> => asideCount(this.db);
 
   lastSyncedAt(): Promise<number | undefined> {
     return guard(() => this.value<number>(K.lastSyncedAt));
   }
 
   setLastSyncedAt(at: number): Promise<void> {
-    return guard(async () => {
-      await this.put(K.lastSyncedAt, at);
-    });
+    return guard(() => this.put(K.lastSyncedAt, at).then(() => undefined));
   }
 
   /** The records behind outbox entries as they are now (tombstones included; undefined if gone). */
@@ -203,8 +292,6 @@ export class SyncStateRepo {
   }
 
   setFileInfo(attachmentId: string, info: StoredFileInfo): Promise<void> {
-    return guard(async () => {
-      await this.put(fileKey(attachmentId), info);
-    });
+    return guard(() => this.put(fileKey(attachmentId), info).then(() => undefined));
   }
 }

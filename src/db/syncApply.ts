@@ -1,59 +1,114 @@
-// Applies records pulled from the sync server, without putting them in the outbox (they came from
+// Applies pages pulled from the sync server, without putting them in the outbox (they came from
 // the server; queueing them would echo every pull back as a push), in one transaction with the
 // cursor update, so a crash leaves either the whole page applied with its cursor or nothing.
+// Also keeps the records set aside (pulled but not applicable here) and marks local records for
+// reconciling.
 //
 // Rules (documented in docs/architecture.md "Sync"):
+// - A page at or below the stored cursor is skipped (another tab applied it, or a newer one):
+//   compared in the same transaction that applies it. Only a retry of a record set aside at that
+//   very seq passes.
 // - Last writer wins by server order: a pulled version replaces the local one...
 // - ...unless the record has a pending local change (an outbox entry): then the local version is
 //   kept, and since it is pushed after this pull it gets a later server seq and wins everywhere.
-// - A record that does not fit what this device knows (same id but another kind, a message or
-//   attachment moved to another conversation) is refused: nothing from it is written, the cursor
-//   stops just before it, and the caller reports it. Records before it in the page are applied.
+//   An entry queued to reconcile (`reconcile`) is no local change: the pulled version wins unless
+//   the local one is newer by `updatedAt` (then the entry becomes an ordinary one and is pushed).
+// - A record that cannot be applied (it fails to decrypt or validate, comes from a newer app,
+//   misses chunks, or does not fit what this device knows: same id but another kind, a message
+//   moved to another conversation) is SET ASIDE: kept opaque in syncState (`aside:<id>`), counted
+//   in the Sync dialog, and the cursor moves past it. A newer version of it that applies replaces
+//   it; the client retries set-aside records when the app version changes.
 // - A record pulled as gone (`record: null`) is removed locally (unless a local change waits).
 import { guard } from './errors';
-import { outboxKey } from './outbox';
+import { enqueueMany, outboxKey } from './outbox';
 import type { HearthDb } from './schema';
 import type { Attachment, Conversation, Message, SyncKind } from './types';
 
-export type ApplyRecord =
-  | { seq: number; kind: 'conversation'; id: string; record: Conversation | null }
-  | { seq: number; kind: 'message'; id: string; record: Message | null }
+export type ApplyRecord = (
+  | { kind: 'conversation'; record: Conversation | null }
+  | { kind: 'message'; record: Message | null }
   /** `record.data` undefined keeps the local bytes (the attachment's content never changes). */
-  | { seq: number; kind: 'attachment'; id: string; record: (Omit<Attachment, 'data'> & { data?: Blob }) | null };
+  | { kind: 'attachment'; record: (Omit<Attachment, 'data'> & { data?: Blob }) | null }
+) & { seq: number; id: string; /** As pulled, to set it aside if it does not fit. */ ciphertext: string };
+
+/** A pulled record kept opaque because this device cannot apply it. */
+export interface AsideRecord {
+  seq: number;
+  recordId: string;
+  ciphertext: string;
+  reason: string;
+  /** The app version that set it aside (retried when it changes). */
+  appVersion: string;
+}
+
+/** Where the pull cursor stands: the seq and the record pulled at it (null when none). */
+export interface PullCursor {
+  seq: number;
+  at: string | null;
+}
 
 export interface ApplyResult {
   applied: number;
   /** Records not overwritten because a local change waits to be pushed. */
   keptLocal: number;
-  /** The first record refused, and why; nothing from it or after it was written. */
-  refused?: { seq: number; id: string; reason: string };
+  /** Records set aside by this page. */
+  setAside: number;
+  /** Records skipped because the stored cursor was already past them. */
+  stale: number;
   cursor: number;
 }
 
-/** The syncState key of the pull cursor. */
+/** The syncState keys of the pull cursor and of the record at it. */
 export const SYNC_CURSOR_KEY = 'cursor';
+export const SYNC_CURSOR_AT_KEY = 'cursorAt';
+export const asideKey = (recordId: string) => `aside:${recordId}`;
 
 const KINDS: SyncKind[] = ['conversation', 'message', 'attachment'];
+type Table = HearthDb['messages'];
 
-export function applyPulled(db: HearthDb, records: ApplyRecord[], cursor: number): Promise<ApplyResult> {
-  const table = (kind: SyncKind) =>
-    (kind === 'conversation' ? db.conversations : kind === 'message' ? db.messages : db.attachments) as unknown as typeof db.messages;
+const tableOf = (db: HearthDb, kind: SyncKind) =>
+  (kind === 'conversation' ? db.conversations : kind === 'message' ? db.messages : db.attachments) as unknown as Table;
+
+export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<AsideRecord, 'appVersion'>[], cursor: PullCursor, appVersion: string): Promise<ApplyResult> {
+  const table = (kind: SyncKind) => tableOf(db, kind);
   return guard(() =>
     db.transaction('rw', [db.conversations, db.messages, db.attachments, db.outbox, db.syncState], async () => {
       const before = ((await db.syncState.get(SYNC_CURSOR_KEY))?.value as number | undefined) ?? 0;
-      const result: ApplyResult = { applied: 0, keptLocal: 0, cursor };
-      let lastGood = before;
+      const result: ApplyResult = { applied: 0, keptLocal: 0, setAside: 0, stale: 0, cursor: Math.max(before, cursor.seq) };
+      const setAside = async (a: Omit<AsideRecord, 'appVersion'>) => {
+        await db.syncState.put({ key: asideKey(a.recordId), value: { ...a, appVersion } satisfies AsideRecord });
+        result.setAside++;
+      };
+      for (const a of aside) {
+        if (a.seq <= before && !(await isRetry(a.recordId, a.seq))) result.stale++;
+        else await setAside(a);
+      }
       for (const r of records) {
+        if (r.seq <= before && !(await isRetry(r.id, r.seq))) {
+          result.stale++;
+          continue;
+        }
         const reason = await conflict(r);
         if (reason) {
-          result.refused = { seq: r.seq, id: r.id, reason };
-          result.cursor = lastGood;
-          break;
+          await setAside({ seq: r.seq, recordId: r.id, ciphertext: r.ciphertext, reason: `it does not fit this device's data: ${reason}` });
+          continue;
         }
-        lastGood = r.seq;
-        if (await db.outbox.get(outboxKey(r.kind, r.id))) {
+        const prior = (await db.syncState.get(asideKey(r.id)))?.value as AsideRecord | undefined;
+        if (prior && prior.seq <= r.seq) await db.syncState.delete(asideKey(r.id));
+        const key = outboxKey(r.kind, r.id);
+        const entry = await db.outbox.get(key);
+        if (entry && !entry.reconcile) {
           result.keptLocal++;
           continue;
+        }
+        if (entry) {
+          const local = (await table(r.kind).get(r.id)) as { updatedAt: number } | undefined;
+          if (local && r.record && local.updatedAt > r.record.updatedAt) {
+            await db.outbox.put({ key, kind: entry.kind, id: entry.id, seq: entry.seq }); // now an ordinary change: pushed
+            result.keptLocal++;
+            continue;
+          }
+          await db.outbox.delete(key);
         }
         const t = table(r.kind);
         if (!r.record) await t.delete(r.id);
@@ -63,11 +118,20 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], cursor: number
         } else await t.put(r.record as Message);
         result.applied++;
       }
-      result.cursor = Math.max(before, result.cursor);
-      await db.syncState.put({ key: SYNC_CURSOR_KEY, value: result.cursor });
+      if (cursor.seq > before) {
+        await db.syncState.bulkPut([
+          { key: SYNC_CURSOR_KEY, value: cursor.seq },
+          { key: SYNC_CURSOR_AT_KEY, value: cursor.at },
+        ]);
+      }
       return result;
     }),
   );
+
+  async function isRetry(recordId: string, seq: number): Promise<boolean> {
+    const prior = (await db.syncState.get(asideKey(recordId)))?.value as AsideRecord | undefined;
+    return prior?.seq === seq;
+  }
 
   async function conflict(r: ApplyRecord): Promise<string | null> {
     for (const other of KINDS) {
@@ -77,5 +141,31 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], cursor: number
     const local = (await table(r.kind).get(r.id)) as Message | Attachment | undefined;
     if (local && local.conversationId !== r.record.conversationId) return `it would move a ${r.kind} to another conversation`;
     return null;
+  }
+}
+
+/** How many records are set aside (without reading them). */
+export function asideCount(db: HearthDb): Promise<number> {
+  return guard(() => db.syncState.where('key').startsWith('aside:').count());
+}
+
+/** The records set aside, oldest first. */
+export function asideRecords(db: HearthDb): Promise<AsideRecord[]> {
+  return guard(async () =>
+    ((await db.syncState.where('key').startsWith('aside:').toArray()).map((r) => r.value) as AsideRecord[]).sort((a, b) => a.seq - b.seq),
+  );
+}
+
+/**
+ * Queues every local record to reconcile with the server (call inside a transaction over the
+ * record tables and the outbox). With `keepPending`, records with a real local change waiting keep
+ * their ordinary entry (pushed after the pull, so they win as usual); without, those become
+ * reconcile entries too (a sign-in cannot tell them apart): the newer by `updatedAt` wins.
+ */
+export async function queueAllForReconcile(db: HearthDb, keepPending: boolean): Promise<void> {
+  const pending = keepPending ? new Set((await db.outbox.toArray()).filter((e) => !e.reconcile).map((e) => e.key)) : new Set<string>();
+  for (const kind of KINDS) {
+    const ids = (await tableOf(db, kind).toCollection().primaryKeys()).map(String).filter((id) => !pending.has(outboxKey(kind, id)));
+    await enqueueMany(db, ids.map((id) => ({ kind, id })), true);
   }
 }

@@ -119,6 +119,12 @@ export interface OutboxEntry {
   id: string;
   /** When it was queued (monotonic clock); orders pushes and guards acknowledgements. */
   seq: number;
+  /**
+   * Queued to reconcile (a fresh sign-in with local data, or a server restored from a backup), not
+   * by a local change: the server's version, once pulled, replaces the local one unless the local
+   * one is newer by `updatedAt`; only what the server lacks or holds older is pushed.
+   */
+  reconcile?: true;
 }
 
 /** Sync client state (cursor, client id, pending batch, account), key-value (schema v3). */

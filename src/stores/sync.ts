@@ -1,7 +1,8 @@
-// The sync store: account actions for the Sync dialog (create, sign in, sign out, change
-// password, delete), the background runner's status as signals, and the configured sync server's
-// origin (settings key `syncServerOrigin`, for the CSP's connect-src). Actions never throw: they
-// resolve to null or to the error as data for the dialog to show.
+// The sync store: account actions for the Sync dialog (create, sign in, sign in again after the
+// session ended, sign out, change password, delete), run under the sync lock so no tab syncs
+// meanwhile; the background runner's status as signals; and the configured sync server's origin
+// (settings key `syncServerOrigin`, for the CSP's connect-src). Actions never throw: they resolve
+// to null or to the error as data for the dialog to show.
 import { createSignal, onCleanup, getOwner, type Accessor } from 'solid-js';
 import type { Storage } from '../db';
 import * as account from '../sync/account';
@@ -19,8 +20,12 @@ export interface SyncStore {
   /** The sync server origin last used on this device (for connect-src), or null. */
   serverOrigin: Accessor<string | null>;
   createAccount(c: account.Credentials): Promise<SyncErrorData | null>;
+  /** Fails with code 'confirm-merge' when another account's conversations are here (ask, then pass `localData`). */
   signIn(c: account.Credentials): Promise<SyncErrorData | null>;
-  signOut(keepLocal: boolean): Promise<SyncErrorData | null>;
+  /** The session ended: sign in again with the password; nothing else changes. */
+  reauthenticate(password: string): Promise<SyncErrorData | null>;
+  /** Removing local data pushes first; fails with code 'unsynced' (unless `force`) when changes could not be pushed. */
+  signOut(keepLocal: boolean, force?: boolean): Promise<SyncErrorData | null>;
   changePassword(password: string, newPassword: string): Promise<SyncErrorData | null>;
   deleteAccount(password: string): Promise<SyncErrorData | null>;
   syncNow(): Promise<void>;
@@ -33,7 +38,8 @@ export function createSyncStore(deps: { storage: Storage; transport?: TransportF
   const [status, setStatus] = createSignal<SyncStatus>(SIGNED_OUT);
   const [busy, setBusy] = createSignal<string | null>(null);
   const [serverOrigin, setServerOrigin] = createSignal<string | null>(null);
-  const client = new SyncClient({ storage, transport });
+  const appVersion = typeof __HEARTH_BUILD_ID__ === 'string' ? __HEARTH_BUILD_ID__ : 'dev';
+  const client = new SyncClient({ storage, transport, appVersion });
   const runner = new SyncRunner({
     client,
     storage,
@@ -46,12 +52,13 @@ export function createSyncStore(deps: { storage: Storage; transport?: TransportF
   void readOrigin();
   if (getOwner()) onCleanup(() => runner.stop());
 
-  async function act(label: string, work: () => Promise<void>): Promise<SyncErrorData | null> {
+  /** Runs an account action with this tab's runner paused and (unless `locked` is false) the sync lock held. */
+  async function act(label: string, work: () => Promise<void>, locked = true): Promise<SyncErrorData | null> {
     if (busy()) return { code: 'invalid', message: 'Another sync action is still running.', retryable: true };
     setBusy(label);
     await runner.pause();
     try {
-      await work();
+      await (locked ? client.exclusive(work) : work());
       return null;
     } catch (e) {
       return toSyncError(e).toData();
@@ -70,7 +77,8 @@ export function createSyncStore(deps: { storage: Storage; transport?: TransportF
     serverOrigin,
     createAccount: (c) => act('Creating the account…', () => account.createAccount(accountDeps, c)),
     signIn: (c) => act('Signing in…', () => account.signIn(accountDeps, c)),
-    signOut: (keepLocal) => act('Signing out…', () => account.signOut(accountDeps, keepLocal)),
+    reauthenticate: (password) => act('Signing in again…', () => account.reauthenticate(accountDeps, password)),
+    signOut: (keepLocal, force = false) => act('Signing out…', () => account.signOut(accountDeps, keepLocal, { client, force }), false), // pushes first, then takes the lock
     changePassword: (p, n) => act('Changing the password…', () => account.changePassword(accountDeps, p, n)),
     deleteAccount: (p) => act('Deleting the account…', () => account.deleteAccount(accountDeps, p)),
     syncNow: () => runner.run(),

@@ -1,13 +1,21 @@
-// Account operations: create, sign in, sign out, change password, delete. The password never
-// leaves the device: Argon2id turns it into an auth key (sent) and a master key (kept) that wraps
-// the random account key; the device keeps the account key as a non-extractable CryptoKey.
+// Account operations: create, sign in, sign in again (the session ended: only the token changes),
+// sign out, change password, delete. The password never leaves the device: Argon2id turns it into
+// an auth key (sent) and a master key (kept) that wraps the random account key; the device keeps
+// the account key as a non-extractable CryptoKey.
+//
+// Local data on sign-in: conversations made before any sign-in, or kept from this same account,
+// are reconciled with the account (src/sync/client.ts). Conversations kept from ANOTHER account
+// (settings `syncLocalOwner`) are never uploaded without asking: sign-in fails with
+// 'confirm-merge' until the user chooses to add them (`localData: 'merge'`) or remove them from
+// this device (`'discard'`). Removing them on sign-out first pushes what waits, and fails with
+// 'unsynced' (how many changes) unless the user confirms.
 import type { Storage } from '../db';
 import { DEFAULT_KDF_PARAMS, Email, normalizeEmail, type KdfParams, type WrappedKey } from '../shared/sync/protocol';
 import { generateAccountKey, randomBytes, splitSecret, toBase64url, unwrapAccountKey, wrapAccountKey, type DerivedKeys } from './crypto';
-import { SyncError } from './errors';
+import { SyncError, toSyncError } from './errors';
 import { must } from './files';
 import type { DeriveSecret } from './kdf';
-import type { TransportFactory } from './client';
+import type { SyncClient, TransportFactory } from './client';
 import { normalizeServerUrl } from './transport';
 
 export interface AccountDeps {
@@ -22,6 +30,15 @@ export interface Credentials {
   serverUrl: string;
   email: string;
   password: string;
+  /** What to do with another account's conversations on this device (asked when absent). */
+  localData?: 'merge' | 'discard';
+}
+
+/** The settings key naming the account the local conversations belong to (kept after sign-out). */
+export const LOCAL_OWNER_SETTING = 'syncLocalOwner';
+interface LocalOwner {
+  serverUrl: string;
+  email: string;
 }
 
 export const MIN_PASSWORD = 8;
@@ -51,10 +68,28 @@ async function derive(deps: AccountDeps, password: string, email: string, kdf: K
   return splitSecret(await deps.derive(password, normalizeEmail(email), kdf));
 }
 
-async function begin(deps: AccountDeps, serverUrl: string, email: string, session: { token: string; userId: string; expiresAt: number }, kdf: KdfParams, wrapped: WrappedKey, masterKey: CryptoKey) {
+/**
+ * Before signing in to `email`: conversations on this device that belong to another account
+ * need the user's word. Returns whether to keep them (reconciled into the account).
+ */
+async function checkLocalData(deps: AccountDeps, serverUrl: string, email: string, choice?: 'merge' | 'discard'): Promise<boolean> {
+  if (choice) return choice === 'merge';
+  const owner = await deps.storage.settings.get<LocalOwner | null>(LOCAL_OWNER_SETTING, null);
+  if (!owner || (owner.email === email && owner.serverUrl === serverUrl)) return true;
+  const count = (await deps.storage.conversations.list()).length;
+  if (count === 0) return true;
+  throw new SyncError(
+    'confirm-merge',
+    `This device holds ${count} ${count === 1 ? 'conversation' : 'conversations'} from ${owner.email}. Add ${count === 1 ? 'it' : 'them'} to ${email}, or remove ${count === 1 ? 'it' : 'them'} from this device?`,
+    false,
+  );
+}
+
+async function begin(deps: AccountDeps, serverUrl: string, email: string, session: { token: string; userId: string; expiresAt: number }, kdf: KdfParams, wrapped: WrappedKey, masterKey: CryptoKey, keepLocal: boolean) {
   const device = await unwrapAccountKey(wrapped, masterKey, false);
-  await deps.storage.sync.begin({ serverUrl, email, ...session, kdf, wrappedAccountKey: wrapped }, device.key, device.keyId, crypto.randomUUID());
+  await deps.storage.sync.begin({ serverUrl, email, ...session, kdf, wrappedAccountKey: wrapped }, device.key, device.keyId, crypto.randomUUID(), keepLocal);
   await deps.storage.settings.set(SYNC_SERVER_SETTING, new URL(serverUrl).origin);
+  await deps.storage.settings.set(LOCAL_OWNER_SETTING, { serverUrl, email } satisfies LocalOwner);
 }
 
 /** The settings key holding the sync server's origin (for the CSP's connect-src). */
@@ -62,29 +97,79 @@ export const SYNC_SERVER_SETTING = 'syncServerOrigin';
 
 export async function createAccount(deps: AccountDeps, c: Credentials): Promise<void> {
   const { serverUrl, email } = checkInput(c, true);
+  const keepLocal = await checkLocalData(deps, serverUrl, email, c.localData);
   const kdf = newKdf(deps);
   const keys = await derive(deps, c.password, email, kdf);
   const account = await generateAccountKey();
   const wrapped = await wrapAccountKey(account.key, account.keyId, keys.masterKey);
   const t = deps.transport(serverUrl);
   const session = must(await t.register({ email, authKey: keys.authKey, kdf, wrappedAccountKey: wrapped }));
-  await begin(deps, serverUrl, email, session, kdf, wrapped, keys.masterKey);
+  await begin(deps, serverUrl, email, session, kdf, wrapped, keys.masterKey, keepLocal);
 }
 
 export async function signIn(deps: AccountDeps, c: Credentials): Promise<void> {
   const { serverUrl, email } = checkInput(c, false);
-  const t = deps.transport(serverUrl);
-  const { kdf } = must(await t.authParams(email));
-  const keys = await derive(deps, c.password, email, kdf);
-  const res = must(await t.login({ email, authKey: keys.authKey }));
-  await begin(deps, serverUrl, email, res, res.kdf, res.wrappedAccountKey, keys.masterKey);
+  const keepLocal = await checkLocalData(deps, serverUrl, email, c.localData);
+  const { res, keys } = await login(deps, serverUrl, email, c.password);
+  await begin(deps, serverUrl, email, res, res.kdf, res.wrappedAccountKey, keys.masterKey, keepLocal);
 }
 
-/** Ends the session on the server (best effort: signing out works offline) and forgets it here. */
-export async function signOut(deps: AccountDeps, keepLocal: boolean): Promise<void> {
+async function login(deps: AccountDeps, serverUrl: string, email: string, password: string) {
+  const t = deps.transport(serverUrl);
+  const { kdf } = must(await t.authParams(email));
+  const keys = await derive(deps, password, email, kdf);
+  return { res: must(await t.login({ email, authKey: keys.authKey })), keys };
+}
+
+/**
+ * The session ended (expired, signed out elsewhere, password changed on another device): sign
+ * in again in place. Only the token (and the key's wrapping, after a password change) changes;
+ * the client id, cursor, outbox and pending batch stay, so nothing is pushed or pulled twice.
+ */
+export async function reauthenticate(deps: AccountDeps, password: string): Promise<void> {
   const account = await deps.storage.sync.account();
-  if (account) await deps.transport(account.serverUrl, () => account.token).logout();
-  await deps.storage.sync.end(keepLocal);
+  const stored = await deps.storage.sync.accountKey();
+  if (!account || !stored) throw new SyncError('not-signed-in', 'Not signed in to a sync server.', false);
+  if (!password) throw new SyncError('invalid', 'Enter your password.', false);
+  const { res, keys } = await login(deps, account.serverUrl, account.email, password);
+  const unwrapped = await unwrapAccountKey(res.wrappedAccountKey, keys.masterKey, false);
+  if (unwrapped.keyId !== stored.keyId) {
+    throw new SyncError('invalid', 'This account was made again with a new key since this device signed in. Sign out, then sign in.', false);
+  }
+  await deps.storage.sync.updateAccount({ token: res.token, userId: res.userId, expiresAt: res.expiresAt, kdf: res.kdf, wrappedAccountKey: res.wrappedAccountKey });
+}
+
+/**
+ * Ends the session on the server (best effort: signing out works offline) and forgets it here.
+ * Removing the local conversations first pushes what waits; if some changes still are not on the
+ * server it fails with 'unsynced' (saying how many) unless `force`.
+ */
+export async function signOut(deps: AccountDeps, keepLocal: boolean, opts: { client?: SyncClient; force?: boolean } = {}): Promise<void> {
+  const account = await deps.storage.sync.account();
+  if (!keepLocal && !opts.force && account) {
+    let why = '';
+    try {
+      await opts.client?.syncOnce();
+    } catch (e) {
+      why = ` (${toSyncError(e).message.replace(/\.$/, '')})`; // shown with the count below
+    }
+    const waiting = await deps.storage.outbox.count();
+    if (waiting > 0) {
+      const one = waiting === 1;
+      throw new SyncError(
+        'unsynced',
+        `${waiting} ${one ? 'change on this device is' : 'changes on this device are'} not on the server yet${why}. Removing the conversations from this device loses ${one ? 'it' : 'them'}.`,
+        false,
+      );
+    }
+  }
+  const finish = async () => {
+    if (account) await deps.transport(account.serverUrl, () => account.token).logout();
+    await deps.storage.sync.end(keepLocal);
+    if (!keepLocal) await deps.storage.settings.set(LOCAL_OWNER_SETTING, null);
+  };
+  // Under the sync lock: no other tab is in the middle of a sync when the state goes.
+  await (opts.client ? opts.client.exclusive(finish) : finish());
 }
 
 async function current(deps: AccountDeps, password: string) {

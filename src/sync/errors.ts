@@ -13,7 +13,13 @@ export type SyncErrorCode =
   | 'refused'
   | 'wrong-key'
   | 'not-signed-in'
-  | 'storage';
+  | 'storage'
+  /** The server's history changed (restored from a backup): the device reconciles. */
+  | 'history-changed'
+  /** Removing local data would lose changes not pushed yet: ask first. */
+  | 'unsynced'
+  /** This device holds another account's conversations: ask before adding them. */
+  | 'confirm-merge';
 
 export interface SyncErrorData {
   code: SyncErrorCode;

@@ -74,6 +74,8 @@ const Envelope = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const KINDS = ['conversation', 'message', 'attachment'];
+
 export type AttachmentMeta = Omit<Attachment, 'data'>;
 
 /** A record as it travels: `record` null means the record no longer exists on the device that sent it. */
@@ -92,7 +94,10 @@ export function sealRecord(key: AccountKey, rec: SyncRecord): Promise<string> {
 export async function openRecord(key: AccountKey, change: Change): Promise<PulledRecord> {
   const what = `record ${change.recordId}`;
   const plain = await decryptRecord(key, change.recordId, change.ciphertext);
-  const parsed = Envelope.safeParse(decodeJson(plain, what));
+  const json = decodeJson(plain, what) as { v?: unknown; kind?: unknown } | null;
+  const newer = typeof json?.v === 'number' && json.v > ENVELOPE_VERSION;
+  if (newer || !KINDS.includes(json?.kind as string)) throw refused(what, 'it was written by a newer version of Hearth (update the app to read it)');
+  const parsed = Envelope.safeParse(json);
   if (!parsed.success) throw refused(what, `its content is not a valid record (${parsed.error.issues[0]?.path.join('.') || 'shape'})`);
   const env = parsed.data;
   if (env.id !== change.recordId) throw refused(what, 'it claims to be another record');

@@ -16,9 +16,11 @@ export interface SyncStatus {
   waiting: number;
   lastSyncedAt: number | null;
   error: SyncErrorData | null;
+  /** Records pulled but set aside: this device cannot apply them (yet). */
+  setAside: number;
 }
 
-export const SIGNED_OUT: SyncStatus = { phase: 'signed-out', account: null, waiting: 0, lastSyncedAt: null, error: null };
+export const SIGNED_OUT: SyncStatus = { phase: 'signed-out', account: null, waiting: 0, lastSyncedAt: null, error: null, setAside: 0 };
 
 export function statusText(s: SyncStatus): string {
   if (s.phase === 'signed-out') return 'Not signed in';
@@ -104,13 +106,17 @@ export class SyncRunner {
 
   /** Re-reads the account (after sign-in or sign-out) and syncs if signed in. */
   async refresh(): Promise<void> {
-    const [account, lastSyncedAt] = await Promise.all([this.opts.storage.sync.account(), this.opts.storage.sync.lastSyncedAt()]);
+    const [account, lastSyncedAt, aside] = await Promise.all([
+      this.opts.storage.sync.account(),
+      this.opts.storage.sync.lastSyncedAt(),
+      this.opts.storage.sync.asideCount(),
+    ]);
     this.attempt = 0;
     if (!account) {
       this.set({ ...SIGNED_OUT, waiting: this.status.waiting });
       return;
     }
-    this.set({ account: { email: account.email, serverUrl: account.serverUrl }, lastSyncedAt: lastSyncedAt ?? null, phase: 'idle', error: null });
+    this.set({ account: { email: account.email, serverUrl: account.serverUrl }, lastSyncedAt: lastSyncedAt ?? null, phase: 'idle', error: null, setAside: aside });
     void this.run();
   }
 
@@ -161,8 +167,8 @@ export class SyncRunner {
     try {
       await this.opts.client.syncOnce();
       this.attempt = 0;
-      const [waiting, last] = await Promise.all([this.opts.storage.outbox.count(), this.opts.storage.sync.lastSyncedAt()]);
-      this.set({ phase: 'idle', error: null, waiting, lastSyncedAt: last ?? Date.now() });
+      const [waiting, last, aside] = await Promise.all([this.opts.storage.outbox.count(), this.opts.storage.sync.lastSyncedAt(), this.opts.storage.sync.asideCount()]);
+      this.set({ phase: 'idle', error: null, waiting, lastSyncedAt: last ?? Date.now(), setAside: aside });
     } catch (e) {
       const err = toSyncError(e);
       if (this.paused) return;

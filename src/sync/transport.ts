@@ -32,7 +32,8 @@ export interface SyncTransport {
   changePassword(body: ChangePasswordRequest): Promise<Result<SessionResponse>>;
   deleteAccount(body: DeleteAccountRequest): Promise<Result<void>>;
   push(body: PushRequest): Promise<Result<PushResponse>>;
-  pull(since: number, limit: number): Promise<Result<PullResponse>>;
+  /** `at`: the record pulled at `since` (the server checks it still holds it; see PullQuery). */
+  pull(since: number, limit: number, at?: string | null): Promise<Result<PullResponse>>;
   putChunk(attachmentId: string, index: number, bytes: Uint8Array): Promise<Result<void>>;
   getChunk(attachmentId: string, index: number): Promise<Result<Uint8Array>>;
   deleteChunks(attachmentId: string): Promise<Result<void>>;
@@ -65,6 +66,7 @@ const SERVER_CODES: Record<string, { code: SyncErrorCode; message?: string; retr
   'bad-credentials': { code: 'bad-credentials', message: 'Wrong email or password.', retryable: false },
   'email-taken': { code: 'email-taken', message: 'An account with this email already exists. Sign in instead.', retryable: false },
   'rate-limited': { code: 'rate-limited', message: 'The sync server asks to slow down; will retry.', retryable: true },
+  'history-changed': { code: 'history-changed', message: 'The sync server was restored from a backup; this device reconciles with it.', retryable: true },
 };
 
 export function httpTransport(opts: HttpTransportOptions): SyncTransport {
@@ -140,7 +142,8 @@ export function httpTransport(opts: HttpTransportOptions): SyncTransport {
     changePassword: (body) => json(SessionResponse, 'POST', API_PATHS.password, body),
     deleteAccount: (body) => empty('POST', API_PATHS.deleteAccount, body),
     push: (body) => json(PushResponse, 'POST', API_PATHS.push, body),
-    pull: (since, limit) => json(PullResponse, 'GET', `${API_PATHS.pull}?since=${since}&limit=${limit}`),
+    pull: (since, limit, at) =>
+      json(PullResponse, 'GET', `${API_PATHS.pull}?since=${since}&limit=${limit}${at ? `&at=${encodeURIComponent(at)}` : ''}`),
     putChunk: (attachmentId, index, bytes) => empty('PUT', chunkPath(attachmentId, index), undefined, bytes),
     deleteChunks: (attachmentId) => empty('DELETE', chunkPath(attachmentId)),
     async getChunk(attachmentId, index) {

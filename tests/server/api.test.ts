@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { MAX_CHUNK_BYTES, MAX_MUTATIONS_PER_PUSH, PullResponse, PushResponse } from '../../src/shared/sync/protocol';
 import type { Db } from '../../server/db';
-import { migrate } from '../../server/migrations';
+import { migrate, MIGRATIONS } from '../../server/migrations';
 import { createApp } from '../../server/app';
 import { Api, DATABASES, available, b64, kdf, testApp, testConfig, wrappedKey } from './helpers';
 
@@ -226,7 +226,7 @@ for (const database of DATABASES) {
       expect(first.results.map((r) => r.seq)).toEqual([1, 2, 3]);
       const before = await pullAll(a, token);
       const retry = PushResponse.parse((await a.call('POST', '/api/sync/push', { token, json: batch })).body);
-      expect(retry).toEqual({ lastMutationId: 3, results: [1, 2, 3].map((mutationId) => ({ mutationId, seq: null })) });
+      expect(retry).toEqual({ lastMutationId: 3, results: [1, 2, 3].map((mutationId) => ({ mutationId, seq: null })), epoch: first.epoch });
       expect(await pullAll(a, token)).toEqual(before);
       // Overlapping retry: 2 and 3 again (changed bytes are ignored), 4 and 5 new.
       const overlap = { clientId, mutations: [...mutations(2, 2), ...mutations(4, 2)] };
@@ -285,7 +285,7 @@ for (const database of DATABASES) {
       expect(byId.get(ids[0])).toBe('bGFzdA');
       expect(byId.get(ids[1])).toBe(edits[1].ciphertext);
       // Nothing after the last cursor; an empty pull keeps the cursor.
-      expect((await a.call('GET', `/api/sync/pull?since=${since}`, { token })).body).toEqual({ changes: [], cursor: since, hasMore: false });
+      expect((await a.call('GET', `/api/sync/pull?since=${since}`, { token })).body).toEqual({ changes: [], cursor: since, hasMore: false, epoch: expect.any(String) });
       // Incremental pull sees only what changed after the cursor.
       await a.call('POST', '/api/sync/push', { token, json: { clientId: c2, mutations: [{ mutationId: 15, recordId: ids[7], ciphertext: 'bmV3' }] } });
       const inc = PullResponse.parse((await a.call('GET', `/api/sync/pull?since=${since}`, { token })).body);
@@ -302,6 +302,52 @@ for (const database of DATABASES) {
       const seqs = replies.flatMap((r) => PushResponse.parse(r.body).results.map((x) => x.seq!));
       expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
       expect((await pullAll(a, token, 13)).map((c) => c.seq)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    });
+
+    it('refuses record, client and attachment ids that are not lower-case UUIDs', async () => {
+      const a = api();
+      const { token } = await a.register();
+      const upper = randomUUID().toUpperCase();
+      const r = await a.call('POST', '/api/sync/push', { token, json: { clientId: randomUUID(), mutations: [{ mutationId: 1, recordId: upper, ciphertext: b64(40) }] } });
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toMatch(/recordId: must be a lower-case UUID/);
+      const c = await a.call('POST', '/api/sync/push', { token, json: { clientId: upper, mutations: [] } });
+      expect(c.status).toBe(400);
+      expect((await a.call('PUT', `/api/sync/chunks/${upper}/0`, { token, raw: new Uint8Array(10) })).status).toBe(404);
+      expect(await pullAll(a, token)).toEqual([]);
+    });
+
+    it('notices a restore from a backup: a device that saw more than the log holds gets 409 history-changed and a new epoch', async () => {
+      const a = api();
+      const { token } = await a.register();
+      const clientId = randomUUID();
+      const ids = [randomUUID(), randomUUID()];
+      const push = (body: object) => a.call('POST', '/api/sync/push', { token, json: { clientId, ...body } });
+      const pull = (query: string) => a.call('GET', `/api/sync/pull?${query}`, { token });
+      const { epoch } = PushResponse.parse((await push({ mutations: mutations(1, 2, ids) })).body);
+      expect(epoch).toMatch(/\S/);
+      // What a device really saw passes and keeps the epoch.
+      const ok = await pull(`since=2&at=${ids[1]}`);
+      expect(ok.status).toBe(200);
+      expect(ok.body.epoch).toBe(epoch);
+      expect(PushResponse.parse((await push({ mutations: mutations(3, 1, [ids[0]]), seen: { seq: 2, at: ids[1] } })).body).epoch).toBe(epoch);
+
+      // A cursor past the newest seq: the log went back.
+      const past = await pull('since=9');
+      expect(past.status).toBe(409);
+      expect(past.body.error.code).toBe('history-changed');
+      const second = (await pull('since=0')).body.epoch;
+      expect(second).not.toBe(epoch);
+      // The record the device pulled at its cursor is no longer there (or only older): the same.
+      expect((await pull(`since=3&at=${ids[1]}`)).status).toBe(409);
+      expect((await pull(`since=1&at=${randomUUID()}`)).status).toBe(409);
+      const third = (await pull('since=0')).body.epoch;
+      expect(third).not.toBe(second);
+      // A push from such a device changes nothing but the epoch.
+      const refused = await push({ mutations: mutations(4, 1), seen: { seq: 50, at: null } });
+      expect(refused.status).toBe(409);
+      expect((await pullAll(a, token)).map((c) => c.seq)).toEqual([2, 3]);
+      expect((await pull('since=3')).body.epoch).not.toBe(third);
     });
 
     it('a password change re-keys the account and revokes every other session', async () => {
@@ -447,7 +493,7 @@ for (const database of DATABASES) {
       const fresh = await database.open();
       try {
         const applied = await Promise.all([migrate(fresh.db), migrate(fresh.db), migrate(fresh.db)]);
-        expect(applied.flat()).toEqual([1]);
+        expect(applied.flat().sort((x, y) => x - y)).toEqual(MIGRATIONS.map((m) => m.version));
       } finally {
         await fresh.drop();
       }

@@ -4,7 +4,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openStorage, type Storage } from '../../src/db';
 import { KDF_LIMITS } from '../../src/shared/sync/protocol';
 import type { AccountDeps } from '../../src/sync/account';
-import { SyncClient } from '../../src/sync/client';
+import { SyncClient, type SyncClientOptions } from '../../src/sync/client';
 import { deriveSecret } from '../../src/sync/kdfCore';
 import { httpTransport } from '../../src/sync/transport';
 
@@ -16,12 +16,17 @@ export interface Device {
   deps: AccountDeps;
   client: SyncClient;
   creds(email?: string, password?: string): { serverUrl: string; email: string; password: string };
+  /** Another tab of this device: the same IndexedDB database, its own connection and client. */
+  tab(fetchFn?: typeof fetch, opts?: DeviceOptions): Device;
 }
+
+export type DeviceOptions = Partial<Pick<SyncClientOptions, 'chunkBytes' | 'pageSize' | 'batchSize' | 'lock' | 'appVersion'>>;
 
 let n = 0;
 
-export function device(fetchFn: typeof fetch, opts: { chunkBytes?: number; pageSize?: number; batchSize?: number } = {}): Device {
-  const storage = openStorage(`sync-device-${++n}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+export function device(fetchFn: typeof fetch, opts: DeviceOptions = {}, db?: { name: string; indexedDB: IDBFactory }): Device {
+  const where = db ?? { name: `sync-device-${++n}`, indexedDB: new IDBFactory() };
+  const storage = openStorage(where.name, { indexedDB: where.indexedDB, IDBKeyRange });
   const transport = (serverUrl: string, token?: () => string | null | undefined) => httpTransport({ serverUrl, token, fetch: fetchFn });
   const deps: AccountDeps = { storage, transport, derive: deriveSecret, kdfMemoryKiB: KDF_LIMITS.memoryKiB.min };
   const client = new SyncClient({ storage, transport, ...opts });
@@ -30,6 +35,7 @@ export function device(fetchFn: typeof fetch, opts: { chunkBytes?: number; pageS
     deps,
     client,
     creds: (email = 'ann@example.org', password = PASSWORD) => ({ serverUrl: SERVER, email, password }),
+    tab: (otherFetch = fetchFn, otherOpts = opts) => device(otherFetch, otherOpts, where),
   };
 }
 

@@ -12,7 +12,7 @@
 //   POST /api/auth/password   ChangePasswordRequest (Bearer)             -> SessionResponse (other sessions revoked)
 //   POST /api/account/delete  DeleteAccountRequest (Bearer)              -> 204
 //   POST /api/sync/push       PushRequest (Bearer)                       -> PushResponse
-//   GET  /api/sync/pull?since=<seq>&limit=<n> (Bearer)                   -> PullResponse
+//   GET  /api/sync/pull?since=<seq>&limit=<n>[&at=<record id>] (Bearer)  -> PullResponse
 //   PUT  /api/sync/chunks/:attachmentId/:index  raw bytes (Bearer)       -> 204
 //   GET  /api/sync/chunks/:attachmentId/:index  (Bearer)                 -> raw bytes
 //   DELETE /api/sync/chunks/:attachmentId       (Bearer)                 -> 204
@@ -82,6 +82,8 @@ export const ERROR_STATUS = {
   'not-found': 404,
   'method-not-allowed': 405,
   'email-taken': 409,
+  /** The server's log no longer holds what the device saw (restored from a backup): reconcile. */
+  'history-changed': 409,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   'rate-limited': 429,
@@ -136,6 +138,18 @@ export const Email = z
   .transform(normalizeEmail)
   .pipe(z.email({ error: 'not an email address' }));
 export const Uuid = z.uuid();
+/**
+ * A record, client or attachment id as it travels: a UUID in canonical lower case. The server
+ * stores ids in a uuid column (which lower-cases them) and the client binds ids into the
+ * authenticated data, so another spelling of the same id could never be opened again.
+ */
+export const CanonicalUuid = Uuid.regex(/^[0-9a-f-]+$/, 'must be a lower-case UUID');
+/** The canonical spelling of an id: anything shaped like a UUID in lower case, other ids unchanged. */
+export function canonicalId(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id.toLowerCase() : id;
+}
+/** An opaque token naming the server's history of a user's changes (see PullResponse.epoch). */
+export const Epoch = z.string().min(1).max(64);
 export const AuthKey = base64urlBytes(AUTH_KEY_BYTES, AUTH_KEY_BYTES);
 export const Ciphertext = base64urlBytes(1, MAX_CIPHERTEXT_BYTES);
 /** A positive integer that fits in both a JS number and a PostgreSQL bigint. */
@@ -205,7 +219,7 @@ export type DeleteAccountRequest = z.input<typeof DeleteAccountRequest>;
  */
 export const Mutation = z.object({
   mutationId: PositiveInt,
-  recordId: Uuid,
+  recordId: CanonicalUuid,
   ciphertext: Ciphertext,
 });
 export type Mutation = z.infer<typeof Mutation>;
@@ -213,8 +227,10 @@ export type Mutation = z.infer<typeof Mutation>;
 /** Mutation ids increase strictly within a push and across a client's pushes. */
 export const PushRequest = z
   .object({
-    clientId: Uuid,
+    clientId: CanonicalUuid,
     mutations: z.array(Mutation).max(MAX_MUTATIONS_PER_PUSH),
+    /** What the device last pulled (its cursor and the record at it), checked as in PullQuery. */
+    seen: z.object({ seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), at: CanonicalUuid.nullable() }).optional(),
   })
   .refine((b) => b.mutations.every((m, i) => i === 0 || m.mutationId > b.mutations[i - 1].mutationId), {
     message: 'mutation ids must increase',
@@ -230,6 +246,7 @@ export type PushRequest = z.infer<typeof PushRequest>;
 export const PushResponse = z.object({
   lastMutationId: z.number().int().min(0),
   results: z.array(z.object({ mutationId: z.number().int(), seq: z.number().int().nullable() })),
+  epoch: Epoch.optional(),
 });
 export type PushResponse = z.infer<typeof PushResponse>;
 
@@ -242,10 +259,16 @@ const QueryInt = (min: number, max: number, fallback: number) =>
     .optional()
     .transform((n) => n ?? fallback);
 
-/** Query string of GET /api/sync/pull (strings in, numbers out). */
+/**
+ * Query string of GET /api/sync/pull (strings in, numbers out). `at` is the id of the record the
+ * device pulled at seq `since`: the server checks that its log still holds it there or later (and
+ * that its newest seq is not below `since`); when not, it was restored from an earlier backup, so
+ * it changes the user's epoch and answers 409 history-changed.
+ */
 export const PullQuery = z.object({
   since: QueryInt(0, Number.MAX_SAFE_INTEGER, 0),
   limit: QueryInt(1, PULL_MAX_LIMIT, PULL_DEFAULT_LIMIT),
+  at: CanonicalUuid.optional(),
 });
 export type PullQuery = z.output<typeof PullQuery>;
 
@@ -265,12 +288,18 @@ export const PullResponse = z.object({
   changes: z.array(Change),
   cursor: z.number().int().min(0),
   hasMore: z.boolean(),
+  /**
+   * Names the server's history of this user's changes; it changes when the server notices it was
+   * restored from a backup. A device that sees another epoch than the one it stored reconciles:
+   * pulls everything again and pushes what the server lacks or holds older.
+   */
+  epoch: Epoch.optional(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 
 /** Path parameters of the chunk routes. */
 export const ChunkParams = z.object({
-  attachmentId: Uuid,
+  attachmentId: CanonicalUuid,
   index: z
     .string()
     .regex(/^\d{1,7}$/, 'must be a non-negative integer')

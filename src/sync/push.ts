@@ -1,0 +1,102 @@
+// Push: a batch is built from the outbox (oldest first; a message still streaming waits until its
+// reply ends), encrypted, and PERSISTED (syncState pendingBatch) before it is sent; its mutation
+// ids are given in the transaction that stores it, so two tabs never number two batches alike.
+// Until the server acknowledges it, every retry resends exactly that batch (the server skips
+// mutation ids it already applied). The answer is read: on a batch's first sending, "already
+// applied" means the ids were used before (another tab, or a restored server's client state), so
+// those mutations are renumbered above the server's last id and sent again. Then the outbox
+// entries are acknowledged (an entry re-queued meanwhile stays) and the batch is dropped.
+// Attachment bytes go up as encrypted chunks before the record that describes them.
+import type { LocalRecord, OutboxEntry, PendingBatch } from '../db';
+import type { Attachment, Conversation, Message } from '../db';
+import { CanonicalUuid, canonicalId, MAX_CIPHERTEXT_BYTES, MAX_MUTATIONS_PER_PUSH, type Mutation } from '../shared/sync/protocol';
+import { SyncError } from './errors';
+import { CHUNK_BYTES, must, uploadFile } from './files';
+import { sealRecord, type FileInfo, type SyncRecord } from './records';
+import type { Session, SyncContext, SyncReport } from './client';
+
+/** Keep JSON push bodies well under the server's 8 MiB limit. */
+const PUSH_BODY_BUDGET = 6 * 1024 * 1024;
+
+export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport): Promise<void> {
+  const { storage } = ctx;
+  for (let round = 0; round < 1000; round++) {
+    let batch: PendingBatch | null = (await storage.sync.pendingBatch()) ?? null;
+    if (!batch) {
+      const built = await buildBatch(ctx, s, report);
+      if (!built) return;
+      batch = await storage.sync.savePending(built);
+    }
+    const resend = batch.sent !== false; // a batch stored by an older version (no flag) may have been sent
+    if (!resend) await storage.sync.markSent(batch);
+    const res = must(await s.transport.push({ clientId: batch.clientId, mutations: batch.mutations, seen: await storage.sync.pullCursor() }));
+    await ctx.checkEpoch(res.epoch);
+    const results = new Map(res.results.map((r) => [r.mutationId, r.seq]));
+    if (batch.mutations.some((m) => !results.has(m.mutationId))) {
+      throw new SyncError('server', 'The sync server answered a push without every change in it; will retry.', true);
+    }
+    const reused = resend ? [] : batch.mutations.filter((m) => results.get(m.mutationId) === null).map((m) => m.mutationId);
+    if (reused.length) {
+      await storage.sync.renumberPending(batch, new Set(reused), res.lastMutationId);
+      continue;
+    }
+    await storage.sync.finishPending(batch, ctx.now());
+    report.pushed += batch.mutations.length;
+  }
+}
+
+async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport): Promise<PendingBatch | null> {
+  const { storage, opts } = ctx;
+  const clientId = await storage.sync.clientId();
+  if (!clientId) throw new SyncError('not-signed-in', 'This device has no sync client id; sign in again.', false);
+  const limit = Math.min(opts.batchSize ?? MAX_MUTATIONS_PER_PUSH, MAX_MUTATIONS_PER_PUSH);
+  // Read past entries that must wait (streaming replies), but never more than a few batches.
+  let entries = await storage.outbox.list(limit * 4);
+  if (entries.some((e) => canonicalId(e.id) !== e.id) && (await storage.sync.repairIds()) > 0) entries = await storage.outbox.list(limit * 4);
+  const records = await storage.sync.readForPush(entries);
+  const mutations: Mutation[] = [];
+  const used: OutboxEntry[] = [];
+  let bytes = 0;
+  for (let i = 0; i < entries.length && mutations.length < limit; i++) {
+    const entry = entries[i];
+    const rec = records[i];
+    if (entry.kind === 'message' && (rec as Message | undefined)?.status === 'streaming') continue;
+    if (!CanonicalUuid.safeParse(entry.id).success) {
+      report.skipped.push(`${entry.kind} ${entry.id}: its id is not a lower-case UUID`);
+      continue;
+    }
+    const ciphertext = await sealRecord(s.key, await toSyncRecord(ctx, s, entry, rec));
+    if ((ciphertext.length * 3) / 4 > MAX_CIPHERTEXT_BYTES) {
+      report.skipped.push(`${entry.kind} ${entry.id}: too large to sync`);
+      continue;
+    }
+    if (bytes + ciphertext.length > PUSH_BODY_BUDGET && mutations.length > 0) break;
+    bytes += ciphertext.length + 100;
+    // Numbered when the batch is stored (savePending).
+    mutations.push({ mutationId: mutations.length + 1, recordId: entry.id, ciphertext });
+    used.push(entry);
+  }
+  return mutations.length ? { clientId, mutations, entries: used } : null;
+}
+
+async function toSyncRecord(ctx: SyncContext, s: Session, entry: OutboxEntry, rec: LocalRecord | undefined): Promise<SyncRecord> {
+  const { kind, id } = entry;
+  if (kind === 'conversation') return { kind, id, conversationId: null, record: (rec as Conversation | undefined) ?? null };
+  if (kind === 'message') {
+    const m = rec as Message | undefined;
+    return { kind, id, conversationId: m?.conversationId ?? null, record: m ?? null };
+  }
+  const a = rec as Attachment | undefined;
+  if (!a) return { kind, id, conversationId: null, record: null, file: null };
+  const { data, ...meta } = a;
+  let file: FileInfo | null = (await ctx.storage.sync.fileInfo(id)) ?? null;
+  if (a.deletedAt !== null) {
+    // A deleted attachment's bytes are no longer needed anywhere.
+    if (file) await s.transport.deleteChunks(id);
+    file = null;
+  } else if (!file || file.size !== a.size) {
+    file = await uploadFile(s.transport, s.key, id, data, ctx.opts.chunkBytes ?? CHUNK_BYTES);
+    await ctx.storage.sync.setFileInfo(id, file);
+  }
+  return { kind, id, conversationId: a.conversationId, record: meta, file };
+}
