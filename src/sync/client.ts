@@ -10,56 +10,14 @@
 // Server history: every push and pull answer names the server's epoch for this user. A device
 // that stored another epoch, or is told 409 history-changed (its cursor is past what the server
 // holds), starts reconciling at once.
-import type { Storage, SyncAccount } from '../db';
-import type { AccountKey } from './crypto';
+import type { Storage } from '../db';
 import { SyncError } from './errors';
 import { webLock, type SyncLock } from './lock';
 import { pullAll } from './pull';
 import { pushAll } from './push';
-import type { SyncTransport } from './transport';
 
-export type TransportFactory = (serverUrl: string, token?: () => string | null | undefined) => SyncTransport;
-
-export interface SyncClientOptions {
-  storage: Storage;
-  transport: TransportFactory;
-  /** Attachment chunk size (tests use small ones). */
-  chunkBytes?: number;
-  pageSize?: number;
-  /** Push batch size (at most MAX_MUTATIONS_PER_PUSH). */
-  batchSize?: number;
-  now?: () => number;
-  /** Held around every sync run (default: the Web Lock "hearth-sync"). */
-  lock?: SyncLock;
-  /** This app's version: records set aside by another version are tried again. */
-  appVersion?: string;
-}
-
-export interface SyncReport {
-  pushed: number;
-  pulled: number;
-  keptLocal: number;
-  /** Records pulled but set aside (cannot be applied on this device; see the Sync dialog). */
-  setAside: number;
-  /** Records left in the outbox because they cannot be sent (e.g. too large), with why. */
-  skipped: string[];
-}
-
-export interface Session {
-  account: SyncAccount;
-  key: AccountKey;
-  transport: SyncTransport;
-}
-
-/** What push and pull share: storage, options and the epoch check. */
-export interface SyncContext {
-  storage: Storage;
-  opts: SyncClientOptions;
-  appVersion: string;
-  now: () => number;
-  /** Stores the first epoch; throws history-changed when the server names another one. */
-  checkEpoch(epoch: string | undefined): Promise<void>;
-}
+export type { TransportFactory, SyncClientOptions, SyncReport, Session, SyncContext } from './context';
+import type { SyncClientOptions, SyncReport, Session, SyncContext } from './context';
 
 /** A reconcile can be restarted by another history change; give up after this many in one run. */
 const MAX_RESTARTS = 3;

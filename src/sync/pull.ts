@@ -11,7 +11,7 @@ import type { ApplyRecord, AsideRecord } from '../db';
 import { refused, SyncError } from './errors';
 import { downloadFile, must } from './files';
 import { openRecord, type FileInfo, type PulledRecord } from './records';
-import type { Session, SyncContext, SyncReport } from './client';
+import type { Session, SyncContext, SyncReport } from './context';
 
 type Opened = { ready: ApplyRecord[]; aside: Omit<AsideRecord, 'appVersion'>[]; files: Array<[string, FileInfo]> };
 

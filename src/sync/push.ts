@@ -13,7 +13,7 @@ import { CanonicalUuid, canonicalId, MAX_CIPHERTEXT_BYTES, MAX_MUTATIONS_PER_PUS
 import { SyncError } from './errors';
 import { CHUNK_BYTES, must, uploadFile } from './files';
 import { sealRecord, type FileInfo, type SyncRecord } from './records';
-import type { Session, SyncContext, SyncReport } from './client';
+import type { Session, SyncContext, SyncReport } from './context';
 
 /** Keep JSON push bodies well under the server's 8 MiB limit. */
 const PUSH_BODY_BUDGET = 6 * 1024 * 1024;

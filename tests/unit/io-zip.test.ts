@@ -28,12 +28,12 @@ describe('zip safety', () => {
     await expect(parse(crowd)).rejects.toThrow(/more than 20 entries; refused/);
   });
 
-  it('applies the shipped limits when none are given: 512 MB per entry, 4 GB in all, 200,000 entries', async () => {
-    expect(ZIP_LIMITS).toEqual({ maxEntries: 200_000, maxEntryBytes: 512 * 1024 * 1024, maxTotalBytes: 4 * 1024 * 1024 * 1024 });
-    // An entry whose header says it inflates to 600 MB is refused before a byte is inflated.
+  it('applies the shipped limits when none are given: 2 GiB per entry, 8 GiB in all, 200,000 entries', async () => {
+    expect(ZIP_LIMITS).toEqual({ maxEntries: 200_000, maxEntryBytes: 2 * 1024 * 1024 * 1024, maxTotalBytes: 8 * 1024 * 1024 * 1024 });
+    // An entry whose header says it inflates to 3 GB is refused before a byte is inflated.
     const big = zipSync({ 'conversations.json': strToU8('[]') });
-    new DataView(big.buffer).setUint32(22, 600 * 1024 * 1024, true);
-    await expect(parseImportFile(fileOf(big, 'export.zip'), 'export.zip')).rejects.toThrow(/conversations\.json would inflate to more than 512 MB; refused/);
+    new DataView(big.buffer).setUint32(22, 3 * 1024 * 1024 * 1024, true);
+    await expect(parseImportFile(fileOf(big, 'export.zip'), 'export.zip')).rejects.toThrow(/conversations\.json would inflate to more than 2048 MB; refused/);
   });
 
   it('refuses names that escape their folder', async () => {
