@@ -26,10 +26,24 @@ export interface DbOptions {
   dataDir?: string;
   /** Extra `pg` pool settings (tests pass `options: '-c search_path=...'`). */
   pgConfig?: pg.PoolConfig;
+  /**
+   * PostgreSQL pool size and time bounds (ServerConfig.postgres). PGlite has one in-process
+   * connection and no statement timer (it ignores statement_timeout): its bounds are the byte
+   * caps on every request and answer.
+   */
+  limits?: PgLimits;
+}
+
+export interface PgLimits {
+  poolMax: number;
+  connectionTimeoutMs: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
 }
 
 export async function openDb(opts: DbOptions): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.pgConfig) : openPglite(opts.dataDir);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.limits, opts.pgConfig) : openPglite(opts.dataDir);
 }
 
 async function openPglite(dataDir?: string): Promise<Db> {
@@ -49,8 +63,17 @@ async function openPglite(dataDir?: string): Promise<Db> {
   };
 }
 
-async function openPostgres(connectionString: string, extra?: pg.PoolConfig): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max: 10, ...extra });
+async function openPostgres(connectionString: string, limits?: PgLimits, extra?: pg.PoolConfig): Promise<Db> {
+  const bounds: pg.PoolConfig = limits
+    ? {
+        max: limits.poolMax,
+        connectionTimeoutMillis: limits.connectionTimeoutMs,
+        statement_timeout: limits.statementTimeoutMs,
+        lock_timeout: limits.lockTimeoutMs,
+        idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+      }
+    : { max: 10 };
+  const pool = new pg.Pool({ connectionString, ...bounds, ...extra });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', (err) => console.error('[db] idle client error:', err.message));
   return {
