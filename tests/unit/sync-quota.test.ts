@@ -1,0 +1,58 @@
+// A full account (the real server in process with a small quota): the push is refused with
+// quota-exceeded, the runner shows a clear message (the Sync dialog's status line) and does not
+// retry on its own, the change stays on the device, and it goes up once the operator makes room.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../server/db';
+import { openDb } from '../../server/db';
+import type { ServerConfig } from '../../server/config';
+import { createAccount, signIn } from '../../src/sync/account';
+import { SIGNED_OUT, statusText, SyncRunner } from '../../src/sync/runner';
+import { testApp } from '../server/helpers';
+import { device } from './syncHelpers';
+
+let db: Db;
+let roomy: typeof fetch;
+let full: typeof fetch;
+let serverFetch: typeof fetch;
+
+const over = (quotaBytes: number): Partial<ServerConfig> => ({ quotaBytes });
+
+beforeAll(async () => {
+  db = await openDb({});
+  const small = (await testApp(db, over(30_000))).app;
+  const large = (await testApp(db, over(10_000_000))).app;
+  full = async (input, init) => small.fetch(new Request(input, init));
+  roomy = async (input, init) => large.fetch(new Request(input, init));
+  serverFetch = full;
+}, 600_000);
+
+afterAll(async () => {
+  await db?.close();
+});
+
+describe('quota', () => {
+  it('a full account gets a clear, non-looping error; nothing is lost; it syncs once there is room', async () => {
+    const a = device((input, init) => serverFetch(input, init));
+    await createAccount(a.deps, a.creds('full@example.org'));
+    const c = await a.storage.conversations.create({ title: 'Big' });
+    await a.storage.messages.add({ conversationId: c.id, parentId: null, role: 'user', content: 'x'.repeat(40_000) });
+
+    let status = SIGNED_OUT;
+    const runner = new SyncRunner({ client: a.client, storage: a.storage, onStatus: (s) => (status = s), target: null });
+    await runner.start();
+    for (let i = 0; i < 1000 && status.phase !== 'error'; i++) await new Promise((r) => setTimeout(r, 10));
+    runner.stop();
+    expect(status.error).toMatchObject({ code: 'quota-exceeded', retryable: false });
+    expect(statusText(status)).toMatch(/^Your sync account is full.*stay on this device/);
+    expect(status.waiting).toBeGreaterThan(0);
+
+    // The operator raises the quota: the same device syncs everything.
+    serverFetch = roomy;
+    await a.client.syncOnce();
+    expect(await a.storage.outbox.count()).toBe(0);
+    const b = device(roomy);
+    await signIn(b.deps, b.creds('full@example.org'));
+    await b.client.syncOnce();
+    expect((await b.storage.messages.listByConversation(c.id))[0].content).toHaveLength(40_000);
+  }, 120_000);
+});
