@@ -9,7 +9,11 @@
 // - A record that does not fit what this device knows (same id but another kind, a message or
 //   attachment moved to another conversation) is refused: nothing from it is written, the cursor
 //   stops just before it, and the caller reports it. Records before it in the page are applied.
-// - A record pulled as gone (`record: null`) is removed locally (unless a local change waits).
+// - A record pulled as gone (`record: null`, a tombstone) is removed locally (unless a local change
+//   waits). A conversation tombstone also removes the conversation's messages and attachments
+//   (those without a local change waiting), since tombstones carry no content; a conversation this
+//   device already holds as deleted is left as it is (its own delete, which it may still undo: the
+//   undo pushes the conversation with all its messages and attachments again).
 import { guard } from './errors';
 import { outboxKey } from './outbox';
 import type { HearthDb } from './schema';
@@ -56,7 +60,8 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], cursor: number
           continue;
         }
         const t = table(r.kind);
-        if (!r.record) await t.delete(r.id);
+        if (!r.record && r.kind === 'conversation') await removeConversation(r.id);
+        else if (!r.record) await t.delete(r.id);
         else if (r.kind === 'attachment') {
           const local = (await db.attachments.get(r.id))?.data;
           await db.attachments.put({ ...r.record, data: r.record.data ?? local ?? new Blob([]) });
@@ -68,6 +73,17 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], cursor: number
       return result;
     }),
   );
+
+  async function removeConversation(id: string): Promise<void> {
+    const local = await db.conversations.get(id);
+    if (local && local.deletedAt !== null) return;
+    for (const kind of ['message', 'attachment'] as const) {
+      const children = (await table(kind).where('conversationId').equals(id).primaryKeys()) as string[];
+      const waiting = await db.outbox.bulkGet(children.map((c) => outboxKey(kind, c)));
+      await table(kind).bulkDelete(children.filter((_, i) => !waiting[i]));
+    }
+    await db.conversations.delete(id);
+  }
 
   async function conflict(r: ApplyRecord): Promise<string | null> {
     for (const other of KINDS) {

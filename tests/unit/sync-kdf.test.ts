@@ -3,16 +3,14 @@
 // malicious server would) that asks for cheaper parameters is refused before the password is used
 // or anything is sent; the only way to go lower is the app's own deps (tests), never an answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/db';
-import { openDb } from '../../server/db';
 import { DEFAULT_KDF_PARAMS, KDF_LIMITS, type KdfParams } from '../../src/shared/sync/protocol';
 import { createAccount, signIn } from '../../src/sync/account';
 import { MIN_KDF } from '../../src/sync/kdf';
 import { deriveSecret } from '../../src/sync/kdfCore';
-import { testApp } from '../server/helpers';
 import { device } from './syncHelpers';
+import { inProcessServer, type InProcessServer } from './syncServer';
 
-let db: Db;
+let server: InProcessServer;
 let honest: typeof fetch;
 let weaken: Partial<KdfParams> | null = null;
 const requests: string[] = [];
@@ -29,13 +27,12 @@ const malicious: typeof fetch = async (input, init) => {
 };
 
 beforeAll(async () => {
-  db = await openDb({});
-  const { app } = await testApp(db);
-  honest = async (input, init) => app.fetch(new Request(input, init));
+  server = await inProcessServer();
+  honest = server.fetch;
 }, 600_000);
 
 afterAll(async () => {
-  await db?.close();
+  await server?.close();
 });
 
 describe('KDF parameter floor', () => {

@@ -2,36 +2,27 @@
 // quota-exceeded, the runner shows a clear message (the Sync dialog's status line) and does not
 // retry on its own, the change stays on the device, and it goes up once the operator makes room.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/db';
-import { openDb } from '../../server/db';
-import type { ServerConfig } from '../../server/config';
 import { createAccount, signIn } from '../../src/sync/account';
 import { SIGNED_OUT, statusText, SyncRunner } from '../../src/sync/runner';
-import { testApp } from '../server/helpers';
 import { device } from './syncHelpers';
+import { inProcessServer, type InProcessServer } from './syncServer';
 
-let db: Db;
+let server: InProcessServer;
 let roomy: typeof fetch;
-let full: typeof fetch;
 let serverFetch: typeof fetch;
 
-const over = (quotaBytes: number): Partial<ServerConfig> => ({ quotaBytes });
-
 beforeAll(async () => {
-  db = await openDb({});
-  const small = (await testApp(db, over(30_000))).app;
-  const large = (await testApp(db, over(10_000_000))).app;
-  full = async (input, init) => small.fetch(new Request(input, init));
-  roomy = async (input, init) => large.fetch(new Request(input, init));
-  serverFetch = full;
+  server = await inProcessServer({ quotaBytes: 30_000 });
+  roomy = await server.withConfig({ quotaBytes: 10_000_000 });
+  serverFetch = server.fetch;
 }, 600_000);
 
 afterAll(async () => {
-  await db?.close();
+  await server?.close();
 });
 
 describe('quota', () => {
-  it('a full account gets a clear, non-looping error; nothing is lost; it syncs once there is room', async () => {
+  it('a full account gets a clear error that does not retry by itself; nothing is lost; it syncs once there is room', async () => {
     const a = device((input, init) => serverFetch(input, init));
     await createAccount(a.deps, a.creds('full@example.org'));
     const c = await a.storage.conversations.create({ title: 'Big' });
