@@ -160,7 +160,8 @@ async function benchOne(name, env) {
 const results = {};
 const tmp = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
 try {
-  results.pglite = await benchOne('pglite', { DATA_DIR: join(tmp, 'pglite') });
+  // DATABASE_URL (for the PostgreSQL run) must not reach the PGlite server.
+  results.pglite = await benchOne('pglite', { DATA_DIR: join(tmp, 'pglite'), DATABASE_URL: '' });
 
   let pgEnv;
   let cleanup = async () => {};
