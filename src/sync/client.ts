@@ -96,7 +96,10 @@ export class SyncClient {
         if (!batch) return;
         await this.storage.sync.savePending(batch);
       }
-      must(await s.transport.push({ clientId: batch.clientId, mutations: batch.mutations }));
+      const res = await s.transport.push({ clientId: batch.clientId, mutations: batch.mutations });
+      // Refused whole for quota: rebuild next time (deletes made meanwhile may make it fit).
+      if (!res.ok && res.error.code === 'quota-exceeded') await this.storage.sync.dropPending(batch);
+      must(res);
       await this.storage.sync.finishPending(batch, this.now());
       report.pushed += batch.mutations.length;
     }

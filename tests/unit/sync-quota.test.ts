@@ -1,6 +1,7 @@
 // A full account (the real server in process with a small quota): the push is refused with
 // quota-exceeded, the runner shows a clear message (the Sync dialog's status line) and does not
-// retry on its own, the change stays on the device, and it goes up once the operator makes room.
+// retry on its own, the change stays on the device; deleting what does not fit makes room (the
+// refused batch is rebuilt, not resent), and a change goes up once the operator raises the quota.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, signIn } from '../../src/sync/account';
 import { SIGNED_OUT, statusText, SyncRunner } from '../../src/sync/runner';
@@ -37,13 +38,24 @@ describe('quota', () => {
     expect(statusText(status)).toMatch(/^Your sync account is full.*stay on this device/);
     expect(status.waiting).toBeGreaterThan(0);
 
-    // The operator raises the quota: the same device syncs everything.
+    // Deleting what does not fit (for good: past the undo window) makes room; the refused batch
+    // is not resent as it was.
+    const extra = await a.storage.conversations.create({ title: 'Small' });
+    await a.storage.conversations.remove(c.id);
+    await a.storage.attachments.purgeDeleted(Date.now() + 1000);
+    await a.client.syncOnce();
+    expect(await a.storage.outbox.count()).toBe(0);
+
+    // The operator raises the quota: a big change now fits too.
+    await a.storage.messages.add({ conversationId: extra.id, parentId: null, role: 'user', content: 'y'.repeat(40_000) });
+    await expect(a.client.syncOnce()).rejects.toMatchObject({ code: 'quota-exceeded' });
     serverFetch = roomy;
     await a.client.syncOnce();
     expect(await a.storage.outbox.count()).toBe(0);
     const b = device(roomy);
     await signIn(b.deps, b.creds('full@example.org'));
     await b.client.syncOnce();
-    expect((await b.storage.messages.listByConversation(c.id))[0].content).toHaveLength(40_000);
+    expect((await b.storage.messages.listByConversation(extra.id))[0].content).toHaveLength(40_000);
+    expect(await b.storage.conversations.get(c.id)).toBeUndefined();
   }, 120_000);
 });
