@@ -13,6 +13,30 @@ import { Api, DATABASES, TEST_DATABASE_URL, available, b64, kdf, testApp, testCo
 const MiB = 1024 * 1024;
 const limit = (max: number) => ({ max, windowMs: 60_000 });
 
+describe('server configuration', () => {
+  it('reads every limit from the environment and refuses values that would break a bound', () => {
+    const c = configFromEnv({
+      QUOTA_MIB: '5',
+      PULL_MAX_MIB: '4',
+      PUSH_PER_MINUTE: '7',
+      PULL_PER_MINUTE: '8',
+      CHUNKS_PER_MINUTE: '9',
+      ORPHAN_CHUNK_GRACE_HOURS: '2',
+      CLEANUP_INTERVAL_MINUTES: '0',
+      PG_LOCK_TIMEOUT_MS: '250',
+    });
+    expect(c.quotaBytes).toBe(5 * MiB);
+    expect(c.pullMaxBytes).toBe(4 * MiB);
+    expect([c.rateLimits.push.max, c.rateLimits.pull.max, c.rateLimits.chunk.max]).toEqual([7, 8, 9]);
+    expect(c.cleanup).toEqual({ intervalMs: 0, orphanChunkGraceMs: 2 * 3600_000 });
+    expect(c.postgres.lockTimeoutMs).toBe(250);
+    // A pull cap below one max-size record, a zero quota or a zero rate would break the bounds.
+    for (const bad of [{ PULL_MAX_MIB: '2' }, { QUOTA_MIB: '0' }, { PUSH_PER_MINUTE: '0' }, { PG_STATEMENT_TIMEOUT_MS: '0' }]) {
+      expect(() => configFromEnv(bad), JSON.stringify(bad)).toThrow(/must be an integer of at least/);
+    }
+  });
+});
+
 for (const database of DATABASES) {
   describe.skipIf(!available(database))(`sync server limits on ${database.name}`, () => {
     let db: Db;
