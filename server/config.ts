@@ -49,6 +49,7 @@ export interface ServerConfig {
     poolMax: number;
     /** Waiting for a pooled connection. */
     connectionTimeoutMs: number;
+    /** PostgreSQL's statement_timeout; with PGlite, the longest wait for its one connection. */
     statementTimeoutMs: number;
     lockTimeoutMs: number;
     idleInTransactionTimeoutMs: number;

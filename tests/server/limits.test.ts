@@ -243,6 +243,35 @@ for (const database of DATABASES) {
       expect((await push(a, user.token, [{ mutationId: 1, recordId: randomUUID(), ciphertext: b64(MiB) }])).status).toBe(200);
     });
 
+    it.skipIf(database.name !== 'pglite')('PGlite: a request that cannot get the connection in time answers 503, and the next one works', async () => {
+      const bounded = await openDb({ limits: { ...defaultConfig().postgres, statementTimeoutMs: 300 } });
+      try {
+        const { app } = await testApp(bounded);
+        const a = new Api(app);
+        const user = await a.register();
+        let finish!: () => void;
+        const held = new Promise<void>((done) => (finish = done));
+        let started!: () => void;
+        const holding = new Promise<void>((done) => (started = done));
+        // A slow operation holds the one connection.
+        const slow = bounded.transaction(async (tx) => {
+          await tx.query('SELECT 1');
+          started();
+          await held;
+        });
+        await holding;
+        const r = await push(a, user.token, [{ mutationId: 1, recordId: randomUUID(), ciphertext: 'AAAA' }]);
+        expect(r.status).toBe(503);
+        expect(r.body.error.code).toBe('unavailable');
+        expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+        finish();
+        await slow;
+        expect((await push(a, user.token, [{ mutationId: 1, recordId: randomUUID(), ciphertext: 'AAAA' }])).status).toBe(200);
+      } finally {
+        await bounded.close();
+      }
+    });
+
     it.skipIf(database.name !== 'postgres')('PostgreSQL: a push stuck behind a lock answers 503 after the lock timeout, not never', async () => {
       const bounded = await openDb({
         databaseUrl: TEST_DATABASE_URL,
