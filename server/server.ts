@@ -9,6 +9,7 @@ import { migrate } from './migrations';
 import { AccountService } from './services/accounts';
 import { ChunkService } from './services/chunks';
 import { MaintenanceService, scheduleCleanup } from './services/maintenance';
+import { MemoryRateLimiter } from './services/rateLimit';
 import { SyncService } from './services/sync';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -16,11 +17,12 @@ const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', impor
 /** Migrates `db` and builds the services on it. */
 export async function createServices(db: Db, config: ServerConfig): Promise<Services> {
   await migrate(db);
+  const limiter = new MemoryRateLimiter();
   return {
     db,
     accounts: await AccountService.create(db, config),
-    sync: new SyncService(db, config),
-    chunks: new ChunkService(db, config),
+    sync: new SyncService(db, config, limiter),
+    chunks: new ChunkService(db, config, limiter),
     maintenance: new MaintenanceService(db, config),
     version: VERSION,
   };

@@ -5,17 +5,18 @@ import type { ServerConfig } from '../config';
 import type { Db, Queryable } from '../db';
 import { ApiError } from '../errors';
 import { addUsage, ensureRoom, lockUser } from './quota';
-import { hit } from './rateLimit';
+import type { MemoryRateLimiter } from './rateLimit';
 
 export class ChunkService {
   constructor(
     private readonly db: Db,
     private readonly config: Pick<ServerConfig, 'quotaBytes' | 'rateLimits'>,
+    private readonly limiter: MemoryRateLimiter,
   ) {}
 
   async put(userId: string, attachmentId: string, index: number, data: Uint8Array): Promise<void> {
     if (data.byteLength === 0) throw new ApiError('invalid-body', 'A chunk cannot be empty.');
-    await hit(this.db, `chunk:${userId}`, this.config.rateLimits.chunk);
+    this.limiter.hit(`chunk:${userId}`, this.config.rateLimits.chunk);
     await this.db.transaction(async (tx) => {
       const used = await lockUser(tx, userId);
       const [old] = await tx.query<{ n: number }>(
@@ -34,7 +35,7 @@ export class ChunkService {
   }
 
   async get(userId: string, attachmentId: string, index: number): Promise<Uint8Array> {
-    await hit(this.db, `chunk:${userId}`, this.config.rateLimits.chunk);
+    this.limiter.hit(`chunk:${userId}`, this.config.rateLimits.chunk);
     const [row] = await this.db.query<{ data: Uint8Array }>('SELECT data FROM chunks WHERE user_id = $1 AND attachment_id = $2 AND idx = $3', [
       userId,
       attachmentId,

@@ -10,8 +10,8 @@
 import type { Change, PullQuery, PullResponse, PushRequest, PushResponse } from '../../src/shared/sync/protocol';
 import type { ServerConfig } from '../config';
 import type { Db } from '../db';
-import { addUsage, ensureRoom, lockUser } from './quota';
-import { hit } from './rateLimit';
+import { ensureRoom, lockUser } from './quota';
+import type { MemoryRateLimiter } from './rateLimit';
 
 /**
  * JSON bytes of one change besides its ciphertext, rounded up: `{"seq":…,"recordId":"<uuid>",
@@ -23,10 +23,11 @@ export class SyncService {
   constructor(
     private readonly db: Db,
     private readonly config: Pick<ServerConfig, 'quotaBytes' | 'pullMaxBytes' | 'rateLimits'>,
+    private readonly limiter: MemoryRateLimiter,
   ) {}
 
   async push(userId: string, req: PushRequest): Promise<PushResponse> {
-    await hit(this.db, `push:${userId}`, this.config.rateLimits.push);
+    this.limiter.hit(`push:${userId}`, this.config.rateLimits.push);
     return this.db.transaction(async (tx) => {
       // The user's row lock first: everything below runs one push at a time per user. The client
       // state is read by a later statement, whose snapshot sees what the previous holder committed.
@@ -54,10 +55,9 @@ export class SyncService {
       ensureRoom(used, delta, this.config.quotaBytes);
 
       const [{ last_seq }] = await tx.query<{ last_seq: string | number }>(
-        'UPDATE users SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq',
-        [userId, fresh.length],
+        'UPDATE users SET last_seq = last_seq + $2, used_bytes = used_bytes + $3 WHERE id = $1 RETURNING last_seq',
+        [userId, fresh.length, delta],
       );
-      await addUsage(tx, userId, delta);
       const firstSeq = Number(last_seq) - fresh.length + 1;
       const seqOf = new Map(fresh.map((m, i) => [m.mutationId, firstSeq + i]));
       const now = Date.now();
@@ -91,7 +91,7 @@ export class SyncService {
    * to say there is more.
    */
   async pull(userId: string, q: PullQuery): Promise<PullResponse> {
-    await hit(this.db, `pull:${userId}`, this.config.rateLimits.pull);
+    this.limiter.hit(`pull:${userId}`, this.config.rateLimits.pull);
     const budget = this.config.pullMaxBytes - CHANGE_OVERHEAD_BYTES;
     // `total` is the page's bytes up to and including the row. Returned: the rows that start
     // within the budget (those that fit and the first that does not) and at least two rows.

@@ -7,11 +7,26 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CIPHERTEXT_BYTES, PullResponse } from '../../src/shared/sync/protocol';
 import { configFromEnv, defaultConfig, type ServerConfig } from '../../server/config';
+import { MemoryRateLimiter } from '../../server/services/rateLimit';
 import type { Db } from '../../server/db';
 import { Api, DATABASES, available, b64, kdf, testApp, testConfig, wrappedKey } from './helpers';
 
 const MiB = 1024 * 1024;
 const limit = (max: number) => ({ max, windowMs: 60_000 });
+
+describe('in-memory rate limiter', () => {
+  it('counts per key and window, refuses past the limit with Retry-After, and stays bounded in keys', () => {
+    const limiter = new MemoryRateLimiter(4);
+    const per = { max: 2, windowMs: 60_000 };
+    const t = 1_000_000 * 60_000 + 1000;
+    limiter.hit('a', per, t);
+    limiter.hit('a', per, t);
+    expect(() => limiter.hit('a', per, t)).toThrow(expect.objectContaining({ code: 'rate-limited', retryAfter: 59 }));
+    limiter.hit('a', per, t + 60_000); // a new window
+    for (let i = 0; i < 50; i++) limiter.hit(`k${i}`, per, t + 60_000);
+    expect(limiter.size).toBeLessThanOrEqual(4);
+  });
+});
 
 describe('server configuration', () => {
   it('reads every limit from the environment and refuses values that would break a bound', () => {
