@@ -45,19 +45,19 @@ export class SyncService {
       // Ciphertexts stay base64url text: both drivers parse text far faster than bytea.
       const newest = new Map<string, { index: number; ciphertext: string }>();
       fresh.forEach((m, i) => newest.set(m.recordId, { index: i, ciphertext: m.ciphertext }));
-      const ids = [...newest.keys()];
-      const old = await tx.query<{ n: number }>(
-        'SELECT octet_length(ciphertext) AS n FROM records WHERE user_id = $1 AND record_id = ANY($2::uuid[])',
-        [userId, ids],
+      let added = 0;
+      for (const v of newest.values()) added += v.ciphertext.length;
+      // One statement allocates the seqs and moves the usage by what the push adds minus what the
+      // versions it replaces held; past the quota, the throw rolls all of it back.
+      const [{ last_seq, replaced }] = await tx.query<{ last_seq: string | number; replaced: string | number }>(
+        `WITH old AS (
+           SELECT coalesce(sum(octet_length(ciphertext)), 0) AS n FROM records WHERE user_id = $1 AND record_id = ANY($4::uuid[])
+         )
+         UPDATE users SET last_seq = last_seq + $2, used_bytes = used_bytes + $3 - (SELECT n FROM old)
+         WHERE id = $1 RETURNING last_seq, (SELECT n FROM old) AS replaced`,
+        [userId, fresh.length, added, [...newest.keys()]],
       );
-      let delta = -old.reduce((sum, r) => sum + Number(r.n), 0);
-      for (const v of newest.values()) delta += v.ciphertext.length;
-      ensureRoom(used, delta, this.config.quotaBytes);
-
-      const [{ last_seq }] = await tx.query<{ last_seq: string | number }>(
-        'UPDATE users SET last_seq = last_seq + $2, used_bytes = used_bytes + $3 WHERE id = $1 RETURNING last_seq',
-        [userId, fresh.length, delta],
-      );
+      ensureRoom(used, added - Number(replaced), this.config.quotaBytes);
       const firstSeq = Number(last_seq) - fresh.length + 1;
       const seqOf = new Map(fresh.map((m, i) => [m.mutationId, firstSeq + i]));
       const now = Date.now();
