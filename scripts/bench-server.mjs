@@ -6,6 +6,10 @@
 // requests/s and p50/p99 latency to bench/server.json, then checks that every acknowledged
 // change is stored exactly once (seqs gapless and unique, each acknowledged record at its seq).
 //
+// The per-account rate limits are counted as in production, but set high (BENCH_RATE_LIMIT a
+// minute, default 10^6) so that the bench measures what the limits cost, not refusals: 16
+// connections on 4 accounts make thousands of requests a minute per account on a fast machine.
+//
 // PostgreSQL: DATABASE_URL (a throwaway schema is created and dropped in it), or else a temporary
 // cluster (scripts/temp-postgres.mjs) when the binaries exist; skipped otherwise.
 // Run with tsx (it imports the server's TypeScript): the npm script does.
@@ -25,6 +29,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10);
 const USERS = 4;
 const CIPHERTEXT = randomBytes(1024).toString('base64url');
+const RATE_LIMIT = String(process.env.BENCH_RATE_LIMIT ?? 1_000_000);
+const LIMITS_ENV = { PUSH_PER_MINUTE: RATE_LIMIT, PULL_PER_MINUTE: RATE_LIMIT, CHUNKS_PER_MINUTE: RATE_LIMIT };
 
 async function api(url, method, path, { json, token } = {}) {
   const res = await fetch(url + path, {
@@ -52,7 +58,7 @@ async function register(url) {
 
 /** One database: start the server, load it, verify. */
 async function benchOne(name, env) {
-  const server = new ServerProcess(await freePort(), env);
+  const server = new ServerProcess(await freePort(), { ...LIMITS_ENV, ...env });
   console.log(`[bench:server] ${name}: starting the server`);
   await server.start();
   try {
@@ -154,7 +160,8 @@ async function benchOne(name, env) {
 const results = {};
 const tmp = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
 try {
-  results.pglite = await benchOne('pglite', { DATA_DIR: join(tmp, 'pglite') });
+  // DATABASE_URL (for the PostgreSQL run) must not reach the PGlite server.
+  results.pglite = await benchOne('pglite', { DATA_DIR: join(tmp, 'pglite'), DATABASE_URL: '' });
 
   let pgEnv;
   let cleanup = async () => {};
@@ -195,7 +202,7 @@ try {
 const report = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAverage1m: Math.round(loadavg()[0] * 10) / 10, node: process.version },
-  setup: { seconds: SECONDS, connections: CONNECTIONS, mutationsPerPush: BATCH, ciphertextBytes: 1024, accounts: USERS, cycle: 'push then pull', host: '127.0.0.1' },
+  setup: { seconds: SECONDS, connections: CONNECTIONS, mutationsPerPush: BATCH, ciphertextBytes: 1024, accounts: USERS, cycle: 'push then pull', host: '127.0.0.1', rateLimitPerMinute: Number(RATE_LIMIT) },
   results,
 };
 mkdirSync(join(ROOT, 'bench'), { recursive: true });

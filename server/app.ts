@@ -12,6 +12,7 @@ import {
   ChunkParams,
   DeleteAccountRequest,
   LoginRequest,
+  MAX_AUTH_BODY_BYTES,
   MAX_CHUNK_BYTES,
   MAX_JSON_BODY_BYTES,
   PROTOCOL_VERSION,
@@ -22,9 +23,10 @@ import {
 } from '../src/shared/sync/protocol';
 import type { ServerConfig } from './config';
 import type { Db } from './db';
-import { ApiError, errorBody } from './errors';
+import { ApiError, busyDatabase, errorBody } from './errors';
 import type { AccountService } from './services/accounts';
 import type { ChunkService } from './services/chunks';
+import type { MaintenanceService } from './services/maintenance';
 import type { SyncService } from './services/sync';
 
 export interface Services {
@@ -32,6 +34,7 @@ export interface Services {
   accounts: AccountService;
   sync: SyncService;
   chunks: ChunkService;
+  maintenance: MaintenanceService;
   version: string;
 }
 
@@ -75,9 +78,13 @@ export function createApp(config: ServerConfig, services: Services): Hono<Env> {
   const app = new Hono<Env>();
   const allowed = new Set(config.allowedOrigins);
 
+  // Behind N trusted proxies, each appends the address it received from to X-Forwarded-For: the
+  // client's true address is N entries from the right. Entries further left are whatever the
+  // client wrote, so they are never used.
   const clientAddress = (c: Context): string => {
-    if (config.trustProxy) {
-      const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (config.trustProxy > 0) {
+      const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const forwarded = hops[Math.max(0, hops.length - config.trustProxy)];
       if (forwarded) return forwarded;
     }
     try {
@@ -88,6 +95,7 @@ export function createApp(config: ServerConfig, services: Services): Hono<Env> {
   };
 
   app.onError((err, c) => {
+    err = busyDatabase(err) ?? err;
     if (err instanceof ApiError) {
       if (err.retryAfter !== undefined) c.header('Retry-After', String(err.retryAfter));
       return c.json(errorBody(err.code, err.message), err.status as 400);
@@ -121,6 +129,8 @@ export function createApp(config: ServerConfig, services: Services): Hono<Env> {
     await next();
   };
   const json = tooLarge(MAX_JSON_BODY_BYTES);
+  /** The auth routes carry a few hundred bytes: nobody gets to make them buffer megabytes. */
+  const authJson = tooLarge(MAX_AUTH_BODY_BYTES);
 
   app.get(API_PATHS.health, async (c) => {
     try {
@@ -132,17 +142,17 @@ export function createApp(config: ServerConfig, services: Services): Hono<Env> {
     return c.json(body);
   });
 
-  app.post(API_PATHS.authParams, json, async (c) => c.json(await accounts.authParams((await parseJson(c, AuthParamsRequest)).email)));
-  app.post(API_PATHS.register, json, async (c) => c.json(await accounts.register(await parseJson(c, RegisterRequest), clientAddress(c)), 201));
-  app.post(API_PATHS.login, json, async (c) => c.json(await accounts.login(await parseJson(c, LoginRequest), clientAddress(c))));
+  app.post(API_PATHS.authParams, authJson, async (c) => c.json(await accounts.authParams((await parseJson(c, AuthParamsRequest)).email)));
+  app.post(API_PATHS.register, authJson, async (c) => c.json(await accounts.register(await parseJson(c, RegisterRequest), clientAddress(c)), 201));
+  app.post(API_PATHS.login, authJson, async (c) => c.json(await accounts.login(await parseJson(c, LoginRequest), clientAddress(c))));
   app.post(API_PATHS.logout, authed, async (c) => {
     await accounts.logout(c.get('token'));
     return c.body(null, 204);
   });
-  app.post(API_PATHS.password, json, authed, async (c) =>
+  app.post(API_PATHS.password, authJson, authed, async (c) =>
     c.json(await accounts.changePassword(c.get('userId'), await parseJson(c, ChangePasswordRequest))),
   );
-  app.post(API_PATHS.deleteAccount, json, authed, async (c) => {
+  app.post(API_PATHS.deleteAccount, authJson, authed, async (c) => {
     await accounts.deleteAccount(c.get('userId'), await parseJson(c, DeleteAccountRequest));
     return c.body(null, 204);
   });

@@ -26,16 +26,67 @@ export interface DbOptions {
   dataDir?: string;
   /** Extra `pg` pool settings (tests pass `options: '-c search_path=...'`). */
   pgConfig?: pg.PoolConfig;
+  /**
+   * PostgreSQL pool size and time bounds (ServerConfig.postgres). PGlite has one in-process
+   * connection and no statement timer (it ignores statement_timeout): there, `statementTimeoutMs`
+   * bounds how long an operation waits for its turn on the connection.
+   */
+  limits?: PgLimits;
+}
+
+export interface PgLimits {
+  poolMax: number;
+  connectionTimeoutMs: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
 }
 
 export async function openDb(opts: DbOptions): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.pgConfig) : openPglite(opts.dataDir);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.limits, opts.pgConfig) : openPglite(opts.dataDir, opts.limits?.statementTimeoutMs);
 }
 
-async function openPglite(dataDir?: string): Promise<Db> {
+/** An operation waited longer than the bound for the database (the API answers 503). */
+export class DatabaseBusyError extends Error {
+  constructor(waitedMs: number) {
+    super(`The database was busy for ${waitedMs} ms.`);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+/**
+ * Runs operations one at a time in arrival order (PGlite runs them one at a time anyway); one
+ * that waits longer than `timeoutMs` for its turn fails with DatabaseBusyError instead of queueing
+ * on, so a slow operation cannot pile up every request behind it without bound.
+ */
+function turns(timeoutMs?: number) {
+  let tail: Promise<void> = Promise.resolve();
+  return async <T>(op: () => Promise<T>): Promise<T> => {
+    const before = tail;
+    let release!: () => void;
+    tail = new Promise<void>((done) => (release = done));
+    if (timeoutMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = await Promise.race([before.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))]);
+      clearTimeout(timer);
+      if (late) {
+        void before.then(release); // the ones after this still wait for the one before
+        throw new DatabaseBusyError(timeoutMs);
+      }
+    } else await before;
+    try {
+      return await op();
+    } finally {
+      release();
+    }
+  };
+}
+
+async function openPglite(dataDir?: string, waitTimeoutMs?: number): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const lite = new PGlite(dataDir ? { dataDir } : {});
   await lite.waitReady;
+  const turn = turns(waitTimeoutMs);
   const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []) {
       return (await q.query<T>(sql, params)).rows;
@@ -43,14 +94,23 @@ async function openPglite(dataDir?: string): Promise<Db> {
   });
   return {
     kind: 'pglite',
-    ...wrap(lite),
-    transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
+    query: (sql, params) => turn(() => wrap(lite).query(sql, params)),
+    transaction: (fn) => turn(() => lite.transaction((tx) => fn(wrap(tx)))),
     close: () => lite.close(),
   };
 }
 
-async function openPostgres(connectionString: string, extra?: pg.PoolConfig): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max: 10, ...extra });
+async function openPostgres(connectionString: string, limits?: PgLimits, extra?: pg.PoolConfig): Promise<Db> {
+  const bounds: pg.PoolConfig = limits
+    ? {
+        max: limits.poolMax,
+        connectionTimeoutMillis: limits.connectionTimeoutMs,
+        statement_timeout: limits.statementTimeoutMs,
+        lock_timeout: limits.lockTimeoutMs,
+        idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+      }
+    : { max: 10 };
+  const pool = new pg.Pool({ connectionString, ...bounds, ...extra });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', (err) => console.error('[db] idle client error:', err.message));
   return {

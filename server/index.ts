@@ -1,6 +1,7 @@
 // `npm run server`: the sync server. Configuration from the environment (docs/sync-server.md):
 // PORT (8787), HOST (127.0.0.1), DATA_DIR (./data, PGlite), DATABASE_URL (PostgreSQL instead),
-// ALLOWED_ORIGINS, TRUST_PROXY, SESSION_TTL_DAYS.
+// ALLOWED_ORIGINS, TRUST_PROXY (number of proxies), SESSION_TTL_DAYS, and the limits, quota,
+// clean-up and PostgreSQL time bounds of server/config.ts ("Limits and quotas" in the docs).
 import { configFromEnv } from './config';
 import { startServer } from './server';
 

@@ -67,6 +67,19 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 2,
+    name: 'per-account usage (quota), indexes for the clean-up',
+    sql: `
+      ALTER TABLE users ADD COLUMN used_bytes bigint NOT NULL DEFAULT 0;
+      UPDATE users SET used_bytes =
+        coalesce((SELECT sum(octet_length(ciphertext)) FROM records r WHERE r.user_id = users.id), 0) +
+        coalesce((SELECT sum(octet_length(data)) FROM chunks c WHERE c.user_id = users.id), 0);
+      CREATE INDEX sessions_expires ON sessions(expires_at);
+      CREATE INDEX chunks_created ON chunks(created_at);
+      CREATE INDEX rate_limits_window ON rate_limits(window_start);
+    `,
+  },
+  {
+    version: 3,
     name: 'users.epoch: names the history of each user\'s changes (a restore from a backup changes it)',
     sql: `ALTER TABLE users ADD COLUMN epoch text`,
   },

@@ -8,6 +8,8 @@ import { openDb, type Db, type DbOptions } from './db';
 import { migrate } from './migrations';
 import { AccountService } from './services/accounts';
 import { ChunkService } from './services/chunks';
+import { MaintenanceService, scheduleCleanup } from './services/maintenance';
+import { MemoryRateLimiter } from './services/rateLimit';
 import { SyncService } from './services/sync';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -15,11 +17,13 @@ const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', impor
 /** Migrates `db` and builds the services on it. */
 export async function createServices(db: Db, config: ServerConfig): Promise<Services> {
   await migrate(db);
+  const limiter = new MemoryRateLimiter();
   return {
     db,
     accounts: await AccountService.create(db, config),
-    sync: new SyncService(db),
-    chunks: new ChunkService(db),
+    sync: new SyncService(db, config, limiter),
+    chunks: new ChunkService(db, config, limiter),
+    maintenance: new MaintenanceService(db, config),
     version: VERSION,
   };
 }
@@ -31,8 +35,9 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig, dbOptions?: Partial<DbOptions>): Promise<RunningServer> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...dbOptions });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, limits: config.postgres, ...dbOptions });
   const services = await createServices(db, config);
+  const stopCleanup = scheduleCleanup(services.maintenance, config.cleanup.intervalMs);
   const app = createApp(config, services);
   const server: ServerType = await new Promise((ready) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ready(s));
@@ -43,6 +48,7 @@ export async function startServer(config: ServerConfig, dbOptions?: Partial<DbOp
     url: `http://${host}:${port}`,
     db,
     async close() {
+      stopCleanup();
       await new Promise<void>((done) => server.close(() => done()));
       await db.close();
     },

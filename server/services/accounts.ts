@@ -19,7 +19,7 @@ import {
 import type { ServerConfig } from '../config';
 import type { Db, Queryable } from '../db';
 import { ApiError } from '../errors';
-import { hit } from './rateLimit';
+import { check, count, hit } from './rateLimit';
 
 const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -40,6 +40,11 @@ async function serverSecret(db: Queryable, key: string): Promise<Buffer> {
   return Buffer.from(row.value);
 }
 
+/** KDF parameters in the protocol's key order, whatever order the database gave. */
+function kdfAnswer(k: KdfParams): KdfParams {
+  return { algorithm: k.algorithm, salt: k.salt, memoryKiB: k.memoryKiB, iterations: k.iterations, parallelism: k.parallelism, version: k.version };
+}
+
 export class AccountService {
   private constructor(
     private readonly db: Db,
@@ -55,12 +60,15 @@ export class AccountService {
     return new AccountService(db, config, secret, dummy);
   }
 
-  /** The account's KDF parameters, or deterministic fake ones for an unknown email. */
+  /**
+   * The account's KDF parameters, or deterministic fake ones for an unknown email. Both answers
+   * are built by `kdfAnswer`, so they have the same keys in the same order (jsonb reorders keys).
+   */
   async authParams(email: string): Promise<AuthParamsResponse> {
     const [row] = await this.db.query<{ kdf: KdfParams }>('SELECT kdf FROM users WHERE email = $1', [email]);
-    if (row) return { kdf: row.kdf };
+    if (row) return { kdf: kdfAnswer(row.kdf) };
     const salt = createHmac('sha256', this.fakeKdfSecret).update(`kdf-salt\0${email}`).digest().subarray(0, DEFAULT_KDF_SALT_BYTES);
-    return { kdf: { algorithm: 'argon2id', salt: salt.toString('base64url'), ...DEFAULT_KDF_PARAMS, version: 1 } };
+    return { kdf: kdfAnswer({ algorithm: 'argon2id', salt: salt.toString('base64url'), ...DEFAULT_KDF_PARAMS, version: 1 }) };
   }
 
   async register(req: RegisterRequest, clientAddress: string): Promise<SessionResponse> {
@@ -77,15 +85,23 @@ export class AccountService {
     });
   }
 
+  /**
+   * Every attempt counts against the client address; only FAILED attempts count against the email
+   * from that address. So guessing is bounded per address, and nobody can lock the owner out by
+   * failing on purpose from elsewhere: a correct key works unless the owner's own address tripped.
+   */
   async login(req: LoginRequest, clientAddress: string): Promise<LoginResponse> {
     await hit(this.db, `login:ip:${clientAddress}`, this.config.rateLimits.login);
-    await hit(this.db, `login:email:${sha256(req.email).toString('base64url')}`, this.config.rateLimits.account);
+    const failures = `login:fail:${sha256(`${req.email}\0${clientAddress}`).toString('base64url')}`;
+    await check(this.db, failures, this.config.rateLimits.account);
     const [user] = await this.db.query<UserRow>('SELECT id, auth_hash, kdf, wrapped_key FROM users WHERE email = $1', [req.email]);
     const ok = await argon2Verify(user?.auth_hash ?? this.dummyHash, req.authKey);
-    if (!user || !ok) throw new ApiError('bad-credentials', 'Wrong email or password.');
-    await this.db.query('DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2', [user.id, Date.now()]);
+    if (!user || !ok) {
+      await count(this.db, failures, this.config.rateLimits.account);
+      throw new ApiError('bad-credentials', 'Wrong email or password.');
+    }
     const session = await this.createSession(this.db, user.id);
-    return { ...session, kdf: user.kdf, wrappedAccountKey: user.wrapped_key };
+    return { ...session, kdf: kdfAnswer(user.kdf), wrappedAccountKey: user.wrapped_key };
   }
 
   /** The user id of a live session; throws unauthorized otherwise. */

@@ -1,11 +1,12 @@
 // Record sync: push stores the newest ciphertext per record with the next per-user sequence
-// number; pull pages through the changes after a cursor.
+// number; pull pages through the changes after a cursor, bounded in rows and in bytes.
 //
-// Ordering: a push locks the user's row (the UPDATE of users.last_seq) for its whole
-// transaction, so one user's pushes serialize and commit in seq order; a pull therefore never
-// sees seq n+1 before seq n has committed, and a cursor never skips a change. Idempotence: the
-// client's last mutation id is stored in the same transaction, and mutation ids at or below it
-// are skipped, so a retried push changes nothing.
+// Ordering: a push locks the user's row (quota.ts lockUser) for its whole transaction, so one
+// user's pushes serialize and commit in seq order; a pull therefore never sees seq n+1 before
+// seq n has committed, and a cursor never skips a change. Idempotence: the client's last mutation
+// id is stored in the same transaction, and mutation ids at or below it are skipped, so a retried
+// push changes nothing. Both routes are rate-limited per account; a push that would grow the
+// account past its quota is refused whole (nothing of it is stored).
 //
 // History: a server restored from a backup has gone back in time: its seqs are below what devices
 // have pulled. Each push and pull carries what the device last pulled (seq and record id); when
@@ -15,25 +16,36 @@
 // docs/sync-server.md "Restore from backup".
 import { randomUUID } from 'node:crypto';
 import type { Change, PullQuery, PullResponse, PushRequest, PushResponse } from '../../src/shared/sync/protocol';
+import type { ServerConfig } from '../config';
 import type { Db, Queryable } from '../db';
 import { ApiError } from '../errors';
+import { ensureRoom, lockUser } from './quota';
+import type { MemoryRateLimiter } from './rateLimit';
+
+/**
+ * JSON bytes of one change besides its ciphertext, rounded up: `{"seq":…,"recordId":"<uuid>",
+ * "ciphertext":"","receivedAt":…},` is at most ~125 bytes. The page's own keys get the same.
+ */
+export const CHANGE_OVERHEAD_BYTES = 160;
 
 /** What the device last pulled: its cursor and the record at it (null when unknown). */
 type Seen = { seq: number; at: string | null };
 
 export class SyncService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly config: Pick<ServerConfig, 'quotaBytes' | 'pullMaxBytes' | 'rateLimits'>,
+    private readonly limiter: MemoryRateLimiter,
+  ) {}
 
   async push(userId: string, req: PushRequest): Promise<PushResponse> {
+    this.limiter.hit(`push:${userId}`, this.config.rateLimits.push);
     return historyKept(await this.db.transaction(async (tx): Promise<PushResponse | Lost> => {
       // The user's row lock first: everything below runs one push at a time per user. The client
       // state is read by a later statement, whose snapshot sees what the previous holder committed.
-      const locked = await tx.query<{ last_seq: string | number; epoch: string | null }>(
-        'SELECT last_seq, epoch FROM users WHERE id = $1 FOR UPDATE',
-        [userId],
-      );
-      if (locked.length === 0) throw new ApiError('unauthorized', 'The account no longer exists.');
-      const epoch = await this.checkHistory(tx, userId, locked[0], req.seen);
+      const used = await lockUser(tx, userId);
+      const [user] = await tx.query<{ last_seq: string | number; epoch: string | null }>('SELECT last_seq, epoch FROM users WHERE id = $1', [userId]);
+      const epoch = await this.checkHistory(tx, userId, user, req.seen);
       if (epoch === LOST) return LOST; // the new epoch commits; nothing of the push is applied
       const [state] = await tx.query<{ last_mutation_id: string | number }>(
         'SELECT last_mutation_id FROM client_states WHERE user_id = $1 AND client_id = $2',
@@ -44,22 +56,30 @@ export class SyncService {
       if (fresh.length === 0) {
         return { lastMutationId: lastApplied, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: null })), epoch };
       }
-      const [{ last_seq }] = await tx.query<{ last_seq: string | number }>(
-        'UPDATE users SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq',
-        [userId, fresh.length],
-      );
-      const firstSeq = Number(last_seq) - fresh.length + 1;
-      const seqOf = new Map(fresh.map((m, i) => [m.mutationId, firstSeq + i]));
-
       // One row per record: when a push holds several versions of a record, the last one wins.
       // Ciphertexts stay base64url text: both drivers parse text far faster than bytea.
-      const newest = new Map<string, { seq: number; ciphertext: string }>();
-      fresh.forEach((m, i) => newest.set(m.recordId, { seq: firstSeq + i, ciphertext: m.ciphertext }));
+      const newest = new Map<string, { index: number; ciphertext: string }>();
+      fresh.forEach((m, i) => newest.set(m.recordId, { index: i, ciphertext: m.ciphertext }));
+      let added = 0;
+      for (const v of newest.values()) added += v.ciphertext.length;
+      // One statement allocates the seqs and moves the usage by what the push adds minus what the
+      // versions it replaces held; past the quota, the throw rolls all of it back.
+      const [{ last_seq, replaced }] = await tx.query<{ last_seq: string | number; replaced: string | number }>(
+        `WITH old AS (
+           SELECT coalesce(sum(octet_length(ciphertext)), 0) AS n FROM records WHERE user_id = $1 AND record_id = ANY($4::uuid[])
+         )
+         UPDATE users SET last_seq = last_seq + $2, used_bytes = used_bytes + $3 - (SELECT n FROM old)
+         WHERE id = $1 RETURNING last_seq, (SELECT n FROM old) AS replaced`,
+        [userId, fresh.length, added, [...newest.keys()]],
+      );
+      ensureRoom(used, added - Number(replaced), this.config.quotaBytes);
+      const firstSeq = Number(last_seq) - fresh.length + 1;
+      const seqOf = new Map(fresh.map((m, i) => [m.mutationId, firstSeq + i]));
       const now = Date.now();
       const params: unknown[] = [userId, now];
       const values: string[] = [];
       for (const [recordId, v] of newest) {
-        params.push(recordId, v.seq, v.ciphertext);
+        params.push(recordId, firstSeq + v.index, v.ciphertext);
         const n = params.length;
         values.push(`($1, $${n - 2}::uuid, $${n - 1}::bigint, $${n}, $2::bigint)`);
       }
@@ -79,22 +99,41 @@ export class SyncService {
     }));
   }
 
+  /**
+   * At most `limit` changes and `pullMaxBytes` bytes of JSON, but always at least one change (the
+   * largest record fits the smallest allowed cap). The database sums the sizes in seq order and
+   * returns the ciphertexts that fit, plus the first row that does not (without its ciphertext)
+   * to say there is more.
+   */
   async pull(userId: string, q: PullQuery): Promise<PullResponse> {
+    this.limiter.hit(`pull:${userId}`, this.config.rateLimits.pull);
     const epoch = historyKept(await this.db.transaction(async (tx) => {
       const [user] = await tx.query<{ last_seq: string | number; epoch: string | null }>('SELECT last_seq, epoch FROM users WHERE id = $1', [userId]);
       if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
       return this.checkHistory(tx, userId, user, { seq: q.since, at: q.at ?? null });
     }));
-    const rows = await this.db.query<{ seq: string | number; record_id: string; ciphertext: string; received_at: string | number }>(
-      `SELECT seq, record_id, ciphertext, received_at FROM records
-       WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [userId, q.since, q.limit + 1],
+    const budget = this.config.pullMaxBytes - CHANGE_OVERHEAD_BYTES;
+    // `total` is the page's bytes up to and including the row. Returned: the rows that start
+    // within the budget (those that fit and the first that does not) and at least two rows.
+    const rows = await this.db.query<{ seq: string | number; record_id: string; ciphertext: string | null; received_at: string | number }>(
+      `SELECT seq, record_id, received_at, CASE WHEN n = 1 OR total <= $5 THEN ciphertext END AS ciphertext
+       FROM (
+         SELECT seq, record_id, received_at, ciphertext, row_number() OVER w AS n,
+                sum(octet_length(ciphertext) + $4) OVER w AS total, octet_length(ciphertext) + $4 AS size
+         FROM records WHERE user_id = $1 AND seq > $2
+         WINDOW w AS (ORDER BY seq ROWS UNBOUNDED PRECEDING)
+         ORDER BY seq LIMIT $3
+       ) page
+       WHERE total - size <= $5 OR n <= 2
+       ORDER BY seq`,
+      [userId, q.since, q.limit + 1, CHANGE_OVERHEAD_BYTES, budget],
     );
-    const hasMore = rows.length > q.limit;
-    const changes: Change[] = rows.slice(0, q.limit).map((r) => ({
+    const fitting = rows.filter((r) => r.ciphertext !== null);
+    const hasMore = fitting.length < rows.length || fitting.length > q.limit;
+    const changes: Change[] = fitting.slice(0, q.limit).map((r) => ({
       seq: Number(r.seq),
       recordId: r.record_id,
-      ciphertext: r.ciphertext,
+      ciphertext: r.ciphertext as string,
       receivedAt: Number(r.received_at),
     }));
     return { changes, cursor: changes.length ? changes[changes.length - 1].seq : q.since, hasMore, epoch };

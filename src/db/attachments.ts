@@ -2,8 +2,8 @@
 // A user message and its files are saved in one transaction (all or nothing, so a full disk
 // loses nothing already saved and leaves no half-saved message). Deleting a conversation is a
 // tombstone with undo; once the tombstone is final (older than the undo window) `purgeDeleted`
-// tombstones its attachments too and drops their bytes (the records stay as tombstones so the
-// delete syncs; each change goes to the outbox in the same transaction).
+// tombstones its attachments and messages too, dropping their bytes and text (the records stay as
+// tombstones so the delete syncs; each change goes to the outbox in the same transaction).
 import { titleFrom, UNTITLED } from './conversations';
 import { guard } from './errors';
 import { newId, now } from './ids';
@@ -88,22 +88,27 @@ export class AttachmentRepo {
   }
 
   /**
-   * Final deletes: the attachments of conversations deleted before `cutoff` (past their undo
-   * window) become tombstones and lose their bytes. Returns how many were purged.
+   * Final deletes: the attachments and messages of conversations deleted before `cutoff` (past
+   * their undo window) become tombstones (attachments lose their bytes, messages their text) and are
+   * queued, so the server replaces their content by content-free tombstones too. Returns how many
+   * records were purged.
    */
   purgeDeleted(cutoff: number): Promise<number> {
+    const { db } = this;
     return guard(() =>
-      this.db.transaction('rw', [this.db.conversations, this.db.attachments, this.db.outbox], async () => {
-        const gone = await this.db.conversations.where('deletedAt').between(0, cutoff, true, false).primaryKeys();
+      db.transaction('rw', [db.conversations, db.attachments, db.messages, db.outbox], async () => {
+        const gone = await db.conversations.where('deletedAt').between(0, cutoff, true, false).primaryKeys();
         if (!gone.length) return 0;
-        const live = (await this.db.attachments.where('conversationId').anyOf(gone).toArray()).filter((a) => a.deletedAt === null);
-        if (!live.length) return 0;
+        const live = (await db.attachments.where('conversationId').anyOf(gone).toArray()).filter((a) => a.deletedAt === null);
+        const messages = (await db.messages.where('conversationId').anyOf(gone).toArray()).filter((m) => m.deletedAt === null);
         const t = now();
-        await this.db.attachments.bulkPut(
-          live.map(({ text: _text, ...a }) => ({ ...a, data: new Blob([], { type: a.type }), deletedAt: t, updatedAt: t })),
-        );
-        await enqueueMany(this.db, live.map((a) => ({ kind: 'attachment' as const, id: a.id })));
-        return live.length;
+        await db.attachments.bulkPut(live.map(({ text: _text, ...a }) => ({ ...a, data: new Blob([], { type: a.type }), deletedAt: t, updatedAt: t })));
+        await db.messages.bulkPut(messages.map((m) => ({ ...m, content: '', deletedAt: t, updatedAt: t })));
+        await enqueueMany(db, [
+          ...live.map((a) => ({ kind: 'attachment' as const, id: a.id })),
+          ...messages.map((m) => ({ kind: 'message' as const, id: m.id })),
+        ]);
+        return live.length + messages.length;
       }),
     );
   }

@@ -2,7 +2,7 @@
 import type { GenerationParams } from '../shared/engine';
 import { guard, StorageError } from './errors';
 import { newId, now } from './ids';
-import { enqueue } from './outbox';
+import { enqueue, enqueueMany } from './outbox';
 import type { HearthDb } from './schema';
 import type { Conversation } from './types';
 
@@ -88,8 +88,23 @@ export class ConversationRepo {
     return this.patch(id, { deletedAt: now() }, true);
   }
 
+  /**
+   * Undo a delete. Other devices dropped the conversation with its messages and attachments when
+   * its tombstone arrived (tombstones carry no content), so all of it is queued to sync again.
+   */
   restore(id: string): Promise<void> {
-    return this.patch(id, { deletedAt: null }, true);
+    const { db } = this;
+    return guard(() =>
+      db.transaction('rw', [db.conversations, db.messages, db.attachments, db.outbox], async () => {
+        await this.patch(id, { deletedAt: null }, true);
+        const messages = (await db.messages.where('conversationId').equals(id).toArray()).filter((m) => m.deletedAt === null);
+        const attachments = (await db.attachments.where('conversationId').equals(id).toArray()).filter((a) => a.deletedAt === null);
+        await enqueueMany(db, [
+          ...messages.map((m) => ({ kind: 'message' as const, id: m.id })),
+          ...attachments.map((a) => ({ kind: 'attachment' as const, id: a.id })),
+        ]);
+      }),
+    );
   }
 
   /** Bump `updatedAt` (a new message moves the conversation to the top). */

@@ -238,6 +238,20 @@ export class SyncStateRepo {
     );
   }
 
+  /**
+   * The server refused the batch whole and applied none of it (its account is full): forget the
+   * batch, so the next one is built afresh from the outbox (whose entries stay) and carries what
+   * changed since, such as the deletes that make room. Its mutation ids are simply never used.
+   */
+  dropPending(batch: PendingBatch): Promise<void> {
+    return guard(async () => {
+      await this.db.transaction('rw', this.db.syncState, async () => {
+        const cur = await this.value<PendingBatch>(K.pending);
+        if (cur && cur.clientId === batch.clientId && cur.mutations[0]?.mutationId === batch.mutations[0]?.mutationId) await this.db.syncState.delete(K.pending);
+      });
+    });
+  }
+
   /** The server applied the batch: acknowledge its outbox entries (unless re-queued) and drop it. */
   finishPending(batch: PendingBatch, at: number): Promise<void> {
     const { db } = this;

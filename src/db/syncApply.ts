@@ -18,7 +18,11 @@
 //   moved to another conversation) is SET ASIDE: kept opaque in syncState (`aside:<id>`), counted
 //   in the Sync dialog, and the cursor moves past it. A newer version of it that applies replaces
 //   it; the client retries set-aside records when the app version changes.
-// - A record pulled as gone (`record: null`) is removed locally (unless a local change waits).
+// - A record pulled as gone (`record: null`, a tombstone) is removed locally (unless a local change
+//   waits). A conversation tombstone also removes the conversation's messages and attachments
+//   (those without a local change waiting), since tombstones carry no content; a conversation this
+//   device already holds as deleted is left as it is (its own delete, which it may still undo: the
+//   undo pushes the conversation with all its messages and attachments again).
 import { guard } from './errors';
 import { enqueueMany, outboxKey } from './outbox';
 import type { HearthDb } from './schema';
@@ -111,7 +115,8 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
           await db.outbox.delete(key);
         }
         const t = table(r.kind);
-        if (!r.record) await t.delete(r.id);
+        if (!r.record && r.kind === 'conversation') await removeConversation(r.id);
+        else if (!r.record) await t.delete(r.id);
         else if (r.kind === 'attachment') {
           const local = (await db.attachments.get(r.id))?.data;
           await db.attachments.put({ ...r.record, data: r.record.data ?? local ?? new Blob([]) });
@@ -131,6 +136,17 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
   async function isRetry(recordId: string, seq: number): Promise<boolean> {
     const prior = (await db.syncState.get(asideKey(recordId)))?.value as AsideRecord | undefined;
     return prior?.seq === seq;
+  }
+
+  async function removeConversation(id: string): Promise<void> {
+    const local = await db.conversations.get(id);
+    if (local && local.deletedAt !== null) return;
+    for (const kind of ['message', 'attachment'] as const) {
+      const children = (await table(kind).where('conversationId').equals(id).primaryKeys()) as string[];
+      const waiting = await db.outbox.bulkGet(children.map((c) => outboxKey(kind, c)));
+      await table(kind).bulkDelete(children.filter((_, i) => !waiting[i]));
+    }
+    await db.conversations.delete(id);
   }
 
   async function conflict(r: ApplyRecord): Promise<string | null> {

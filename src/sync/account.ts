@@ -14,7 +14,7 @@ import { DEFAULT_KDF_PARAMS, Email, normalizeEmail, type KdfParams, type Wrapped
 import { generateAccountKey, randomBytes, splitSecret, toBase64url, unwrapAccountKey, wrapAccountKey, type DerivedKeys } from './crypto';
 import { SyncError, toSyncError } from './errors';
 import { must } from './files';
-import type { DeriveSecret } from './kdf';
+import { checkKdfStrength, MIN_KDF, type DeriveSecret } from './kdf';
 import type { SyncClient, TransportFactory } from './client';
 import { normalizeServerUrl } from './transport';
 
@@ -22,7 +22,10 @@ export interface AccountDeps {
   storage: Storage;
   transport: TransportFactory;
   derive: DeriveSecret;
-  /** Argon2id memory for new accounts and password changes (KiB); tests may lower it. */
+  /**
+   * Argon2id memory for new accounts and password changes (KiB), and the least accepted from a
+   * server. Tests lower it; the app never sets it, so a server's answer cannot lower the floor.
+   */
   kdfMemoryKiB?: number;
 }
 
@@ -64,7 +67,9 @@ function newKdf(deps: AccountDeps): KdfParams {
   };
 }
 
+/** Every derivation goes through here: parameters below the floor are refused before the password is used. */
 async function derive(deps: AccountDeps, password: string, email: string, kdf: KdfParams): Promise<DerivedKeys> {
+  checkKdfStrength(kdf, { ...MIN_KDF, memoryKiB: deps.kdfMemoryKiB ?? MIN_KDF.memoryKiB });
   return splitSecret(await deps.derive(password, normalizeEmail(email), kdf));
 }
 

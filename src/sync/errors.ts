@@ -10,6 +10,7 @@ export type SyncErrorCode =
   | 'email-taken'
   | 'invalid'
   | 'rate-limited'
+  | 'quota-exceeded'
   | 'refused'
   | 'wrong-key'
   | 'not-signed-in'

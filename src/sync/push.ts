@@ -29,7 +29,10 @@ export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport):
     }
     const resend = batch.sent !== false; // a batch stored by an older version (no flag) may have been sent
     if (!resend) await storage.sync.markSent(batch);
-    const res = must(await s.transport.push({ clientId: batch.clientId, mutations: batch.mutations, seen: await storage.sync.pullCursor() }));
+    const answer = await s.transport.push({ clientId: batch.clientId, mutations: batch.mutations, seen: await storage.sync.pullCursor() });
+    // Refused whole for quota: rebuild next time (deletes made meanwhile may make it fit).
+    if (!answer.ok && answer.error.code === 'quota-exceeded') await storage.sync.dropPending(batch);
+    const res = must(answer);
     await ctx.checkEpoch(res.epoch);
     const results = new Map(res.results.map((r) => [r.mutationId, r.seq]));
     if (batch.mutations.some((m) => !results.has(m.mutationId))) {

@@ -2,6 +2,10 @@
 // decrypted record must pass before it may touch local data: format version, kind, record id,
 // conversation id, and the shape of every field the app relies on (zod). Unknown extra fields are
 // kept (a newer app version may add some); missing or mistyped known fields are refused.
+//
+// Tombstones carry no content: a record that is deleted (its `deletedAt` set, or gone from the
+// device) is sealed as `{v, kind, id, deleted: true, updatedAt}` plus the structural nulls older
+// versions of the app expect (`conversationId`, `record`, `file`): no title, text, name or size.
 import '../shared/zodConfig';
 import { z } from 'zod';
 import type { Attachment, Conversation, Message } from '../db';
@@ -61,7 +65,9 @@ export const FileInfo = z.object({
 });
 export type FileInfo = z.infer<typeof FileInfo>;
 
-const base = { v: z.literal(ENVELOPE_VERSION), id };
+/** Present on tombstones (and only there): when the record was deleted. */
+const tombstone = { deleted: z.literal(true).optional(), updatedAt: time.optional() };
+const base = { v: z.literal(ENVELOPE_VERSION), id, ...tombstone };
 const Envelope = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('conversation'), conversationId: z.null(), record: ConversationShape.nullable() }),
   z.object({ ...base, kind: z.literal('message'), conversationId: id.nullable(), record: MessageShape.nullable() }),
@@ -86,8 +92,16 @@ export type SyncRecord =
 
 export type PulledRecord = SyncRecord & { seq: number };
 
+/** What goes inside the ciphertext: the record, or for a deleted one a tombstone without content. */
+export function envelopeOf(rec: SyncRecord, now = Date.now()): Record<string, unknown> {
+  const deletedAt = rec.record ? rec.record.deletedAt : now;
+  if (deletedAt === null) return { v: ENVELOPE_VERSION, ...rec };
+  const empty = rec.kind === 'attachment' ? { file: null } : {};
+  return { v: ENVELOPE_VERSION, kind: rec.kind, id: rec.id, conversationId: null, record: null, ...empty, deleted: true, updatedAt: deletedAt };
+}
+
 export function sealRecord(key: AccountKey, rec: SyncRecord): Promise<string> {
-  return encryptRecord(key, rec.id, encodeJson({ v: ENVELOPE_VERSION, ...rec }));
+  return encryptRecord(key, rec.id, encodeJson(envelopeOf(rec)));
 }
 
 /** Decrypts and validates one pulled change; throws a 'refused' SyncError saying why not. */
@@ -110,6 +124,6 @@ export async function openRecord(key: AccountKey, change: Change): Promise<Pulle
   if (env.kind === 'attachment' && env.record && !env.record.deletedAt && (!env.file || env.file.size !== env.record.size)) {
     throw refused(what, 'its file description is missing or does not match its size');
   }
-  const { v: _v, ...rec } = env;
+  const { v: _v, deleted: _deleted, updatedAt: _updatedAt, ...rec } = env;
   return { ...(rec as SyncRecord), seq: change.seq };
 }

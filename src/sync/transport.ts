@@ -67,6 +67,12 @@ const SERVER_CODES: Record<string, { code: SyncErrorCode; message?: string; retr
   'email-taken': { code: 'email-taken', message: 'An account with this email already exists. Sign in instead.', retryable: false },
   'rate-limited': { code: 'rate-limited', message: 'The sync server asks to slow down; will retry.', retryable: true },
   'history-changed': { code: 'history-changed', message: 'The sync server was restored from a backup; this device reconciles with it.', retryable: true },
+  'quota-exceeded': {
+    code: 'quota-exceeded',
+    message:
+      'Your sync account is full: the server refused new changes. They stay on this device. Delete conversations or attachments you no longer need, or ask the server’s operator for more room.',
+    retryable: false,
+  },
 };
 
 export function httpTransport(opts: HttpTransportOptions): SyncTransport {

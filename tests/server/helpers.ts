@@ -63,7 +63,7 @@ export function available(d: TestDatabase): boolean {
 
 /** Cheap server-side hashing for tests (the auth key is random anyway). */
 export function testConfig(over: Partial<ServerConfig> = {}): ServerConfig {
-  return { ...defaultConfig(), authHash: { memoryCost: 1024, timeCost: 1, parallelism: 1 }, trustProxy: true, ...over };
+  return { ...defaultConfig(), authHash: { memoryCost: 1024, timeCost: 1, parallelism: 1 }, trustProxy: 1, ...over };
 }
 
 export async function testApp(db: Db, over: Partial<ServerConfig> = {}): Promise<{ app: Hono<any>; services: Services }> {

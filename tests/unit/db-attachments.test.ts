@@ -74,12 +74,16 @@ describe('deleting a conversation', () => {
     expect(await s.attachments.purgeDeleted(Date.now() - 60_000)).toBe(0);
     await s.conversations.restore(undone.id);
     await s.outbox.clear();
-    expect(await s.attachments.purgeDeleted(Date.now() + 1000)).toBe(1);
+    // The gone conversation's attachment and message.
+    expect(await s.attachments.purgeDeleted(Date.now() + 1000)).toBe(2);
     const raw = await s.db.attachments.get(ids.gone);
     expect(raw?.deletedAt).not.toBeNull();
     expect(raw?.data.size).toBe(0);
     expect(await s.attachments.get(ids.gone)).toBeUndefined();
-    expect((await s.outbox.list()).map((e) => e.key)).toEqual([outboxKey('attachment', ids.gone)]);
+    const goneMessage = (await s.db.messages.where('conversationId').equals(gone.id).toArray())[0];
+    expect(goneMessage).toMatchObject({ content: '' });
+    expect(goneMessage.deletedAt).not.toBeNull();
+    expect((await s.outbox.list()).map((e) => e.key).sort()).toEqual([outboxKey('attachment', ids.gone), outboxKey('message', goneMessage.id)].sort());
     expect(await (await s.attachments.get(ids.undone))!.data.text()).toBe('undone');
     expect(await (await s.attachments.get(ids.kept))!.data.text()).toBe('kept');
     // Purging again finds nothing new.

@@ -30,6 +30,8 @@ const MiB = 1024 * KiB;
 
 /** Largest JSON request body the server accepts (bytes). */
 export const MAX_JSON_BODY_BYTES = 8 * MiB;
+/** Largest JSON body of the auth routes (params, register, login, password, account delete). */
+export const MAX_AUTH_BODY_BYTES = 16 * KiB;
 /** Largest record ciphertext (decoded bytes) in one mutation. */
 export const MAX_CIPHERTEXT_BYTES = 2 * MiB;
 /** Most mutations in one push. */
@@ -85,6 +87,8 @@ export const ERROR_STATUS = {
   /** The server's log no longer holds what the device saw (restored from a backup): reconcile. */
   'history-changed': 409,
   'payload-too-large': 413,
+  /** The account's storage quota is used up (a push or chunk that would grow it is refused whole). */
+  'quota-exceeded': 413,
   'unsupported-media-type': 415,
   'rate-limited': 429,
   internal: 500,
