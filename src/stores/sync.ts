@@ -31,10 +31,17 @@ export interface SyncStore {
   syncNow(): Promise<void>;
 }
 
-export function createSyncStore(deps: { storage: Storage; transport?: TransportFactory; derive?: DeriveSecret; target?: Window | null }): SyncStore {
+export function createSyncStore(deps: {
+  storage: Storage;
+  transport?: TransportFactory;
+  derive?: DeriveSecret;
+  /** Tests only: a cheaper Argon2id memory (also the floor a server's parameters are held to). */
+  kdfMemoryKiB?: number;
+  target?: Window | null;
+}): SyncStore {
   const { storage } = deps;
   const transport: TransportFactory = deps.transport ?? ((serverUrl, token) => httpTransport({ serverUrl, token }));
-  const accountDeps: account.AccountDeps = { storage, transport, derive: deps.derive ?? deriveInWorker };
+  const accountDeps: account.AccountDeps = { storage, transport, derive: deps.derive ?? deriveInWorker, kdfMemoryKiB: deps.kdfMemoryKiB };
   const [status, setStatus] = createSignal<SyncStatus>(SIGNED_OUT);
   const [busy, setBusy] = createSignal<string | null>(null);
   const [serverOrigin, setServerOrigin] = createSignal<string | null>(null);

@@ -38,7 +38,7 @@ const cheapDerive = (password: string, email: string, kdf: KdfParams) => deriveS
 
 function mount(server: FakeSyncServer, storage: Storage = openStorage(`ui-sync-${++n}`)) {
   const transport = (serverUrl: string, token?: () => string | null | undefined) => httpTransport({ serverUrl, token, fetch: server.fetch });
-  const sync = createSyncStore({ storage, transport, derive: cheapDerive, target: null });
+  const sync = createSyncStore({ storage, transport, derive: cheapDerive, kdfMemoryKiB: KDF_LIMITS.memoryKiB.min, target: null });
   const root = document.createElement('div');
   document.body.append(root);
   dispose = render(() => <SyncDialog open={true} onClose={() => undefined} sync={sync} />, root);
