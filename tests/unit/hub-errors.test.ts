@@ -8,7 +8,7 @@ import { DownloadError } from '../../src/models/download';
 import { MemoryFileStore } from '../../src/models/fileStore';
 import { diagnoseHubError } from '../../src/models/hubErrors';
 import { ModelManager } from '../../src/models/manager';
-import { downloadErrorText } from '../../src/stores/models';
+import { downloadErrorText } from '../../src/stores/modelDownloads';
 import { FIXTURE_REPO, startHubServer, type HubServer } from '../fixtures/hub-server.mjs';
 import { freshStorage } from './dbHelpers';
 
