@@ -2,7 +2,7 @@
 // with a text beside it) while it runs, and its failure as an alert.
 import { Show } from 'solid-js';
 import { formatBytes } from '../models/catalog';
-import type { DownloadState } from '../stores/models';
+import type { DownloadState } from '../stores/modelDownloads';
 
 /** Whole percent of a download (0 before its size is known). */
 export function downloadPct(d: DownloadState | undefined): number {

@@ -77,7 +77,7 @@ export class WorkerEngine implements EngineApi {
 
   async load(modelId: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<Outcome<ModelInfo>> {
     // A new backend preference gets a new worker too: ONNX Runtime picks its wasm build (plain for
-    // WASM, asyncify for WebGPU) once per worker (workers/engine.ts, configure).
+    // WASM, asyncify for WebGPU) once per worker (workers/modelLoad.ts, configure).
     const flavour = await this.flavourFor(options);
     const key = JSON.stringify([modelId, options.source ?? null, options.dtype ?? null, options.backend, flavour]);
     if (this.live && this.loadedKey !== null && this.loadedKey !== key) this.terminate();

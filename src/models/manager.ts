@@ -9,7 +9,8 @@ import type { ModelRecord, NewModelRecord } from '../db';
 import type { ModelSource } from '../shared/engine';
 import { DTYPE_SUFFIX, HUB_MODELS_CACHE } from '../pwa/caches';
 import { dtypeFor, type CatalogBackend, type CatalogEntry } from './catalog';
-import { cancelled, DownloadError, downloadFiles, isQuotaError, type FileStore } from './download';
+import { cancelled, DownloadError, downloadFiles, isQuotaError } from './download';
+import type { FileStore } from './fileStore';
 import { hubBaseUrl, planHubDownload, type HubPlan } from './hub';
 import { diagnoseHubError } from './hubErrors';
 

@@ -3,29 +3,23 @@
 // retry / resume (one tab at a time per model, by Web Lock), delete, "Load model from files", the
 // Hub URL, storage figures and persistence, and the model in use (persisted; `?model=` overrides
 // it) with how the engine loads it. The browser's own model (Chrome's built-in AI) is one more
-// choice where Chrome offers it (src/stores/builtInAi.ts).
+// choice where Chrome offers it (src/stores/builtInAi.ts). The downloads themselves (progress,
+// cancel, one tab per model, error text) are src/stores/modelDownloads.ts.
 import { createSignal } from 'solid-js';
 import { observe, type ModelRecord, type Storage } from '../db';
 import type { ActiveModel } from '../engine/tabEngine';
 import { bundledModels, HUB_MODELS_CACHE } from '../pwa/caches';
-import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, dtypeFor, formatBytes, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
-import { CacheFileStore, DownloadError } from '../models/download';
+import { CATALOG_URL, customHubEntry, DEFAULT_HUB_URL, dtypeFor, loadCatalog, type Catalog, type CatalogBackend, type CatalogEntry } from '../models/catalog';
+import { CacheFileStore } from '../models/fileStore';
 import { ModelManager, sourceFor } from '../models/manager';
 import { BUILTIN_AI_MODEL_ID, type LanguageModelStatic } from '../shared/builtinAi';
 import { createBuiltInAiState, type BuiltInAiState } from './builtInAi';
 import { estimateStorage, isStoragePersisted, requestPersistentStorage, type StorageFigures } from '../models/storage';
+import { createDownloads, type DownloadState } from './modelDownloads';
 
 const KEY_ACTIVE = 'activeModel';
 const KEY_HUB = 'hubUrl';
 const KEY_CUSTOM = 'customModels';
-
-export interface DownloadState {
-  loadedBytes: number;
-  totalBytes?: number;
-  file?: string;
-  running: boolean;
-  error?: string;
-}
 
 export interface ModelsStore {
   catalog: () => CatalogEntry[];
@@ -61,32 +55,6 @@ export interface ModelsStore {
   ready: Promise<void>;
 }
 
-export function downloadErrorText(e: unknown): string {
-  if (e instanceof DownloadError) {
-    const kept = e.keptBytes > 0 ? ` ${formatBytes(e.keptBytes)} already downloaded is kept; the download goes on from there.` : '';
-    const meanwhile = ' The built-in model still answers meanwhile.';
-    switch (e.code) {
-      case 'quota':
-        return 'Your browser has no more storage space for this model. The partial download was discarded and nothing else was lost; delete a model or free some space, then try again.';
-      case 'network':
-        return `The connection was lost during the download.${kept || ' The verified files are kept: choose Retry to continue.'}`;
-      case 'offline':
-      case 'unreachable':
-      case 'cors':
-      case 'server':
-      case 'http':
-        return `${e.message}${kept}${meanwhile}`;
-      case 'verify':
-        return `The download was damaged and was discarded (${e.message}). Try again.`;
-      case 'aborted':
-        return 'The download was cancelled.';
-      default:
-        return e.message;
-    }
-  }
-  return e instanceof Error ? e.message : 'The download failed.';
-}
-
 export function createModelsStore(deps: {
   storage: Storage;
   defaultModelId: string;
@@ -115,25 +83,15 @@ export function createModelsStore(deps: {
   const [custom, setCustom] = createSignal<CatalogEntry[]>([]);
   const [catalogError, setCatalogError] = createSignal<string | null>(null);
   const [records, setRecords] = createSignal<ModelRecord[]>([]);
-  const [downloads, setDownloads] = createSignal<Record<string, DownloadState>>({});
   const [hubUrl, setHubUrlSignal] = createSignal<string | null>(null);
   const [activeId, setActiveId] = createSignal(deps.urlModel ?? deps.defaultModelId);
   const [figures, setFigures] = createSignal<StorageFigures | null>(null);
   const [persisted, setPersisted] = createSignal<boolean | null>(null);
-  const controllers = new Map<string, AbortController>();
   /** The bundled model used when no other is chosen (or the chosen one is gone). */
   const fallbackId = deps.urlModel ?? deps.defaultModelId;
   const builtIn = createBuiltInAiState(deps.languageModel);
 
   observe(() => storage.models.list(), setRecords, () => undefined);
-
-  const patchDownload = (id: string, patch: Partial<DownloadState> | null) =>
-    setDownloads((cur) => {
-      const next = { ...cur };
-      if (patch === null) delete next[id];
-      else next[id] = Object.assign({ loadedBytes: 0, running: false }, cur[id], patch);
-      return next;
-    });
 
   const refreshStorage = async () => {
     setFigures(await estimateStorage());
@@ -187,32 +145,15 @@ export function createModelsStore(deps: {
   };
 
   const currentHubUrl = () => hubUrl() ?? catalog().hubUrl;
-  /** The download itself, in this tab (`download` first makes sure no other tab runs it). */
-  const downloadHere = async (entry: CatalogEntry, backend: CatalogBackend): Promise<boolean> => {
-    if (controllers.has(entry.id)) return false;
-    const ctrl = new AbortController();
-    controllers.set(entry.id, ctrl);
-    patchDownload(entry.id, { loadedBytes: 0, totalBytes: undefined, running: true, error: undefined });
-    if (persisted() !== true) setPersisted(await requestPersistentStorage());
-    try {
-      await manager.install(entry, {
-        hubUrl: currentHubUrl(),
-        backend,
-        shaderF16: deps.shaderF16?.(),
-        signal: ctrl.signal,
-        onProgress: (p) => patchDownload(entry.id, { loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, file: p.file }),
-      });
-      patchDownload(entry.id, null);
-      return true;
-    } catch (e) {
-      const aborted = ctrl.signal.aborted;
-      patchDownload(entry.id, aborted ? null : { running: false, error: downloadErrorText(e) });
-      return false;
-    } finally {
-      controllers.delete(entry.id);
-      await refreshStorage();
-    }
-  };
+  const dl = createDownloads({
+    manager,
+    hubUrl: currentHubUrl,
+    shaderF16: deps.shaderF16,
+    persist: async () => {
+      if (persisted() !== true) setPersisted(await requestPersistentStorage());
+    },
+    onSettled: refreshStorage,
+  });
 
   return {
     catalog: allEntries,
@@ -220,7 +161,7 @@ export function createModelsStore(deps: {
     catalogError,
     records,
     record,
-    downloads,
+    downloads: dl.downloads,
     hubUrl: currentHubUrl,
     async setHubUrl(url) {
       const clean = url.trim().replace(/\/+$/, '');
@@ -239,26 +180,12 @@ export function createModelsStore(deps: {
       }
       return entry.id;
     },
-    async download(entry, opts) {
-      if (controllers.has(entry.id)) return false;
-      const backend = opts?.backend ?? deps.backend();
-      // One tab at a time writes a model's parts: another tab's download of it is not joined.
-      if (typeof navigator !== 'undefined' && navigator.locks) {
-        return navigator.locks.request(`hearth-download:${entry.id}`, { ifAvailable: true }, async (lock) => {
-          if (lock) return downloadHere(entry, backend);
-          patchDownload(entry.id, { running: false, error: 'This model is downloading in another tab. Wait for it there, or close that tab and choose Retry.' });
-          return false;
-        });
-      }
-      return downloadHere(entry, backend);
-    },
-    cancel(id) {
-      controllers.get(id)?.abort();
-    },
+    download: (entry, opts) => dl.download(entry, opts?.backend ?? deps.backend()),
+    cancel: dl.cancel,
     async remove(id) {
-      controllers.get(id)?.abort();
+      dl.cancel(id);
       await manager.delete(id);
-      patchDownload(id, null);
+      dl.clear(id);
       if (activeId() === id) {
         setActiveId(fallbackId);
         await storage.settings.set(KEY_ACTIVE, fallbackId).catch(() => undefined);
@@ -272,7 +199,7 @@ export function createModelsStore(deps: {
         await refreshStorage();
         return rec.id;
       } catch (e) {
-        patchDownload('files', { running: false, error: downloadErrorText(e) });
+        dl.fail('files', e);
         return null;
       }
     },

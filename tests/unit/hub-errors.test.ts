@@ -4,10 +4,11 @@
 // keeps them (the record stays partial and says how much) and a later attempt resumes after them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../src/models/catalog';
-import { DownloadError, MemoryFileStore } from '../../src/models/download';
+import { DownloadError } from '../../src/models/download';
+import { MemoryFileStore } from '../../src/models/fileStore';
 import { diagnoseHubError } from '../../src/models/hubErrors';
 import { ModelManager } from '../../src/models/manager';
-import { downloadErrorText } from '../../src/stores/models';
+import { downloadErrorText } from '../../src/stores/modelDownloads';
 import { FIXTURE_REPO, startHubServer, type HubServer } from '../fixtures/hub-server.mjs';
 import { freshStorage } from './dbHelpers';
 

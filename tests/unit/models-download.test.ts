@@ -5,7 +5,8 @@
 // and a full disk. Nothing incomplete or unverified may become a stored file.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DownloadError, MemoryFileStore, downloadFile, downloadFiles, partBytes, sha256FromHeaders } from '../../src/models/download';
+import { DownloadError, downloadFile, downloadFiles, partBytes, sha256FromHeaders } from '../../src/models/download';
+import { MemoryFileStore } from '../../src/models/fileStore';
 import { planHubDownload } from '../../src/models/hub';
 import { Sha256 } from '../../src/models/sha256';
 import { FIXTURE_REPO, startHubServer, type HubServer } from '../fixtures/hub-server.mjs';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createRoot } from 'solid-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../../src/db';
-import { MemoryFileStore } from '../../src/models/download';
+import { MemoryFileStore } from '../../src/models/fileStore';
 import { ModelManager } from '../../src/models/manager';
 import type { DeviceProfile } from '../../src/models/recommend';
 import { createModelsStore } from '../../src/stores/models';
