@@ -8,7 +8,7 @@ import { openStorage, type Attachment, type Conversation, type Message, type Sto
 import { buildExport, exportSourceOf } from '../../src/io/exportBuilder';
 import { parseImportFile } from '../../src/io/parseFile';
 import { KDF_LIMITS, type KdfParams } from '../../src/shared/sync/protocol';
-import * as account from '../../src/sync/account';
+import type * as account from '../../src/sync/account';
 import { SyncClient, type SyncReport } from '../../src/sync/client';
 import { toSyncError } from '../../src/sync/errors';
 import { deriveSecret } from '../../src/sync/kdfCore';
@@ -233,20 +233,6 @@ export async function exportImport(from: Storage, to: Storage, p: number, fresh:
   const parsed = await parseImportFile(new Blob([json], { type: 'application/json' }), 'fuzz-export.json');
   await to.imports.write(parsed.bundles);
   return true;
-}
-
-export function signIn(tab: Tab, email: string, passwords: string[]): Activity | null {
-  return tab.start('sign in', async () => {
-    // The user tries the password they believe is current, then the one before.
-    for (const [i, password] of passwords.entries()) {
-      try {
-        await account.signIn(tab.deps, { serverUrl: SERVER_URL, email, password });
-        return;
-      } catch (e) {
-        if (toSyncError(e).code !== 'bad-credentials' || i === passwords.length - 1) throw e;
-      }
-    }
-  });
 }
 
 // ---- what a device holds -------------------------------------------------------------------------
