@@ -72,8 +72,9 @@ export async function runSchedule(cluster: Cluster, seed: number, ops: Op[], o: 
   };
   /** Delivers everything in order, without faults, until nothing runs. */
   const drain = async () => {
-    for (;;) {
+    for (let delivered = 0; ; delivered++) {
       await quiet();
+      if (delivered > 20_000) throw new Hang(`still sending requests after ${delivered}: ${net.parked.map((p) => `${p.tab} ${p.method} ${p.path}`).join(', ')}`);
       if (net.parked.length) await net.deliver(net.parked[0], 'ok', random());
       else if (!allTabs().some((t) => t.busy)) return;
     }
