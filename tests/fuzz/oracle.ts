@@ -7,7 +7,9 @@
 // - every record some device wrote is on every device ("missing-record");
 // - every device holds the same state ("diverged"), and so does a new device signing in;
 // - no server table, chunk or log holds a marker of the plaintext ("plaintext");
-// - the server never answered 5xx ("server-error"), and every device finished syncing ("stuck").
+// - the server never answered 5xx ("server-error"), and every device finished syncing ("stuck");
+//   tests/fuzz/run.ts adds "hang" (no progress) and "crash" (a user action threw something else
+//   than the app's own errors).
 import { createHash } from 'node:crypto';
 import { MARKER, type Snapshot } from './app';
 

@@ -99,7 +99,8 @@ export async function runSchedule(cluster: Cluster, seed: number, ops: Op[], o: 
       const did = await work();
       if (did === false || did === null) return;
     } catch (e) {
-      if ((e as { name?: string }).name !== 'StorageError') throw e;
+      // The app's own clear errors (a conversation gone meanwhile, an import refused) are shown to the user.
+      if (!['StorageError', 'ImportProblem'].includes((e as { name?: string }).name ?? '')) throw e;
       trace.push(`  ${(e as Error).message}`);
     }
     oracle.record(before, await app.snapshot(s), `d${op.d}@${i}:${op.t}`);
@@ -240,8 +241,8 @@ export async function runSchedule(cluster: Cluster, seed: number, ops: Op[], o: 
     violations.push(...compare(states.slice(0, -1)));
     violations.push(...compare([states[0], states[states.length - 1]], 'newcomer-diverged'));
   } catch (e) {
-    if (!(e instanceof Hang)) throw e;
-    violations.push({ invariant: 'hang', detail: e.message });
+    const crash = e instanceof Hang ? null : `${(e as Error)?.stack?.split('\n').slice(0, 4).join(' | ') ?? String(e)}`;
+    violations.push(crash ? { invariant: 'crash', detail: `an operation threw: ${crash}` } : { invariant: 'hang', detail: (e as Error).message });
   } finally {
     for (const dev of devices) for (const t of dev.tabs) t.storage.close();
   }
