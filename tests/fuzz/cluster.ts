@@ -204,6 +204,11 @@ export async function startCluster(kind: DbKind, basePort: number, databaseUrl?:
     },
     logs: () => full.instances.map((i) => i.log).join('\n'),
   };
-  await full.up();
+  try {
+    await full.up();
+  } catch (e) {
+    await full.close();
+    throw e;
+  }
   return full;
 }

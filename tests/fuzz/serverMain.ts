@@ -26,6 +26,9 @@ process.on('message', (m: Ask) => {
   );
 });
 
+// The fuzzer went away (ended, crashed or killed): so does this instance.
+process.on('disconnect', () => process.exit(0));
+
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     running.close().then(
