@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster, DbKind } from './cluster';
-import { describe, generate, type FaultKind, type Op } from './ops';
+import { describeOp, generate, type FaultKind, type Op } from './ops';
 import type { Violation } from './oracle';
 import { broken, runSchedule, shrink, type RunOptions } from './run';
 
@@ -66,7 +66,7 @@ export function formatOutcome(r: SeedOutcome, allFaults: number, faults: FaultKi
   if (r.violations.length > 6) lines.push(`  ... ${r.violations.length - 6} more`);
   if (r.replay) {
     lines.push(`  minimal replay for "${r.replay.invariant}" (${r.replay.ops.length} ops):`);
-    for (const [i, op] of r.replay.ops.entries()) lines.push(`    ${i}. ${describe(op)}`);
+    for (const [i, op] of r.replay.ops.entries()) lines.push(`    ${i}. ${describeOp(op)}`);
     lines.push(`  the replay broke: ${[...new Set(r.replay.violations.map((v) => v.invariant))].join(', ') || 'nothing (flaky)'}`);
     lines.push(`  rerun the replay: ${rerunCommand({ db: r.db, file: r.replay.file, faults }, allFaults)}`);
   }

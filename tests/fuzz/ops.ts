@@ -97,7 +97,7 @@ export function generate(seed: number, o: ScheduleOptions): Op[] {
 }
 
 /** One line per operation, for replays. */
-export function describe(op: Op): string {
+export function describeOp(op: Op): string {
   const { t, ...rest } = op;
   const args = Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : v}`)
