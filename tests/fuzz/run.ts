@@ -33,7 +33,23 @@ class Hang extends Error {}
 
 let trials = 0;
 
+/**
+ * Runs `ops`. The app's record ids (crypto.randomUUID) come from the seed meanwhile, so a replay
+ * picks the same records in the same order (lists tie on `createdAt` after an import).
+ */
 export async function runSchedule(cluster: Cluster, seed: number, ops: Op[], o: RunOptions): Promise<RunResult> {
+  const ids = rng(seed ^ 0x1d5);
+  const own = Object.getOwnPropertyDescriptor(crypto, 'randomUUID');
+  Object.defineProperty(crypto, 'randomUUID', { value: () => uuidFrom(ids), configurable: true, writable: true });
+  try {
+    return await runOnce(cluster, seed, ops, o);
+  } finally {
+    if (own) Object.defineProperty(crypto, 'randomUUID', own);
+    else delete (crypto as { randomUUID?: unknown }).randomUUID;
+  }
+}
+
+async function runOnce(cluster: Cluster, seed: number, ops: Op[], o: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const trial = ++trials;
   const tag = `${seed}x${randomBytes(3).toString('hex')}`;
