@@ -1,0 +1,107 @@
+// What the fuzzer knows should be true, and the checks after quiescence. Every local write is
+// recorded as a version of its record (identified by its content, which includes `updatedAt`,
+// unique per write) with the version the device held before it as its parent. After quiescence:
+// - each device holds, for each record, a version some device wrote ("unknown-version" if not);
+// - that version has no descendant: a version written on top of it would otherwise be lost
+//   ("lost-write"; "resurrected" when the lost descendant was a delete);
+// - every record some device wrote is on every device ("missing-record");
+// - every device holds the same state ("diverged"), and so does a new device signing in;
+// - no server table, chunk or log holds a marker of the plaintext ("plaintext");
+// - the server never answered 5xx ("server-error"), and every device finished syncing ("stuck");
+//   tests/fuzz/run.ts adds "hang" (no progress) and "crash" (a user action threw something else
+//   than the app's own errors).
+import { createHash } from 'node:crypto';
+import { MARKER, type Snapshot } from './app';
+
+export interface Violation {
+  invariant: string;
+  detail: string;
+}
+
+interface Version {
+  parent: string | null;
+  deleted: boolean;
+  /** Which device wrote it, in which operation (index into the schedule). */
+  by: string;
+}
+
+const hash = (json: string) => createHash('sha1').update(json).digest('hex').slice(0, 16);
+const deletedIn = (json: string) => (JSON.parse(json) as { deletedAt?: number | null }).deletedAt != null;
+
+export class Oracle {
+  private readonly versions = new Map<string, Map<string, Version>>();
+  private readonly children = new Map<string, string[]>();
+
+  /** Records the writes a local operation made: what differs between `before` and `after`. */
+  record(before: Snapshot, after: Snapshot, by: string): void {
+    for (const [key, json] of after) {
+      const old = before.get(key);
+      if (old === json) continue;
+      const h = hash(json);
+      let versions = this.versions.get(key);
+      if (!versions) this.versions.set(key, (versions = new Map()));
+      if (versions.has(h)) continue;
+      const parent = old === undefined ? null : hash(old);
+      versions.set(h, { parent, deleted: deletedIn(json), by });
+      if (parent) this.children.set(`${key}@${parent}`, [...(this.children.get(`${key}@${parent}`) ?? []), h]);
+    }
+  }
+
+  /** The checks on one device's final state. */
+  check(name: string, final: Snapshot): Violation[] {
+    const out: Violation[] = [];
+    for (const [key, json] of final) {
+      const h = hash(json);
+      const v = this.versions.get(key)?.get(h);
+      if (!v) {
+        out.push({ invariant: 'unknown-version', detail: `${name} holds ${key} in a version no device wrote: ${json.slice(0, 300)}` });
+        continue;
+      }
+      const kids = this.children.get(`${key}@${h}`);
+      if (!kids) continue;
+      const lost = kids.map((k) => this.versions.get(key)!.get(k)!);
+      const resurrected = !v.deleted && lost.some((l) => l.deleted);
+      out.push({
+        invariant: resurrected ? 'resurrected' : 'lost-write',
+        detail: `${name} holds ${key} as written by ${v.by}${v.deleted ? ' (deleted)' : ''}, but ${lost.map((l) => `${l.by}${l.deleted ? ' (a delete)' : ''}`).join(', ')} wrote on top of it and that is lost`,
+      });
+    }
+    for (const key of this.versions.keys()) {
+      if (!final.has(key)) out.push({ invariant: 'missing-record', detail: `${name} does not hold ${key} (written by ${[...this.versions.get(key)!.values()].map((v) => v.by).join(', ')})` });
+    }
+    return out;
+  }
+}
+
+/** Devices that do not hold what the first one holds, record by record (a few examples). */
+export function compare(states: [string, Snapshot][], invariant = 'diverged'): Violation[] {
+  const [[firstName, first], ...rest] = states;
+  const out: Violation[] = [];
+  for (const [name, s] of rest) {
+    const keys = new Set([...first.keys(), ...s.keys()]);
+    const differ = [...keys].filter((k) => first.get(k) !== s.get(k));
+    if (!differ.length) continue;
+    const k = differ[0];
+    out.push({
+      invariant,
+      detail: `${name} and ${firstName} differ in ${differ.length} record(s), e.g. ${k}: ${s.get(k)?.slice(0, 200) ?? '(absent)'} vs ${first.get(k)?.slice(0, 200) ?? '(absent)'}`,
+    });
+  }
+  return out;
+}
+
+/** Where the plaintext marker appears in server tables or logs. */
+export function plaintextIn(dump: { table: string; rows: Record<string, unknown>[] }[], logs: string): Violation[] {
+  const out: Violation[] = [];
+  for (const { table, rows } of dump) {
+    for (const row of rows) {
+      for (const [col, value] of Object.entries(row)) {
+        const text = value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+        if (text.includes(MARKER)) out.push({ invariant: 'plaintext', detail: `table ${table}, column ${col}: ${text.slice(Math.max(0, text.indexOf(MARKER) - 40), text.indexOf(MARKER) + 60)}` });
+      }
+    }
+  }
+  const at = logs.indexOf(MARKER);
+  if (at >= 0) out.push({ invariant: 'plaintext', detail: `server log: ${logs.slice(Math.max(0, at - 80), at + 60)}` });
+  return out;
+}
