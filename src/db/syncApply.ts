@@ -19,10 +19,11 @@
 //   in the Sync dialog, and the cursor moves past it. A newer version of it that applies replaces
 //   it; the client retries set-aside records when the app version changes.
 // - A record pulled as gone (`record: null`, a tombstone) is removed locally (unless a local change
-//   waits). A conversation tombstone also removes the conversation's messages and attachments
-//   (those without a local change waiting), since tombstones carry no content; a conversation this
-//   device already holds as deleted is left as it is (its own delete, which it may still undo: the
-//   undo pushes the conversation with all its messages and attachments again).
+//   waits). A conversation tombstone marks the local conversation deleted instead (hidden; its
+//   messages and attachments stay until their own tombstones come, when the delete is final), so a
+//   concurrent edit that brings the conversation back finds them; a conversation this device
+//   already holds as deleted is left as it is (its own delete, which it may still undo: the undo
+//   pushes the conversation with all its messages and attachments again).
 import { guard } from './errors';
 import { enqueueMany, outboxKey } from './outbox';
 import type { HearthDb } from './schema';
@@ -138,15 +139,17 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
     return prior?.seq === seq;
   }
 
+  /**
+   * A conversation tombstone: the conversation is marked deleted here as on the deleting device
+   * (hidden, kept for its undo window; its messages and attachments follow as tombstones once the
+   * delete is final). Removing them at once would lose them for good if a concurrent edit (a rename
+   * pushed after the delete) brings the conversation back: nothing would send its messages again.
+   */
   async function removeConversation(id: string): Promise<void> {
     const local = await db.conversations.get(id);
-    if (local && local.deletedAt !== null) return;
-    for (const kind of ['message', 'attachment'] as const) {
-      const children = (await table(kind).where('conversationId').equals(id).primaryKeys()) as string[];
-      const waiting = await db.outbox.bulkGet(children.map((c) => outboxKey(kind, c)));
-      await table(kind).bulkDelete(children.filter((_, i) => !waiting[i]));
-    }
-    await db.conversations.delete(id);
+    if (!local || local.deletedAt !== null) return;
+    const now = Date.now();
+    await db.conversations.put({ ...local, deletedAt: now, updatedAt: Math.max(now, local.updatedAt) });
   }
 
   async function conflict(r: ApplyRecord): Promise<string | null> {

@@ -10,6 +10,7 @@ import { parseImportFile } from '../../src/io/parseFile';
 import { KDF_LIMITS, type KdfParams } from '../../src/shared/sync/protocol';
 import type * as account from '../../src/sync/account';
 import { SyncClient, type SyncReport } from '../../src/sync/client';
+import type { SyncLock } from '../../src/sync/lock';
 import { toSyncError } from '../../src/sync/errors';
 import { deriveSecret } from '../../src/sync/kdfCore';
 import { httpTransport } from '../../src/sync/transport';
@@ -56,7 +57,8 @@ export class Tab {
     this.storage = openStorage('hearth', { indexedDB: device.factory, IDBKeyRange });
     const fetchFn = device.net.fetchFor(this.id, device.address);
     const transport = (serverUrl: string, token?: () => string | null | undefined) => httpTransport({ serverUrl, token, fetch: fetchFn });
-    this.client = new SyncClient({ storage: this.storage, transport, chunkBytes: 1024 });
+    // The tabs of one device share its sync lock (the Web Lock "hearth-sync" in a browser).
+    this.client = new SyncClient({ storage: this.storage, transport, chunkBytes: 1024, lock: device.lock.for(this.id) });
     this.deps = { storage: this.storage, transport, derive, kdfMemoryKiB: KDF_LIMITS.memoryKiB.min };
   }
 
@@ -84,8 +86,47 @@ export class Tab {
   }
 }
 
+/**
+ * The device's Web Lock "hearth-sync": one holder at a time, in request order. As in a browser, a
+ * closed tab's hold ends and its queued requests are dropped (its work never runs).
+ */
+class DeviceLock {
+  private tail: Promise<void> = Promise.resolve();
+  private readonly held = new Map<string, () => void>();
+  private readonly gone = new Set<string>();
+
+  for(tabId: string): SyncLock {
+    return <T>(work: () => Promise<T>): Promise<T> => {
+      const before = this.tail;
+      let release!: () => void;
+      const hold = new Promise<void>((r) => (release = r));
+      this.tail = before.then(() => hold);
+      return before.then(async () => {
+        if (this.gone.has(tabId)) {
+          release();
+          throw new Error(`tab ${tabId} is closed`);
+        }
+        this.held.set(tabId, release);
+        try {
+          return await work();
+        } finally {
+          this.held.delete(tabId);
+          release();
+        }
+      });
+    };
+  }
+
+  closed(tabId: string): void {
+    this.gone.add(tabId);
+    this.held.get(tabId)?.();
+  }
+}
+
 export class Device {
   readonly factory = new IDBFactory();
+  /** One lock per device, as the browser's Web Locks are per origin and profile. */
+  readonly lock = new DeviceLock();
   tabs: Tab[];
   /** The last account action or sync on this device ended with "session ended" (401). */
   sessionEnded = false;
@@ -105,6 +146,7 @@ export class Device {
   reopen(slot: number): Tab {
     const old = this.tabs[slot];
     this.net.forget(old.id);
+    this.lock.closed(old.id);
     old.storage.close();
     this.tabs[slot] = new Tab(this, slot);
     return this.tabs[slot];

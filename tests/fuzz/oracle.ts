@@ -4,8 +4,11 @@
 // - each device holds, for each record, a version some device wrote ("unknown-version" if not);
 // - that version has no descendant: a version written on top of it would otherwise be lost
 //   ("lost-write"; "resurrected" when the lost descendant was a delete);
-// - every record some device wrote is on every device ("missing-record");
-// - every device holds the same state ("diverged"), and so does a new device signing in;
+// - every record some device wrote is on every device ("missing-record"), except what a delete
+//   removed: tombstones carry no content, so other devices drop a deleted conversation with its
+//   messages and attachments (the deleting device keeps its soft-deleted copy for Undo);
+// - every device holds the same visible state ("diverged"; `visible` leaves out deleted records
+//   and what belongs to deleted conversations), and so does a new device signing in;
 // - no server table, chunk or log holds a marker of the plaintext ("plaintext");
 // - the server never answered 5xx ("server-error"), and every device finished syncing ("stuck");
 //   tests/fuzz/run.ts adds "hang" (no progress) and "crash" (a user action threw something else
@@ -21,12 +24,29 @@ export interface Violation {
 interface Version {
   parent: string | null;
   deleted: boolean;
+  /** The conversation a message or attachment belongs to. */
+  conversationId: string | null;
   /** Which device wrote it, in which operation (index into the schedule). */
   by: string;
 }
 
 const hash = (json: string) => createHash('sha1').update(json).digest('hex').slice(0, 16);
 const deletedIn = (json: string) => (JSON.parse(json) as { deletedAt?: number | null }).deletedAt != null;
+const conversationOf = (json: string) => (JSON.parse(json) as { conversationId?: string }).conversationId ?? null;
+
+/** A device's state as its user sees it: no deleted records, nothing of a deleted conversation. */
+export function visible(s: Snapshot): Snapshot {
+  const live = new Set<string>();
+  for (const [key, json] of s) if (key.startsWith('conversation:') && !deletedIn(json)) live.add(key.slice('conversation:'.length));
+  const out: Snapshot = new Map();
+  for (const [key, json] of s) {
+    if (deletedIn(json)) continue;
+    const c = conversationOf(json);
+    if (!key.startsWith('conversation:') && (!c || !live.has(c))) continue;
+    out.set(key, json);
+  }
+  return out;
+}
 
 export class Oracle {
   private readonly versions = new Map<string, Map<string, Version>>();
@@ -42,7 +62,7 @@ export class Oracle {
       if (!versions) this.versions.set(key, (versions = new Map()));
       if (versions.has(h)) continue;
       const parent = old === undefined ? null : hash(old);
-      versions.set(h, { parent, deleted: deletedIn(json), by });
+      versions.set(h, { parent, deleted: deletedIn(json), conversationId: conversationOf(json), by });
       if (parent) this.children.set(`${key}@${parent}`, [...(this.children.get(`${key}@${parent}`) ?? []), h]);
     }
   }
@@ -53,6 +73,9 @@ export class Oracle {
     for (const [key, json] of final) {
       const h = hash(json);
       const v = this.versions.get(key)?.get(h);
+      // A device that pulls a conversation's tombstone marks its own copy deleted: a version of its
+      // own, standing for a delete some device wrote (whether it holds is judged by "diverged").
+      if (!v && deletedIn(json) && [...(this.versions.get(key)?.values() ?? [])].some((x) => x.deleted)) continue;
       if (!v) {
         out.push({ invariant: 'unknown-version', detail: `${name} holds ${key} in a version no device wrote: ${json.slice(0, 300)}` });
         continue;
@@ -66,8 +89,15 @@ export class Oracle {
         detail: `${name} holds ${key} as written by ${v.by}${v.deleted ? ' (deleted)' : ''}, but ${lost.map((l) => `${l.by}${l.deleted ? ' (a delete)' : ''}`).join(', ')} wrote on top of it and that is lost`,
       });
     }
-    for (const key of this.versions.keys()) {
-      if (!final.has(key)) out.push({ invariant: 'missing-record', detail: `${name} does not hold ${key} (written by ${[...this.versions.get(key)!.values()].map((v) => v.by).join(', ')})` });
+    const shown = visible(final);
+    for (const [key, versions] of this.versions) {
+      if (final.has(key)) continue;
+      // Gone by a delete: the record's own, or its conversation is not shown on this device.
+      const all = [...versions.values()];
+      if (all.some((v) => v.deleted)) continue;
+      const c = all.find((v) => v.conversationId)?.conversationId;
+      if (c && !shown.has(`conversation:${c}`) && [...(this.versions.get(`conversation:${c}`)?.values() ?? [])].some((v) => v.deleted)) continue;
+      out.push({ invariant: 'missing-record', detail: `${name} does not hold ${key} (written by ${[...this.versions.get(key)!.values()].map((v) => v.by).join(', ')})` });
     }
     return out;
   }
@@ -75,7 +105,7 @@ export class Oracle {
 
 /** Devices that do not hold what the first one holds, record by record (a few examples). */
 export function compare(states: [string, Snapshot][], invariant = 'diverged'): Violation[] {
-  const [[firstName, first], ...rest] = states;
+  const [[firstName, first], ...rest] = states.map(([name, s]): [string, Snapshot] => [name, visible(s)]);
   const out: Violation[] = [];
   for (const [name, s] of rest) {
     const keys = new Set([...first.keys(), ...s.keys()]);

