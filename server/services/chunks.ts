@@ -18,7 +18,7 @@ export class ChunkService {
     if (data.byteLength === 0) throw new ApiError('invalid-body', 'A chunk cannot be empty.');
     this.limiter.hit(`chunk:${userId}`, this.config.rateLimits.chunk);
     await this.db.transaction(async (tx) => {
-      const used = await lockUser(tx, userId);
+      const { used } = await lockUser(tx, userId);
       const [old] = await tx.query<{ n: number }>(
         'SELECT octet_length(data) AS n FROM chunks WHERE user_id = $1 AND attachment_id = $2 AND idx = $3',
         [userId, attachmentId, index],

@@ -6,11 +6,23 @@
 import type { Queryable } from '../db';
 import { ApiError } from '../errors';
 
-/** Locks the user's row for the transaction; returns the bytes it stores. */
-export async function lockUser(tx: Queryable, userId: string): Promise<number> {
-  const [row] = await tx.query<{ used_bytes: string | number }>('SELECT used_bytes FROM users WHERE id = $1 FOR UPDATE', [userId]);
+/** What a writer reads from the user's row as it locks it. */
+export interface LockedUser {
+  /** Bytes the account stores. */
+  used: number;
+  lastSeq: number;
+  /** The history's epoch (services/sync.ts), null until first used. */
+  epoch: string | null;
+}
+
+/** Locks the user's row for the transaction and reads it. */
+export async function lockUser(tx: Queryable, userId: string): Promise<LockedUser> {
+  const [row] = await tx.query<{ used_bytes: string | number; last_seq: string | number; epoch: string | null }>(
+    'SELECT used_bytes, last_seq, epoch FROM users WHERE id = $1 FOR UPDATE',
+    [userId],
+  );
   if (!row) throw new ApiError('unauthorized', 'The account no longer exists.');
-  return Number(row.used_bytes);
+  return { used: Number(row.used_bytes), lastSeq: Number(row.last_seq), epoch: row.epoch };
 }
 
 /** Throws quota-exceeded when growing by `delta` bytes would pass the quota. */

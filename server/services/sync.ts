@@ -43,9 +43,8 @@ export class SyncService {
     return historyKept(await this.db.transaction(async (tx): Promise<PushResponse | Lost> => {
       // The user's row lock first: everything below runs one push at a time per user. The client
       // state is read by a later statement, whose snapshot sees what the previous holder committed.
-      const used = await lockUser(tx, userId);
-      const [user] = await tx.query<{ last_seq: string | number; epoch: string | null }>('SELECT last_seq, epoch FROM users WHERE id = $1', [userId]);
-      const epoch = await this.checkHistory(tx, userId, user, req.seen);
+      const { used, lastSeq, epoch: stored } = await lockUser(tx, userId);
+      const epoch = await this.checkHistory(tx, userId, { last_seq: lastSeq, epoch: stored }, req.seen);
       if (epoch === LOST) return LOST; // the new epoch commits; nothing of the push is applied
       const [state] = await tx.query<{ last_mutation_id: string | number }>(
         'SELECT last_mutation_id FROM client_states WHERE user_id = $1 AND client_id = $2',
