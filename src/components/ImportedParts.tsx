@@ -44,10 +44,19 @@ export function ImportedDocuments(props: { documents: ImportedDocument[] }) {
     <For each={props.documents}>
       {(doc) => (
         <section class="msg-doc" aria-label={`Document: ${doc.title}`}>
-          <h3 class="msg-doc-title">{doc.title}</h3>
+          {/* A document that opens with its own title as a heading shows it once. */}
+          <Show when={!startsWithTitle(doc)}>
+            <h3 class="msg-doc-title">{doc.title}</h3>
+          </Show>
           <Markdown text={doc.text} />
         </section>
       )}
     </For>
   );
+}
+
+/** True when the document's Markdown begins with a heading that is its title ("# Rain"). */
+export function startsWithTitle(doc: { title: string; text: string }): boolean {
+  const first = /^\s*#{1,6}\s+(.+?)\s*#*\s*(?:\n|$)/.exec(doc.text);
+  return !!first && first[1].trim().toLowerCase() === doc.title.trim().toLowerCase();
 }
