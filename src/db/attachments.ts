@@ -102,8 +102,8 @@ export class AttachmentRepo {
         const live = (await db.attachments.where('conversationId').anyOf(gone).toArray()).filter((a) => a.deletedAt === null);
         const messages = (await db.messages.where('conversationId').anyOf(gone).toArray()).filter((m) => m.deletedAt === null);
         const t = now();
-        await db.attachments.bulkPut(live.map(({ text: _text, ...a }) => ({ ...a, data: new Blob([], { type: a.type }), deletedAt: t, updatedAt: t })));
-        await db.messages.bulkPut(messages.map((m) => ({ ...m, content: '', deletedAt: t, updatedAt: t })));
+        await db.attachments.bulkPut(live.map(({ text: _text, ...a }) => ({ ...a, data: new Blob([], { type: a.type }), deletedAt: t, updatedAt: Math.max(t, a.updatedAt + 1) })));
+        await db.messages.bulkPut(messages.map((m) => ({ ...m, content: '', deletedAt: t, updatedAt: Math.max(t, m.updatedAt + 1) })));
         await enqueueMany(db, [
           ...live.map((a) => ({ kind: 'attachment' as const, id: a.id })),
           ...messages.map((m) => ({ kind: 'message' as const, id: m.id })),

@@ -1,7 +1,7 @@
 // Conversation repository: create, list, rename, pin, settings, tombstone delete and undo.
 import type { GenerationParams } from '../shared/engine';
 import { guard, StorageError } from './errors';
-import { newId, now } from './ids';
+import { after, newId, now } from './ids';
 import { enqueue, enqueueMany } from './outbox';
 import type { HearthDb } from './schema';
 import type { Conversation } from './types';
@@ -119,7 +119,7 @@ export class ConversationRepo {
         if (!cur || (!includeDeleted && cur.deletedAt !== null)) {
           throw new StorageError('not-found', 'That conversation no longer exists.', false);
         }
-        await this.db.conversations.update(id, { ...changes, updatedAt: now() });
+        await this.db.conversations.update(id, { ...changes, updatedAt: after(cur.updatedAt) });
         await enqueue(this.db, 'conversation', id);
       });
     });

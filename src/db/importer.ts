@@ -5,6 +5,8 @@
 // message or attachment ids belong to records already stored (a clash with other data). UUID ids
 // are stored in canonical lower case (sync binds ids into the encryption and the server refuses
 // other spellings), so a file with upper-case ids imports as the same conversation every time.
+// Its outbox entries are queued to reconcile (src/db/syncApply.ts): pushed only if the account
+// lacks the record or holds it older.
 import { guard } from './errors';
 import { canonicalAttachment, canonicalConversation, canonicalMessage } from './idRepair';
 import { enqueueMany } from './outbox';
@@ -61,7 +63,10 @@ export class ImportRepo {
           for (const m of b.messages) queue.push({ kind: 'message', id: m.id });
           for (const a of b.attachments) queue.push({ kind: 'attachment', id: a.id });
         }
-        await enqueueMany(db, queue);
+        // Queued to reconcile: an imported record is no edit made here but a copy with its own
+        // `updatedAt` (perhaps of a record the account holds in a newer version): the next sync
+        // pulls before it pushes it, and the newer version wins.
+        await enqueueMany(db, queue, true);
         return result;
       }),
     );

@@ -3,7 +3,7 @@
 import type { Role } from '../shared/engine';
 import { titleFrom, UNTITLED } from './conversations';
 import { guard, StorageError } from './errors';
-import { newId, now } from './ids';
+import { after, newId, now } from './ids';
 import { enqueue } from './outbox';
 import type { HearthDb } from './schema';
 import type { Message, MessageMetadata, MessageStatus } from './types';
@@ -52,7 +52,7 @@ export class MessageRepo {
         };
         await this.db.messages.add(msg);
         const title = conv.title === UNTITLED && input.role === 'user' ? titleFrom(input.content) : conv.title;
-        await this.db.conversations.update(conv.id, { currentLeafId: msg.id, updatedAt: t, title });
+        await this.db.conversations.update(conv.id, { currentLeafId: msg.id, updatedAt: after(conv.updatedAt), title });
         await enqueue(this.db, 'message', msg.id);
         await enqueue(this.db, 'conversation', conv.id);
         return msg;
@@ -67,8 +67,9 @@ export class MessageRepo {
   update(id: string, patch: MessagePatch): Promise<void> {
     return guard(() =>
       this.db.transaction('rw', this.db.messages, this.db.outbox, async () => {
-        const changed = await this.db.messages.update(id, { ...patch, updatedAt: now() });
-        if (!changed) throw new StorageError('not-found', 'That message no longer exists.', false);
+        const cur = await this.db.messages.get(id);
+        if (!cur) throw new StorageError('not-found', 'That message no longer exists.', false);
+        await this.db.messages.update(id, { ...patch, updatedAt: after(cur.updatedAt) });
         await enqueue(this.db, 'message', id);
       }),
     );
@@ -96,7 +97,7 @@ export class MessageRepo {
         await this.db.messages.bulkUpdate(
           stale.map((m) => ({
             key: m.id,
-            changes: { status: 'interrupted' as const, updatedAt: t, metadata: { ...m.metadata, finishReason: 'interrupted' as const } },
+            changes: { status: 'interrupted' as const, updatedAt: Math.max(t, m.updatedAt + 1), metadata: { ...m.metadata, finishReason: 'interrupted' as const } },
           })),
         );
         for (const m of stale) await enqueue(this.db, 'message', m.id);

@@ -36,6 +36,11 @@ export class OutboxRepo {
     return guard(() => this.db.outbox.count());
   }
 
+  /** The keys of the entries queued to reconcile (compared with the server's version before a push). */
+  reconcileKeys(): Promise<Set<string>> {
+    return guard(async () => new Set(await this.db.outbox.filter((e) => e.reconcile === true).primaryKeys()));
+  }
+
   /** Remove entries that were pushed, unless the record changed again since they were read. */
   ack(entries: OutboxEntry[]): Promise<void> {
     return guard(() =>

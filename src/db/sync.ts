@@ -163,16 +163,20 @@ export class SyncStateRepo {
 
   /**
    * Sign-out: removes the account key, the sync state and the outbox; with `keepLocal` false
-   * also every conversation, message and attachment on this device.
+   * also every conversation, message and attachment on this device. With `onlyIfSynced` nothing
+   * happens (false) while a change waits in the outbox: checked in the same transaction, so a
+   * change another tab makes meanwhile is never removed unsynced.
    */
-  end(keepLocal: boolean): Promise<void> {
+  end(keepLocal: boolean, onlyIfSynced = false): Promise<boolean> {
     const { db } = this;
     return guard(() =>
       db.transaction('rw', [db.syncState, db.keys, db.outbox, db.conversations, db.messages, db.attachments], async () => {
+        if (onlyIfSynced && (await db.outbox.count()) > 0) return false;
         await db.keys.delete(ACCOUNT_KEY_ID);
         await db.syncState.clear();
         await db.outbox.clear();
         if (!keepLocal) await Promise.all([db.conversations.clear(), db.messages.clear(), db.attachments.clear()]);
+        return true;
       }),
     );
   }

@@ -9,10 +9,15 @@
 //   compared in the same transaction that applies it. Only a retry of a record set aside at that
 //   very seq passes.
 // - Last writer wins by server order: a pulled version replaces the local one...
-// - ...unless the record has a pending local change (an outbox entry): then the local version is
-//   kept, and since it is pushed after this pull it gets a later server seq and wins everywhere.
-//   An entry queued to reconcile (`reconcile`) is no local change: the pulled version wins unless
-//   the local one is newer by `updatedAt` (then the entry becomes an ordinary one and is pushed).
+// - ...unless the record has a pending local change (an outbox entry) at least as new by
+//   `updatedAt` (every write stamps a record later than the version it changed, src/db/ids.ts):
+//   then the local version is kept, and since it is pushed after this pull (a sync pulls first)
+//   it gets a later server seq and wins everywhere. A pending change OLDER than the pulled
+//   version (a record another device changed after this one, e.g. on top of an imported copy of
+//   it) gives way: the pulled version is applied and the entry dropped.
+//   An entry queued to reconcile (`reconcile`: an import, a sign-in, a restore) is no local change:
+//   the pulled version wins unless the local one is newer (then the entry becomes an ordinary one
+//   and is pushed).
 // - A record that cannot be applied (it fails to decrypt or validate, comes from a newer app,
 //   misses chunks, or does not fit what this device knows: same id but another kind, a message
 //   moved to another conversation) is SET ASIDE: kept opaque in syncState (`aside:<id>`), counted
@@ -102,13 +107,14 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
         if (prior && prior.seq <= r.seq) await db.syncState.delete(asideKey(r.id));
         const key = outboxKey(r.kind, r.id);
         const entry = await db.outbox.get(key);
-        if (entry && !entry.reconcile) {
-          result.keptLocal++;
-          continue;
-        }
         if (entry) {
           const local = (await table(r.kind).get(r.id)) as { updatedAt: number } | undefined;
-          if (local && r.record && local.updatedAt > r.record.updatedAt) {
+          const newer = !!local && !!r.record && r.record.updatedAt > local.updatedAt;
+          if (!entry.reconcile && !newer) {
+            result.keptLocal++;
+            continue;
+          }
+          if (entry.reconcile && local && r.record && local.updatedAt > r.record.updatedAt) {
             await db.outbox.put({ key, kind: entry.kind, id: entry.id, seq: entry.seq }); // now an ordinary change: pushed
             result.keptLocal++;
             continue;

@@ -146,20 +146,37 @@ export async function reauthenticate(deps: AccountDeps, password: string): Promi
 
 /**
  * Ends the session on the server (best effort: signing out works offline) and forgets it here.
- * Removing the local conversations first pushes what waits; if some changes still are not on the
- * server it fails with 'unsynced' (saying how many) unless `force`.
+ * Removing the local conversations first pushes what waits, then removes them only if nothing
+ * waits any more (checked in the transaction that removes them, so a change another tab made
+ * meanwhile is pushed first or kept); if some changes still are not on the server it fails with
+ * 'unsynced' (saying how many) unless `force`.
  */
 export async function signOut(deps: AccountDeps, keepLocal: boolean, opts: { client?: SyncClient; force?: boolean } = {}): Promise<void> {
   const account = await deps.storage.sync.account();
-  if (!keepLocal && !opts.force && account) {
+  const checked = !keepLocal && !opts.force && !!account;
+  // Under the sync lock: no other tab is in the middle of a sync when the state goes.
+  const finish = async () => {
+    if (!(await deps.storage.sync.end(keepLocal, checked))) return false;
+    if (!keepLocal) await deps.storage.settings.set(LOCAL_OWNER_SETTING, null);
+    if (account) await deps.transport(account.serverUrl, () => account.token).logout();
+    return true;
+  };
+  const attempt = () => (opts.client ? opts.client.exclusive(finish) : finish());
+  if (!checked) {
+    await attempt();
+    return;
+  }
+  for (let round = 0; ; round++) {
     let why = '';
     try {
       await opts.client?.syncOnce();
     } catch (e) {
       why = ` (${toSyncError(e).message.replace(/\.$/, '')})`; // shown with the count below
     }
-    const waiting = await deps.storage.outbox.count();
-    if (waiting > 0) {
+    if (await attempt()) return;
+    // Another tab may have saved a change after this push: push again, a few times at most.
+    if (why || !opts.client || round >= 2) {
+      const waiting = await deps.storage.outbox.count();
       const one = waiting === 1;
       throw new SyncError(
         'unsynced',
@@ -168,13 +185,6 @@ export async function signOut(deps: AccountDeps, keepLocal: boolean, opts: { cli
       );
     }
   }
-  const finish = async () => {
-    if (account) await deps.transport(account.serverUrl, () => account.token).logout();
-    await deps.storage.sync.end(keepLocal);
-    if (!keepLocal) await deps.storage.settings.set(LOCAL_OWNER_SETTING, null);
-  };
-  // Under the sync lock: no other tab is in the middle of a sync when the state goes.
-  await (opts.client ? opts.client.exclusive(finish) : finish());
 }
 
 async function current(deps: AccountDeps, password: string) {

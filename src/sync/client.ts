@@ -1,11 +1,13 @@
-// The sync engine: one `syncOnce()` pushes what the outbox holds, then pulls what the server has
-// (src/sync/push.ts, src/sync/pull.ts). One tab syncs at a time: every run holds the lock
-// "hearth-sync" (src/sync/lock.ts).
+// The sync engine: one `syncOnce()` pulls what the server has, pushes what the outbox holds, and
+// pulls again after a push (src/sync/push.ts, src/sync/pull.ts). One tab syncs at a time: every
+// run holds the lock "hearth-sync" (src/sync/lock.ts).
 //
-// Reconciling (after a fresh sign-in with local data, or when the server was restored from a
-// backup): the device pulls EVERYTHING first, comparing each pulled record with the local one
-// queued to reconcile (the newer by `updatedAt` wins; src/db/syncApply.ts), and only then pushes:
-// what the server lacks or holds older. A device never pushes stale copies over newer changes.
+// Pulling first lets every pulled record be compared with what waits here (src/db/syncApply.ts):
+// a device never pushes a stale copy over a newer change. Reconciling (after a fresh sign-in with
+// local data, or when the server was restored from a backup; an import's records are queued the
+// same way): the pull starts from 0 after a sign-in or restore, each pulled record is compared
+// with the local one queued to reconcile (the newer by `updatedAt` wins), and only then does the
+// device push what the server lacks or holds older.
 //
 // Server history: every push and pull answer names the server's epoch for this user. A device
 // that stored another epoch, or is told 409 history-changed (its cursor is past what the server
@@ -79,21 +81,27 @@ export class SyncClient {
   }
 
   private async once(s: Session, report: SyncReport): Promise<void> {
-    if (await this.storage.sync.reconciling()) {
-      await pullAll(this.ctx, s, report);
-      await this.storage.sync.endReconcile();
-    }
-    // A failed push does not stop the pull (unless the network, the session or the server's
-    // history is gone): the device still receives what others wrote; the push error is reported after.
+    // A run pulls first, so what waits here is compared with what the server holds before it is
+    // pushed (src/db/syncApply.ts: a pending change older than the server's version gives way).
+    // Records queued to reconcile (imports, a sign-in, a restore) are pushed only if queued before
+    // that pull (another tab may import meanwhile; the next run compares those).
+    const compared = await this.storage.outbox.reconcileKeys();
+    const reconciling = await this.storage.sync.reconciling();
+    await pullAll(this.ctx, s, report);
+    if (reconciling) await this.storage.sync.endReconcile();
+    // A failed push is reported after the run (the device received what others wrote); the
+    // network, the session or the server's history gone stop the run at once.
+    const pushedBefore = report.pushed;
     let pushError: unknown = null;
     try {
-      await pushAll(this.ctx, s, report);
+      await pushAll(this.ctx, s, report, compared);
     } catch (e) {
       const err = e instanceof SyncError ? e : null;
       if (!err || ['network', 'offline', 'unauthorized', 'history-changed'].includes(err.code)) throw e;
       pushError = e;
     }
-    await pullAll(this.ctx, s, report);
+    // What others pushed meanwhile, and this push's own sequence numbers (the cursor moves past them).
+    if (report.pushed > pushedBefore) await pullAll(this.ctx, s, report);
     if (pushError) throw pushError;
   }
 }

@@ -18,12 +18,16 @@ import type { Session, SyncContext, SyncReport } from './context';
 /** Keep JSON push bodies well under the server's 8 MiB limit. */
 const PUSH_BODY_BUDGET = 6 * 1024 * 1024;
 
-export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport): Promise<void> {
+/**
+ * Pushes the outbox. An entry queued to reconcile is pushed only if its key is in `compared` (a
+ * pull compared it with the server's version first); the others wait for the next run.
+ */
+export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport, compared: ReadonlySet<string> = new Set()): Promise<void> {
   const { storage } = ctx;
   for (let round = 0; round < 1000; round++) {
     let batch: PendingBatch | null = (await storage.sync.pendingBatch()) ?? null;
     if (!batch) {
-      const built = await buildBatch(ctx, s, report);
+      const built = await buildBatch(ctx, s, report, compared);
       if (!built) return;
       batch = await storage.sync.savePending(built);
     }
@@ -48,7 +52,7 @@ export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport):
   }
 }
 
-async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport): Promise<PendingBatch | null> {
+async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport, compared: ReadonlySet<string>): Promise<PendingBatch | null> {
   const { storage, opts } = ctx;
   const clientId = await storage.sync.clientId();
   if (!clientId) throw new SyncError('not-signed-in', 'This device has no sync client id; sign in again.', false);
@@ -64,6 +68,7 @@ async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport): Pro
     const entry = entries[i];
     const rec = records[i];
     if (entry.kind === 'message' && (rec as Message | undefined)?.status === 'streaming') continue;
+    if (entry.reconcile && !compared.has(entry.key)) continue;
     if (!CanonicalUuid.safeParse(entry.id).success) {
       report.skipped.push(`${entry.kind} ${entry.id}: its id is not a lower-case UUID`);
       continue;

@@ -94,6 +94,18 @@ class DeviceLock {
   private tail: Promise<void> = Promise.resolve();
   private readonly held = new Map<string, () => void>();
   private readonly gone = new Set<string>();
+  /** Tabs waiting for the lock (their work has not started). */
+  private readonly queued = new Set<string>();
+
+  /** The tab holding the lock, if any. */
+  get holder(): string | undefined {
+    return this.held.keys().next().value;
+  }
+
+  /** The tab waits for the lock (not for the network or its own work). */
+  waits(tabId: string): boolean {
+    return this.queued.has(tabId);
+  }
 
   for(tabId: string): SyncLock {
     return <T>(work: () => Promise<T>): Promise<T> => {
@@ -101,7 +113,9 @@ class DeviceLock {
       let release!: () => void;
       const hold = new Promise<void>((r) => (release = r));
       this.tail = before.then(() => hold);
+      this.queued.add(tabId);
       return before.then(async () => {
+        this.queued.delete(tabId);
         if (this.gone.has(tabId)) {
           release();
           throw new Error(`tab ${tabId} is closed`);
@@ -119,7 +133,9 @@ class DeviceLock {
 
   closed(tabId: string): void {
     this.gone.add(tabId);
+    this.queued.delete(tabId);
     this.held.get(tabId)?.();
+    this.held.delete(tabId);
   }
 }
 

@@ -70,10 +70,18 @@ async function runOnce(cluster: Cluster, seed: number, ops: Op[], o: RunOptions)
   const seen = new Set<app.Activity>();
 
   const allTabs = () => devices.flatMap((d) => d.tabs);
+  // A tab waits on the network when its own request is parked, or when it waits for its device's
+  // sync lock while the tab holding that lock waits on the network.
+  const onNet = (t: Tab) => {
+    if (net.has(t.id)) return true;
+    const holder = t.device.lock.holder;
+    return t.device.lock.waits(t.id) && holder !== undefined && net.has(holder);
+  };
+  const running = () => allTabs().filter((t) => t.busy && !onNet(t));
   const quiet = async () => {
     const deadline = Date.now() + stepTimeout;
-    while (allTabs().some((t) => t.busy && !net.has(t.id))) {
-      if (Date.now() > deadline) throw new Hang(`no progress in ${stepTimeout} ms: ${allTabs().filter((t) => t.busy && !net.has(t.id)).map((t) => `${t.id} ${t.activity!.what}`).join(', ')}`);
+    while (running().length) {
+      if (Date.now() > deadline) throw new Hang(`no progress in ${stepTimeout} ms: ${running().map((t) => `${t.id} ${t.activity!.what}`).join(', ')}`);
       await new Promise((r) => setImmediate(r));
     }
     for (const t of allTabs()) {

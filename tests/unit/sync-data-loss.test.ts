@@ -2,11 +2,17 @@
 // the app's real sync client on fake-indexeddb against the real sync server in-process on PGlite.
 // Each test is a scenario that lost data before its fix.
 import { describe, expect, it } from 'vitest';
+import { buildExport, exportSourceOf } from '../../src/io/exportBuilder';
+import { parseImportFile } from '../../src/io/parseFile';
 import { changePassword, reauthenticate, signIn, signOut } from '../../src/sync/account';
-import { device } from './syncHelpers';
+import { device, type Device } from './syncHelpers';
 import { realServer, titles } from './syncRealServer';
 
 const { serverFetch, dev, account, pair } = realServer();
+
+/** The export dialog's file of everything on a device, and the import dialog writing one. */
+const exportOf = async (d: Device) => (await buildExport(exportSourceOf(d.storage), { includeAttachments: true })).text();
+const importInto = async (d: Device, json: string) => d.storage.imports.write((await parseImportFile(new Blob([json], { type: 'application/json' }), 'export.json')).bundles);
 
 describe('signing in again', () => {
   it("a device signing in again does not revert other devices' renames and deletes", async () => {
@@ -88,6 +94,41 @@ describe('signing out', () => {
     expect((await b.storage.conversations.get(second.id))?.title).toBe('Also not pushed');
   });
 
+  // Another tab saves a conversation while this tab signs out: after its push (during the last
+  // pull), or while the server hears of the sign-out.
+  const signOutWhileAnotherTabSaves = async (when: 'after the push' | 'during the logout') => {
+    let other: Device | undefined;
+    let pushed = false;
+    let saved = false;
+    const net = serverFetch(async (path, res) => {
+      if (path.endsWith('/sync/push')) pushed = true;
+      const now = when === 'after the push' ? pushed && path.endsWith('/sync/pull') : path.endsWith('/auth/logout');
+      if (now && other && !saved) {
+        saved = true;
+        await other.storage.conversations.create({ title: 'Saved in another tab meanwhile' });
+      }
+      return res;
+    });
+    const a = device(net);
+    const b = dev();
+    await account(a, b);
+    await a.client.syncOnce();
+    other = a.tab();
+    await a.storage.conversations.create({ title: 'Before sign-out' });
+    await signOut(a.deps, false, { client: a.client });
+    expect(saved).toBe(true);
+    await b.client.syncOnce();
+    return { here: await titles(a), there: await titles(b) };
+  };
+
+  it('"Remove from this device" pushes a change another tab saved after its push, then removes', async () => {
+    expect(await signOutWhileAnotherTabSaves('after the push')).toEqual({ here: [], there: ['Before sign-out', 'Saved in another tab meanwhile'] });
+  });
+
+  it('a change another tab saves once "Remove from this device" removed the data stays on the device', async () => {
+    expect(await signOutWhileAnotherTabSaves('during the logout')).toEqual({ here: ['Saved in another tab meanwhile'], there: ['Before sign-out'] });
+  });
+
   it('removing anyway (forced) deletes what could not be pushed, as the user chose', async () => {
     const net = serverFetch();
     const a = device(net);
@@ -137,5 +178,66 @@ describe('another account', () => {
     await a.client.syncOnce();
     await other.client.syncOnce();
     expect(await titles(other)).toEqual(['Moving over']);
+  });
+});
+
+describe('imports', () => {
+  it("an imported copy of a record the account holds newer does not revert it (the newer wins)", async () => {
+    const { a, b } = await pair();
+    const c = await a.storage.conversations.create({ title: 'Draft' });
+    await a.storage.messages.add({ conversationId: c.id, parentId: null, role: 'user', content: 'hello' });
+    // B imports A's export (same ids) before either synced; then A renames and syncs.
+    await importInto(b, await exportOf(a));
+    await a.storage.conversations.rename(c.id, 'Final');
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    await a.client.syncOnce();
+    for (const d of [a, b]) expect(await titles(d)).toEqual(['Final']);
+  });
+
+  it('a change made on top of an imported copy is not reverted by the original device pushing its older version', async () => {
+    const { a, b } = await pair();
+    const c = await a.storage.conversations.create({ title: 'Made on A, not synced' });
+    await importInto(b, await exportOf(a));
+    await b.storage.conversations.rename(c.id, 'Renamed on B after the import');
+    await b.client.syncOnce(); // B's rename reaches the server first
+    await a.client.syncOnce(); // A's own (older) version waits in its outbox
+    await b.client.syncOnce();
+    for (const d of [a, b]) expect(await titles(d)).toEqual(['Renamed on B after the import']);
+  });
+
+  it('a change is stamped later than the version it changed, even on a device whose clock is behind', async () => {
+    const { a, b, email } = await pair();
+    const c = await a.storage.conversations.create({ title: 'Written by a clock an hour ahead' });
+    await a.storage.db.conversations.update(c.id, { updatedAt: Date.now() + 3_600_000 }); // A's clock is fast
+    const file = await exportOf(a);
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    await b.storage.conversations.rename(c.id, 'Renamed on B afterwards');
+    await b.client.syncOnce();
+    // A third device imports A's old export: B's rename is newer than that copy, whatever the clocks say.
+    const d = dev();
+    await signIn(d.deps, d.creds(email));
+    await importInto(d, file);
+    await d.client.syncOnce();
+    await b.client.syncOnce();
+    for (const x of [b, d]) expect(await titles(x)).toEqual(['Renamed on B afterwards']);
+  });
+
+  it('an imported record the account lacks, or holds older, is pushed', async () => {
+    const { a, b } = await pair();
+    const c = await a.storage.conversations.create({ title: 'Old title' });
+    await a.client.syncOnce();
+    await a.storage.conversations.rename(c.id, 'Newer, made before the import, not synced');
+    const newer = await exportOf(a);
+    await a.storage.conversations.create({ title: 'Only in the file' });
+    const lacking = await exportOf(a);
+    // B (fresh, synced nothing) imports the newer export and the one with a conversation the server lacks.
+    for (const json of [newer, lacking]) await importInto(b, json);
+    await b.client.syncOnce();
+    const c2 = dev();
+    await signIn(c2.deps, c2.creds((await b.storage.sync.account())!.email));
+    await c2.client.syncOnce();
+    expect(await titles(c2)).toEqual(['Newer, made before the import, not synced', 'Only in the file']);
   });
 });
