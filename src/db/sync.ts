@@ -7,7 +7,7 @@
 import { guard } from './errors';
 import { canonicalizeLocalIds } from './idRepair';
 import type { HearthDb } from './schema';
-import { applyPulled, asideCount, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY } from './syncApply';
+import { applyPulled, asideCount, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY, SYNC_PENDING_KEY } from './syncApply';
 import type { ApplyRecord, ApplyResult, AsideRecord, PullCursor } from './syncApply';
 import type { Attachment, Conversation, Message, OutboxEntry, SyncKind } from './types';
 import type { KdfParams, Mutation, WrappedKey } from '../shared/sync/protocol';
@@ -22,7 +22,10 @@ export interface SyncAccount {
   wrappedAccountKey: WrappedKey;
 }
 
-/** A push batch, stored before it is sent and resent as is until the server acknowledges it. */
+/**
+ * A push batch, stored before it is sent and resent as is until the server acknowledges it (less
+ * a record a newer pulled version replaced meanwhile: src/db/syncApply.ts).
+ */
 export interface PendingBatch {
   clientId: string;
   mutations: Mutation[];
@@ -50,7 +53,7 @@ const K = {
   epoch: 'epoch',
   reconcile: 'reconcile',
   nextMutationId: 'nextMutationId',
-  pending: 'pendingBatch',
+  pending: SYNC_PENDING_KEY,
   lastSyncedAt: 'lastSyncedAt',
 } as const;
 const fileKey = (attachmentId: string) => `file:${attachmentId}`;

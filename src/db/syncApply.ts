@@ -17,7 +17,7 @@
 //   it) gives way: the pulled version is applied and the entry dropped.
 //   An entry queued to reconcile (`reconcile`: an import, a sign-in, a restore) is no local change:
 //   the pulled version wins unless the local one is newer (then the entry becomes an ordinary one
-//   and is pushed).
+//   and is pushed). A version that gives way also leaves the unanswered push batch, if in it.
 // - A record that cannot be applied (it fails to decrypt or validate, comes from a newer app,
 //   misses chunks, or does not fit what this device knows: same id but another kind, a message
 //   moved to another conversation) is SET ASIDE: kept opaque in syncState (`aside:<id>`), counted
@@ -39,7 +39,14 @@ export type ApplyRecord = (
   | { kind: 'message'; record: Message | null }
   /** `record.data` undefined keeps the local bytes (the attachment's content never changes). */
   | { kind: 'attachment'; record: (Omit<Attachment, 'data'> & { data?: Blob }) | null }
-) & { seq: number; id: string; /** As pulled, to set it aside if it does not fit. */ ciphertext: string };
+) & {
+  seq: number;
+  id: string;
+  /** As pulled, to set it aside if it does not fit. */
+  ciphertext: string;
+  /** A tombstone's time (the deleted record's `updatedAt`), compared with pending local changes. */
+  stamp?: number;
+};
 
 /** A pulled record kept opaque because this device cannot apply it. */
 export interface AsideRecord {
@@ -72,6 +79,14 @@ export interface ApplyResult {
 export const SYNC_CURSOR_KEY = 'cursor';
 export const SYNC_CURSOR_AT_KEY = 'cursorAt';
 export const asideKey = (recordId: string) => `aside:${recordId}`;
+/** The syncState key of the push batch waiting for the server's answer (src/db/sync.ts). */
+export const SYNC_PENDING_KEY = 'pendingBatch';
+
+/** What this module reads of a pending batch. */
+interface PendingShape {
+  mutations: { recordId: string }[];
+  entries: { key: string }[];
+}
 
 const KINDS: SyncKind[] = ['conversation', 'message', 'attachment'];
 type Table = HearthDb['messages'];
@@ -109,17 +124,18 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
         const entry = await db.outbox.get(key);
         if (entry) {
           const local = (await table(r.kind).get(r.id)) as { updatedAt: number } | undefined;
-          const newer = !!local && !!r.record && r.record.updatedAt > local.updatedAt;
-          if (!entry.reconcile && !newer) {
+          const theirs = r.record ? r.record.updatedAt : r.stamp;
+          if (!entry.reconcile && !(local && theirs !== undefined && theirs > local.updatedAt)) {
             result.keptLocal++;
             continue;
           }
-          if (entry.reconcile && local && r.record && local.updatedAt > r.record.updatedAt) {
+          if (entry.reconcile && local && theirs !== undefined && local.updatedAt > theirs) {
             await db.outbox.put({ key, kind: entry.kind, id: entry.id, seq: entry.seq }); // now an ordinary change: pushed
             result.keptLocal++;
             continue;
           }
           await db.outbox.delete(key);
+          await dropFromPending(r.id, key);
         }
         const t = table(r.kind);
         if (!r.record && r.kind === 'conversation') await removeConversation(r.id);
@@ -129,6 +145,17 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
           await db.attachments.put({ ...r.record, data: r.record.data ?? local ?? new Blob([]) });
         } else await t.put(r.record as Message);
         result.applied++;
+      }
+      // A version waiting in the unanswered push batch that a newer pulled one replaced: dropped
+      // from the batch, so the resend cannot put it back over the newer one. (If the server did
+      // apply it, the pulled version came after it anyway; mutation ids need only increase.)
+      async function dropFromPending(recordId: string, key: string) {
+        const row = await db.syncState.get(SYNC_PENDING_KEY);
+        const batch = row?.value as PendingShape | undefined;
+        if (!batch?.mutations.some((m) => m.recordId === recordId)) return;
+        const mutations = batch.mutations.filter((m) => m.recordId !== recordId);
+        if (!mutations.length) await db.syncState.delete(SYNC_PENDING_KEY);
+        else await db.syncState.put({ key: SYNC_PENDING_KEY, value: { ...batch, mutations, entries: batch.entries.filter((e) => e.key !== key) } });
       }
       if (cursor.seq > before) {
         await db.syncState.bulkPut([

@@ -72,7 +72,7 @@ function transient(e: unknown): boolean {
 }
 
 async function toApply(ctx: SyncContext, s: Session, rec: PulledRecord, files: Array<[string, FileInfo]>): Promise<Omit<ApplyRecord, 'ciphertext'>> {
-  const base = { seq: rec.seq, id: rec.id };
+  const base = { seq: rec.seq, id: rec.id, ...(rec.stamp !== undefined ? { stamp: rec.stamp } : {}) };
   if (rec.kind !== 'attachment') return { ...base, kind: rec.kind, record: rec.record } as Omit<ApplyRecord, 'ciphertext'>;
   if (!rec.record || rec.record.deletedAt !== null || !rec.file) return { ...base, kind: 'attachment', record: rec.record };
   const file = rec.file;

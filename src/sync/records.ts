@@ -90,14 +90,16 @@ export type SyncRecord =
   | { kind: 'message'; id: string; conversationId: string | null; record: Message | null }
   | { kind: 'attachment'; id: string; conversationId: string | null; record: AttachmentMeta | null; file: FileInfo | null };
 
-export type PulledRecord = SyncRecord & { seq: number };
+/** A pulled record with its server seq; `stamp` is a tombstone's `updatedAt` (when it was deleted). */
+export type PulledRecord = SyncRecord & { seq: number; stamp?: number };
 
 /** What goes inside the ciphertext: the record, or for a deleted one a tombstone without content. */
 export function envelopeOf(rec: SyncRecord, now = Date.now()): Record<string, unknown> {
   const deletedAt = rec.record ? rec.record.deletedAt : now;
   if (deletedAt === null) return { v: ENVELOPE_VERSION, ...rec };
   const empty = rec.kind === 'attachment' ? { file: null } : {};
-  return { v: ENVELOPE_VERSION, kind: rec.kind, id: rec.id, conversationId: null, record: null, ...empty, deleted: true, updatedAt: deletedAt };
+  // Its stamp: the deleted record's `updatedAt` (pending changes elsewhere are compared with it).
+  return { v: ENVELOPE_VERSION, kind: rec.kind, id: rec.id, conversationId: null, record: null, ...empty, deleted: true, updatedAt: rec.record ? rec.record.updatedAt : deletedAt };
 }
 
 export function sealRecord(key: AccountKey, rec: SyncRecord): Promise<string> {
@@ -124,6 +126,6 @@ export async function openRecord(key: AccountKey, change: Change): Promise<Pulle
   if (env.kind === 'attachment' && env.record && !env.record.deletedAt && (!env.file || env.file.size !== env.record.size)) {
     throw refused(what, 'its file description is missing or does not match its size');
   }
-  const { v: _v, deleted: _deleted, updatedAt: _updatedAt, ...rec } = env;
-  return { ...(rec as SyncRecord), seq: change.seq };
+  const { v: _v, deleted: _deleted, updatedAt: stamp, ...rec } = env;
+  return { ...(rec as SyncRecord), seq: change.seq, ...(rec.record === null && stamp !== undefined ? { stamp } : {}) };
 }

@@ -2,6 +2,8 @@
 // to a given fetch function (the fake server or the real one in-process).
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openStorage, type Storage } from '../../src/db';
+import { buildExport, exportSourceOf } from '../../src/io/exportBuilder';
+import { parseImportFile } from '../../src/io/parseFile';
 import { KDF_LIMITS } from '../../src/shared/sync/protocol';
 import type { AccountDeps } from '../../src/sync/account';
 import { SyncClient, type SyncClientOptions } from '../../src/sync/client';
@@ -52,3 +54,8 @@ export async function snapshot(s: Storage) {
     cursor: await s.sync.cursor(),
   };
 }
+
+/** The export dialog's file of everything on a device, and the import dialog writing one. */
+export const exportOf = async (d: Device) => (await buildExport(exportSourceOf(d.storage), { includeAttachments: true })).text();
+export const importInto = async (d: Device, json: string) =>
+  d.storage.imports.write((await parseImportFile(new Blob([json], { type: 'application/json' }), 'export.json')).bundles);
