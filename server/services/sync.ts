@@ -6,10 +6,12 @@
 // seq n has committed, and a cursor never skips a change. Idempotence: the client's last mutation
 // id is stored in the same transaction, and mutation ids at or below it are skipped, so a retried
 // push changes nothing. Both routes are rate-limited per account; a push that would grow the
-// account past its quota is refused whole (nothing of it is stored).
+// account past its quota is refused whole (nothing of it is stored), and so is one carrying an
+// attachment record whose chunks the server does not hold (409 missing-chunks).
 //
 // History: a server restored from a backup has gone back in time: its seqs are below what devices
-// have pulled. Each push and pull carries what the device last pulled (seq and record id); when
+// have pulled or been given for their pushes. Each push and pull carries what the device last
+// pulled (seq and record id), and the highest seq its pushes were given (and the record); when
 // the log no longer holds that record at that seq or later (or its newest seq is below it), the
 // user's epoch changes and the answer is 409 history-changed. Every answer names the epoch, so
 // every device of the user (also those whose own check would pass) notices and reconciles. See
@@ -55,6 +57,7 @@ export class SyncService {
       if (fresh.length === 0) {
         return { lastMutationId: lastApplied, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: null })), epoch };
       }
+      await requireChunks(tx, userId, fresh);
       // One row per record: when a push holds several versions of a record, the last one wins.
       // Ciphertexts stay base64url text: both drivers parse text far faster than bytea.
       const newest = new Map<string, { index: number; ciphertext: string }>();
@@ -109,7 +112,7 @@ export class SyncService {
     const epoch = historyKept(await this.db.transaction(async (tx) => {
       const [user] = await tx.query<{ last_seq: string | number; epoch: string | null }>('SELECT last_seq, epoch FROM users WHERE id = $1', [userId]);
       if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
-      return this.checkHistory(tx, userId, user, { seq: q.since, at: q.at ?? null });
+      return this.checkHistory(tx, userId, user, { seq: q.since, at: q.at ?? null }, { seq: q.pushed, at: q.pushedAt ?? null });
     }));
     const budget = this.config.pullMaxBytes - CHANGE_OVERHEAD_BYTES;
     // `total` is the page's bytes up to and including the row. Returned: the rows that start
@@ -139,13 +142,14 @@ export class SyncService {
   }
 
   /** The user's epoch (made on first use), or LOST (with a new epoch) when the log lost what the device saw. */
-  private async checkHistory(tx: Queryable, userId: string, user: { last_seq: string | number; epoch: string | null }, seen?: Seen): Promise<string | Lost> {
+  private async checkHistory(tx: Queryable, userId: string, user: { last_seq: string | number; epoch: string | null }, ...seen: (Seen | undefined)[]): Promise<string | Lost> {
     let lost = false;
-    if (seen && seen.seq > 0) {
-      lost = Number(user.last_seq) < seen.seq;
-      if (!lost && seen.at) {
-        const [row] = await tx.query<{ seq: string | number }>('SELECT seq FROM records WHERE user_id = $1 AND record_id = $2', [userId, seen.at]);
-        lost = !row || Number(row.seq) < seen.seq;
+    for (const s of seen) {
+      if (lost || !s || s.seq <= 0) continue;
+      lost = Number(user.last_seq) < s.seq;
+      if (!lost && s.at) {
+        const [row] = await tx.query<{ seq: string | number }>('SELECT seq FROM records WHERE user_id = $1 AND record_id = $2', [userId, s.at]);
+        lost = !row || Number(row.seq) < s.seq;
       }
     }
     if (!lost && user.epoch) return user.epoch;
@@ -166,3 +170,21 @@ function historyKept<T>(v: T | Lost): T {
   if (v === LOST) throw new ApiError('history-changed', 'The sync server no longer holds changes this device has seen (it was restored from a backup); this device will reconcile.');
   return v;
 }
+
+/**
+ * An attachment record is accepted only with its chunks on the server (`chunks` of a mutation):
+ * the client uploads them first, but a restore from a backup or the orphan clean-up may have
+ * removed them since. Refused whole (nothing applied); the client uploads them again.
+ */
+async function requireChunks(tx: Queryable, userId: string, mutations: PushRequest['mutations']): Promise<void> {
+  const needed = mutations.filter((m) => m.chunks);
+  if (!needed.length) return;
+  const rows = await tx.query<{ id: string; have: string | number; n: number }>(
+    `SELECT w.id, w.n, (SELECT count(*) FROM chunks c WHERE c.user_id = $1 AND c.attachment_id = w.id AND c.idx < w.n) AS have
+     FROM unnest($2::uuid[], $3::int[]) AS w(id, n)`,
+    [userId, needed.map((m) => m.recordId), needed.map((m) => m.chunks)],
+  );
+  const missing = rows.filter((r) => Number(r.have) < r.n).length;
+  if (missing) throw new ApiError('missing-chunks', `${missing} attachment(s) in this push miss chunks on the server; upload them again.`);
+}
+

@@ -1,16 +1,18 @@
 // Sync client state on this device (schema v3 tables `syncState` and `keys`): the signed-in
 // account, the account key (a non-extractable CryptoKey, never in localStorage), client id, pull
-// cursor, next mutation id, the pending (persisted, not yet acknowledged) push batch, and which
+// cursor, the push batch state (src/db/syncBatch.ts), which
 // attachments already have their encrypted chunks on the server, the server's epoch, whether the
 // device is reconciling with the server, and the records set aside. Sign-in and sign-out change
 // all of it in one transaction.
 import { guard } from './errors';
 import { canonicalizeLocalIds } from './idRepair';
-import type { HearthDb } from './schema';
-import { applyPulled, asideCount, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY, SYNC_PENDING_KEY } from './syncApply';
+import { applyPulled, asideCount, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY } from './syncApply';
+import { BATCH_KEYS, PushBatchState } from './syncBatch';
 import type { ApplyRecord, ApplyResult, AsideRecord, PullCursor } from './syncApply';
 import type { Attachment, Conversation, Message, OutboxEntry, SyncKind } from './types';
-import type { KdfParams, Mutation, WrappedKey } from '../shared/sync/protocol';
+import type { KdfParams, WrappedKey } from '../shared/sync/protocol';
+
+export type { PendingBatch } from './syncBatch';
 
 export interface SyncAccount {
   serverUrl: string;
@@ -20,19 +22,6 @@ export interface SyncAccount {
   expiresAt: number;
   kdf: KdfParams;
   wrappedAccountKey: WrappedKey;
-}
-
-/**
- * A push batch, stored before it is sent and resent as is until the server acknowledges it (less
- * a record a newer pulled version replaced meanwhile: src/db/syncApply.ts).
- */
-export interface PendingBatch {
-  clientId: string;
-  mutations: Mutation[];
-  /** The outbox entries the batch covers, as read (acknowledged only if unchanged since). */
-  entries: OutboxEntry[];
-  /** Set (and stored) before the batch is first sent: a server answer "already applied" is then expected. */
-  sent?: boolean;
 }
 
 export interface StoredFileInfo {
@@ -52,22 +41,11 @@ const K = {
   cursorAt: SYNC_CURSOR_AT_KEY,
   epoch: 'epoch',
   reconcile: 'reconcile',
-  nextMutationId: 'nextMutationId',
-  pending: SYNC_PENDING_KEY,
-  lastSyncedAt: 'lastSyncedAt',
+  ...BATCH_KEYS,
 } as const;
 const fileKey = (attachmentId: string) => `file:${attachmentId}`;
 
-export class SyncStateRepo {
-  constructor(private readonly db: HearthDb) {}
-
-  private async value<T>(key: string): Promise<T | undefined> {
-    return (await this.db.syncState.get(key))?.value as T | undefined;
-  }
-
-  private put(key: string, value: unknown) {
-    return this.db.syncState.put({ key, value });
-  }
+export class SyncStateRepo extends PushBatchState {
 
   account(): Promise<SyncAccount | undefined> {
     return guard(() => this.value<SyncAccount>(K.account));
@@ -129,7 +107,7 @@ export class SyncStateRepo {
     const { db } = this;
     return guard(() =>
       db.transaction('rw', [db.syncState, db.outbox, db.conversations, db.messages, db.attachments], async () => {
-        await db.syncState.delete(K.pending);
+        await db.syncState.bulkDelete([K.pending, K.pushedAt]);
         await db.syncState.bulkPut([
           { key: K.cursor, value: 0 },
           { key: K.cursorAt, value: null },
@@ -197,81 +175,6 @@ export class SyncStateRepo {
     return guard(() => this.value<string>(K.clientId));
   }
 
-  pendingBatch(): Promise<PendingBatch | undefined> {
-    return guard(() => this.value<PendingBatch>(K.pending));
-  }
-
-  /**
-   * Persists a batch before it is sent, numbering its mutations from the next free mutation id
-   * in the same transaction (so two tabs never number two batches alike). If a batch is already
-   * pending (another tab saved one), that one is returned instead and must be sent first.
-   * `after` (the server's last applied mutation id) raises the numbering above it.
-   */
-  savePending(batch: PendingBatch, after = 0): Promise<PendingBatch> {
-    return guard(() =>
-      this.db.transaction('rw', this.db.syncState, async () => {
-        const existing = await this.value<PendingBatch>(K.pending);
-        if (existing) return existing;
-        let next = Math.max((await this.value<number>(K.nextMutationId)) ?? 1, after + 1);
-        const saved: PendingBatch = { ...batch, sent: false, mutations: batch.mutations.map((m) => ({ ...m, mutationId: next++ })) };
-        await this.put(K.pending, saved);
-        await this.put(K.nextMutationId, next);
-        return saved;
-      }),
-    );
-  }
-
-  /** Marks the pending batch as sent (before it is sent for the first time). */
-  markSent(batch: PendingBatch): Promise<void> {
-    return guard(async () => {
-      await this.db.transaction('rw', this.db.syncState, async () => {
-        const cur = await this.value<PendingBatch>(K.pending);
-        if (cur && cur.mutations[0]?.mutationId === batch.mutations[0]?.mutationId) await this.put(K.pending, { ...cur, sent: true });
-      });
-    });
-  }
-
-  /**
-   * The server answered a batch's first sending with "already applied" for some mutations: their
-   * ids were used before (by another tab or a restored server state). Those are renumbered above
-   * `after` and kept pending; the rest is done.
-   */
-  async renumberPending(batch: PendingBatch, reused: Set<number>, after: number): Promise<PendingBatch> {
-    return guard(() =>
-      this.db.transaction('rw', this.db.syncState, async () => {
-        await this.db.syncState.delete(K.pending);
-        return this.savePending({ ...batch, mutations: batch.mutations.filter((m) => reused.has(m.mutationId)) }, after);
-      }),
-    );
-  }
-
-  /**
-   * The server refused the batch whole and applied none of it (its account is full): forget the
-   * batch, so the next one is built afresh from the outbox (whose entries stay) and carries what
-   * changed since, such as the deletes that make room. Its mutation ids are simply never used.
-   */
-  dropPending(batch: PendingBatch): Promise<void> {
-    return guard(async () => {
-      await this.db.transaction('rw', this.db.syncState, async () => {
-        const cur = await this.value<PendingBatch>(K.pending);
-        if (cur && cur.clientId === batch.clientId && cur.mutations[0]?.mutationId === batch.mutations[0]?.mutationId) await this.db.syncState.delete(K.pending);
-      });
-    });
-  }
-
-  /** The server applied the batch: acknowledge its outbox entries (unless re-queued) and drop it. */
-  finishPending(batch: PendingBatch, at: number): Promise<void> {
-    const { db } = this;
-    return guard(() =>
-      db.transaction('rw', db.syncState, db.outbox, async () => {
-        const current = await db.outbox.bulkGet(batch.entries.map((e) => e.key));
-        await db.outbox.bulkDelete(batch.entries.filter((e, i) => current[i]?.seq === e.seq).map((e) => e.key));
-        await db.syncState.delete(K.pending);
-        await this.put(K.lastSyncedAt, at);
-      }),
-    );
-  }
-
   /** Writes pulled records (never into the outbox), the records set aside and the new cursor in one transaction. */
   apply(records: ApplyRecord[], aside: Omit<AsideRecord, 'appVersion'>[], cursor: PullCursor, appVersion: string): Promise<ApplyResult> {
     return applyPulled(this.db, records, aside, cursor, appVersion);
@@ -310,6 +213,11 @@ export class SyncStateRepo {
 
   fileInfo(attachmentId: string): Promise<StoredFileInfo | undefined> {
     return guard(() => this.value<StoredFileInfo>(fileKey(attachmentId)));
+  }
+
+  /** Forgets that these attachments' chunks are on the server (the next push uploads them). */
+  forgetFiles(attachmentIds: string[]): Promise<void> {
+    return guard(() => this.db.syncState.bulkDelete(attachmentIds.map(fileKey)));
   }
 
   setFileInfo(attachmentId: string, info: StoredFileInfo): Promise<void> {

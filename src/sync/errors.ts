@@ -17,6 +17,8 @@ export type SyncErrorCode =
   | 'storage'
   /** The server's history changed (restored from a backup): the device reconciles. */
   | 'history-changed'
+  /** The server lacks chunks of an attachment this device pushed: they are uploaded again. */
+  | 'missing-chunks'
   /** Removing local data would lose changes not pushed yet: ask first. */
   | 'unsynced'
   /** This device holds another account's conversations: ask before adding them. */

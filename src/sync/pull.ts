@@ -21,7 +21,7 @@ export async function pullAll(ctx: SyncContext, s: Session, report: SyncReport):
   const limit = ctx.opts.pageSize ?? PULL_DEFAULT_LIMIT;
   for (let page = 0; page < 100_000; page++) {
     const cursor = await storage.sync.pullCursor();
-    const res = must(await s.transport.pull(cursor.seq, limit, cursor.at));
+    const res = must(await s.transport.pull(cursor.seq, limit, cursor.at, await storage.sync.pushedAt()));
     await ctx.checkEpoch(res.epoch);
     let last = cursor;
     for (const change of res.changes) {

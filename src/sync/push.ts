@@ -6,7 +6,9 @@
 // applied" means the ids were used before (another tab, or a restored server's client state), so
 // those mutations are renumbered above the server's last id and sent again. Then the outbox
 // entries are acknowledged (an entry re-queued meanwhile stays) and the batch is dropped.
-// Attachment bytes go up as encrypted chunks before the record that describes them.
+// Attachment bytes go up as encrypted chunks before the record that describes them, which names
+// how many the server must hold; when the server lacks some (409 missing-chunks) the batch is
+// rebuilt and they go up again.
 import type { LocalRecord, OutboxEntry, PendingBatch } from '../db';
 import type { Attachment, Conversation, Message } from '../db';
 import { CanonicalUuid, canonicalId, MAX_CIPHERTEXT_BYTES, MAX_MUTATIONS_PER_PUSH, type Mutation } from '../shared/sync/protocol';
@@ -24,6 +26,7 @@ const PUSH_BODY_BUDGET = 6 * 1024 * 1024;
  */
 export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport, compared: ReadonlySet<string> = new Set()): Promise<void> {
   const { storage } = ctx;
+  let reuploads = 0;
   for (let round = 0; round < 1000; round++) {
     let batch: PendingBatch | null = (await storage.sync.pendingBatch()) ?? null;
     if (!batch) {
@@ -33,9 +36,16 @@ export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport, 
     }
     const resend = batch.sent !== false; // a batch stored by an older version (no flag) may have been sent
     if (!resend) await storage.sync.markSent(batch);
-    const answer = await s.transport.push({ clientId: batch.clientId, mutations: batch.mutations, seen: await storage.sync.pullCursor() });
+    const answer = await s.transport.push({ clientId: batch.clientId, mutations: batch.mutations, seen: await seen(ctx) });
     // Refused whole for quota: rebuild next time (deletes made meanwhile may make it fit).
     if (!answer.ok && answer.error.code === 'quota-exceeded') await storage.sync.dropPending(batch);
+    // Refused whole because the server lacks chunks it once took (a restore, the orphan clean-up):
+    // rebuild at once, uploading the batch's attachments again (a few times at most per run).
+    if (!answer.ok && answer.error.code === 'missing-chunks' && reuploads++ < 2) {
+      await storage.sync.forgetFiles(batch.mutations.filter((m) => m.chunks).map((m) => m.recordId));
+      await storage.sync.dropPending(batch);
+      continue;
+    }
     const res = must(answer);
     await ctx.checkEpoch(res.epoch);
     const results = new Map(res.results.map((r) => [r.mutationId, r.seq]));
@@ -47,9 +57,25 @@ export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport, 
       await storage.sync.renumberPending(batch, new Set(reused), res.lastMutationId);
       continue;
     }
-    await storage.sync.finishPending(batch, ctx.now());
+    await storage.sync.finishPending(batch, ctx.now(), highest(batch, results));
     report.pushed += batch.mutations.length;
   }
+}
+
+/** What the device has seen of the server's log: its cursor, or the highest seq its pushes were given. */
+async function seen(ctx: SyncContext) {
+  const [cursor, pushed] = await Promise.all([ctx.storage.sync.pullCursor(), ctx.storage.sync.pushedAt()]);
+  return pushed.seq > cursor.seq ? pushed : cursor;
+}
+
+/** The highest seq this answer gave a mutation of the batch, and its record. */
+function highest(batch: PendingBatch, results: Map<number, number | null>) {
+  let top = { seq: 0, at: null as string | null };
+  for (const m of batch.mutations) {
+    const seq = results.get(m.mutationId);
+    if (seq != null && seq > top.seq) top = { seq, at: m.recordId };
+  }
+  return top;
 }
 
 async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport, compared: ReadonlySet<string>): Promise<PendingBatch | null> {
@@ -73,7 +99,8 @@ async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport, comp
       report.skipped.push(`${entry.kind} ${entry.id}: its id is not a lower-case UUID`);
       continue;
     }
-    const ciphertext = await sealRecord(s.key, await toSyncRecord(ctx, s, entry, rec));
+    const record = await toSyncRecord(ctx, s, entry, rec);
+    const ciphertext = await sealRecord(s.key, record);
     if ((ciphertext.length * 3) / 4 > MAX_CIPHERTEXT_BYTES) {
       report.skipped.push(`${entry.kind} ${entry.id}: too large to sync`);
       continue;
@@ -81,7 +108,8 @@ async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport, comp
     if (bytes + ciphertext.length > PUSH_BODY_BUDGET && mutations.length > 0) break;
     bytes += ciphertext.length + 100;
     // Numbered when the batch is stored (savePending).
-    mutations.push({ mutationId: mutations.length + 1, recordId: entry.id, ciphertext });
+    const chunks = record.kind === 'attachment' && record.file ? record.file.chunkCount : undefined;
+    mutations.push({ mutationId: mutations.length + 1, recordId: entry.id, ciphertext, ...(chunks ? { chunks } : {}) });
     used.push(entry);
   }
   return mutations.length ? { clientId, mutations, entries: used } : null;

@@ -33,7 +33,7 @@ export interface SyncTransport {
   deleteAccount(body: DeleteAccountRequest): Promise<Result<void>>;
   push(body: PushRequest): Promise<Result<PushResponse>>;
   /** `at`: the record pulled at `since` (the server checks it still holds it; see PullQuery). */
-  pull(since: number, limit: number, at?: string | null): Promise<Result<PullResponse>>;
+  pull(since: number, limit: number, at?: string | null, pushed?: { seq: number; at: string | null }): Promise<Result<PullResponse>>;
   putChunk(attachmentId: string, index: number, bytes: Uint8Array): Promise<Result<void>>;
   getChunk(attachmentId: string, index: number): Promise<Result<Uint8Array>>;
   deleteChunks(attachmentId: string): Promise<Result<void>>;
@@ -67,6 +67,7 @@ const SERVER_CODES: Record<string, { code: SyncErrorCode; message?: string; retr
   'email-taken': { code: 'email-taken', message: 'An account with this email already exists. Sign in instead.', retryable: false },
   'rate-limited': { code: 'rate-limited', message: 'The sync server asks to slow down; will retry.', retryable: true },
   'history-changed': { code: 'history-changed', message: 'The sync server was restored from a backup; this device reconciles with it.', retryable: true },
+  'missing-chunks': { code: 'missing-chunks', message: 'The sync server lost some attachment data; this device uploads it again.', retryable: true },
   'quota-exceeded': {
     code: 'quota-exceeded',
     message:
@@ -148,8 +149,12 @@ export function httpTransport(opts: HttpTransportOptions): SyncTransport {
     changePassword: (body) => json(SessionResponse, 'POST', API_PATHS.password, body),
     deleteAccount: (body) => empty('POST', API_PATHS.deleteAccount, body),
     push: (body) => json(PushResponse, 'POST', API_PATHS.push, body),
-    pull: (since, limit, at) =>
-      json(PullResponse, 'GET', `${API_PATHS.pull}?since=${since}&limit=${limit}${at ? `&at=${encodeURIComponent(at)}` : ''}`),
+    pull: (since, limit, at, pushed) =>
+      json(
+        PullResponse,
+        'GET',
+        `${API_PATHS.pull}?since=${since}&limit=${limit}${at ? `&at=${encodeURIComponent(at)}` : ''}${pushed?.seq ? `&pushed=${pushed.seq}${pushed.at ? `&pushedAt=${encodeURIComponent(pushed.at)}` : ''}` : ''}`,
+      ),
     putChunk: (attachmentId, index, bytes) => empty('PUT', chunkPath(attachmentId, index), undefined, bytes),
     deleteChunks: (attachmentId) => empty('DELETE', chunkPath(attachmentId)),
     async getChunk(attachmentId, index) {

@@ -344,11 +344,17 @@ for (const database of DATABASES) {
       expect((await pull(`since=1&at=${randomUUID()}`)).status).toBe(409);
       const third = (await pull('since=0')).body.epoch;
       expect(third).not.toBe(second);
+      // A pull whose cursor passes but whose device was given a seq the log no longer holds: the same.
+      expect((await pull(`since=0&pushed=3&pushedAt=${ids[0]}`)).status).toBe(200);
+      expect((await pull(`since=0&pushed=9&pushedAt=${ids[0]}`)).status).toBe(409);
+      expect((await pull(`since=0&pushed=3&pushedAt=${randomUUID()}`)).status).toBe(409);
+      const fourth = (await pull('since=0')).body.epoch;
       // A push from such a device changes nothing but the epoch.
       const refused = await push({ mutations: mutations(4, 1), seen: { seq: 50, at: null } });
       expect(refused.status).toBe(409);
       expect((await pullAll(a, token)).map((c) => c.seq)).toEqual([2, 3]);
-      expect((await pull('since=3')).body.epoch).not.toBe(third);
+      expect((await pull('since=3')).body.epoch).not.toBe(fourth);
+      expect(fourth).not.toBe(third);
     });
 
     it('a password change re-keys the account and revokes every other session', async () => {

@@ -1,7 +1,8 @@
 // The periodic clean-up (server/services/maintenance.ts), called directly on PGlite and
 // PostgreSQL: expired sessions go, live ones stay; chunks no record names go once older than the
 // grace period (young ones and those of pushed records stay) and leave the account's usage; old
-// rate-limit windows go. Also: startServer runs it in the server process.
+// rate-limit windows go. Also: startServer runs it in the server process, and a push naming an
+// attachment's chunks is refused while they are missing (gone after a restore or the clean-up).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
@@ -67,6 +68,26 @@ for (const database of DATABASES) {
       expect((await a.call('GET', `/api/sync/chunks/${pushed}/1`, { token: user.token })).status).toBe(200);
       // Running it again finds nothing more.
       expect((await services.maintenance.cleanup()).orphanChunks).toBe(0);
+    });
+
+    it('takes an attachment record only with the chunks it names: a push lacking them is refused whole (409 missing-chunks)', async () => {
+      const a = new Api(app);
+      const user = await a.register();
+      const [att, other] = [randomUUID(), randomUUID()];
+      const push = (mutationId: number, chunks: number) =>
+        a.call('POST', '/api/sync/push', {
+          token: user.token,
+          json: { clientId: user.userId, mutations: [{ mutationId, recordId: other, ciphertext: 'AAAA' }, { mutationId: mutationId + 1, recordId: att, ciphertext: 'BBBB', chunks }] },
+        });
+      expect((await a.call('PUT', `/api/sync/chunks/${att}/0`, { token: user.token, raw: new Uint8Array(10) })).status).toBe(204);
+      const refused = await push(1, 2);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('missing-chunks');
+      expect(await db.query('SELECT 1 FROM records WHERE user_id = $1', [user.userId])).toHaveLength(0); // nothing of it applied
+      expect((await a.call('PUT', `/api/sync/chunks/${att}/1`, { token: user.token, raw: new Uint8Array(10) })).status).toBe(204);
+      const taken = await push(1, 2);
+      expect(taken.status).toBe(200);
+      expect(taken.body.results.map((r: { seq: number | null }) => r.seq !== null)).toEqual([true, true]);
     });
 
     it('forgets rate-limit windows that ended more than a day ago', async () => {

@@ -118,4 +118,51 @@ describe('a server restored from a backup', () => {
     for (const d of [a, b, c]) expect(await titles(d)).toEqual(all);
     expect((await c.storage.conversations.get(lost.id))?.title).toBe('After the backup');
   });
+
+  it('an attachment sent after the backup reaches every device after the restore: its chunks go up again', async () => {
+    const { a, b } = await pair();
+    const conv = await a.storage.conversations.create({ title: 'Files' });
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    await backup();
+    const bytes = 'the file sent after the backup\n'.repeat(2000);
+    const { attachments } = await a.storage.attachments.addMessageWithFiles(a.storage.messages, { conversationId: conv.id, parentId: null, role: 'user', content: 'see file' }, [
+      { name: 'late.txt', type: 'text/plain', data: new Blob([bytes]) },
+    ]);
+    await a.client.syncOnce();
+    await restore(); // the record and its chunks are gone from the server; A still thinks the chunks are there
+
+    for (const d of [a, b, a, b]) await d.client.syncOnce();
+    const got = await b.storage.attachments.get(attachments[0].id);
+    expect(await got?.data.text()).toBe(bytes);
+    expect(await b.storage.sync.asideCount()).toBe(0);
+  });
+
+  it("a push the server acknowledged and then lost to a restore is pushed again, though the device's cursor never passed it", async () => {
+    let pushed = false;
+    let dropPull = true;
+    const flaky = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const path = new URL(new Request(input, init).url).pathname;
+      if (path.endsWith('/sync/push')) pushed = true;
+      else if (path.endsWith('/sync/pull') && pushed && dropPull) {
+        dropPull = false;
+        throw new TypeError('Failed to fetch'); // the pull after the push never happens
+      }
+      return plain(input, init);
+    }) as typeof fetch;
+    const a = device(flaky);
+    const b = dev();
+    await account(a, b);
+    await a.client.syncOnce();
+    await backup();
+    const lost = await a.storage.conversations.create({ title: 'Acknowledged, then restored away' });
+    await expect(a.client.syncOnce()).rejects.toMatchObject({ code: 'network' });
+    expect(await a.storage.outbox.count()).toBe(0); // the push was acknowledged
+    await restore();
+
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    expect((await b.storage.conversations.get(lost.id))?.title).toBe('Acknowledged, then restored away');
+  });
 });
+

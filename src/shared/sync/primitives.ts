@@ -70,6 +70,8 @@ export const ERROR_STATUS = {
   'email-taken': 409,
   /** The server's log no longer holds what the device saw (restored from a backup): reconcile. */
   'history-changed': 409,
+  /** A pushed attachment record's chunks are not (or no longer) on the server: upload them again. */
+  'missing-chunks': 409,
   'payload-too-large': 413,
   /** The account's storage quota is used up (a push or chunk that would grow it is refused whole). */
   'quota-exceeded': 413,

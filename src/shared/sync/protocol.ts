@@ -73,6 +73,11 @@ export const Mutation = z.object({
   mutationId: PositiveInt,
   recordId: CanonicalUuid,
   ciphertext: Ciphertext,
+  /**
+   * An attachment record: how many chunks (indexes 0..chunks-1 under its id) must be on the
+   * server; a push that carries one whose chunks are missing is refused whole (409 missing-chunks).
+   */
+  chunks: z.number().int().min(1).max(MAX_CHUNK_INDEX + 1).optional(),
 });
 export type Mutation = z.infer<typeof Mutation>;
 
@@ -121,6 +126,12 @@ export const PullQuery = z.object({
   since: QueryInt(0, Number.MAX_SAFE_INTEGER, 0),
   limit: QueryInt(1, PULL_MAX_LIMIT, PULL_DEFAULT_LIMIT),
   at: CanonicalUuid.optional(),
+  /**
+   * The highest seq a push of this device was given, and the record it was given to (checked like
+   * since/at: a server restored from a backup taken before that push answers 409 history-changed).
+   */
+  pushed: QueryInt(0, Number.MAX_SAFE_INTEGER, 0),
+  pushedAt: CanonicalUuid.optional(),
 });
 export type PullQuery = z.output<typeof PullQuery>;
 
