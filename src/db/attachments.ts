@@ -97,13 +97,17 @@ export class AttachmentRepo {
     const { db } = this;
     return guard(() =>
       db.transaction('rw', [db.conversations, db.attachments, db.messages, db.outbox], async () => {
-        const gone = await db.conversations.where('deletedAt').between(0, cutoff, true, false).primaryKeys();
+        const deleted = await db.conversations.where('deletedAt').between(0, cutoff, true, false).toArray();
+        const gone = deleted.map((c) => c.id);
         if (!gone.length) return 0;
+        // Stamped at the delete's time, not now: an undo made meanwhile on another device is newer.
+        const deletedAt = new Map(deleted.map((c) => [c.id, c.deletedAt!]));
+        const stamp = (r: { conversationId: string; updatedAt: number }) => Math.max(deletedAt.get(r.conversationId)!, r.updatedAt + 1);
         const live = (await db.attachments.where('conversationId').anyOf(gone).toArray()).filter((a) => a.deletedAt === null);
         const messages = (await db.messages.where('conversationId').anyOf(gone).toArray()).filter((m) => m.deletedAt === null);
         const t = now();
-        await db.attachments.bulkPut(live.map(({ text: _text, ...a }) => ({ ...a, data: new Blob([], { type: a.type }), deletedAt: t, updatedAt: Math.max(t, a.updatedAt + 1) })));
-        await db.messages.bulkPut(messages.map((m) => ({ ...m, content: '', deletedAt: t, updatedAt: Math.max(t, m.updatedAt + 1) })));
+        await db.attachments.bulkPut(live.map(({ text: _text, ...a }) => ({ ...a, data: new Blob([], { type: a.type }), deletedAt: t, updatedAt: stamp(a) })));
+        await db.messages.bulkPut(messages.map((m) => ({ ...m, content: '', deletedAt: t, updatedAt: stamp(m) })));
         await enqueueMany(db, [
           ...live.map((a) => ({ kind: 'attachment' as const, id: a.id })),
           ...messages.map((m) => ({ kind: 'message' as const, id: m.id })),

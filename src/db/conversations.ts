@@ -90,7 +90,9 @@ export class ConversationRepo {
 
   /**
    * Undo a delete. Other devices dropped the conversation with its messages and attachments when
-   * its tombstone arrived (tombstones carry no content), so all of it is queued to sync again.
+   * its tombstone arrived (tombstones carry no content), so all of it is queued to sync again,
+   * stamped anew: the undo is newer than the delete and than the final delete (purge) another
+   * device may make before it hears of the undo (stamped at the delete's time).
    */
   restore(id: string): Promise<void> {
     const { db } = this;
@@ -99,6 +101,8 @@ export class ConversationRepo {
         await this.patch(id, { deletedAt: null }, true);
         const messages = (await db.messages.where('conversationId').equals(id).toArray()).filter((m) => m.deletedAt === null);
         const attachments = (await db.attachments.where('conversationId').equals(id).toArray()).filter((a) => a.deletedAt === null);
+        await db.messages.bulkPut(messages.map((m) => ({ ...m, updatedAt: after(m.updatedAt) })));
+        await db.attachments.bulkPut(attachments.map((a) => ({ ...a, updatedAt: after(a.updatedAt) })));
         await enqueueMany(db, [
           ...messages.map((m) => ({ kind: 'message' as const, id: m.id })),
           ...attachments.map((a) => ({ kind: 'attachment' as const, id: a.id })),

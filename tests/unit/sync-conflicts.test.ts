@@ -77,4 +77,22 @@ describe('conflicts', () => {
     await b.client.syncOnce();
     for (const d of [a, b]) expect(await titles(d)).toEqual([]);
   });
+
+  it("an undo made while another device could not hear of it survives that device's final delete (purge)", async () => {
+    const { a, b } = await pair();
+    const c = await a.storage.conversations.create({ title: 'Deleted, then brought back' });
+    await a.storage.messages.add({ conversationId: c.id, parentId: null, role: 'user', content: 'keep me' });
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    await a.storage.conversations.remove(c.id);
+    await a.client.syncOnce();
+    await b.client.syncOnce(); // B hides it, keeping its messages for the undo window
+    await a.storage.conversations.restore(c.id); // Undo on A...
+    await a.client.syncOnce();
+    await b.storage.attachments.purgeDeleted(Date.now() + 1); // ...while B's undo window ends before it syncs
+    await b.client.syncOnce();
+    await a.client.syncOnce();
+    for (const d of [a, b]) expect((await d.storage.messages.listByConversation(c.id)).map((m) => m.content)).toEqual(['keep me']);
+  });
 });
+
