@@ -9,7 +9,9 @@
 //   compared in the same transaction that applies it. Only a retry of a record set aside at that
 //   very seq passes.
 // - Last writer wins by server order: a pulled version replaces the local one...
-// - ...unless the record has a pending local change (an outbox entry) at least as new by
+// - ...unless the version held here is newer by `updatedAt`: then it is kept and queued again, so
+//   a stale version pushed late (by a device that had not seen the newer one) never wins;
+// - ...and unless the record has a pending local change (an outbox entry) at least as new by
 //   `updatedAt` (every write stamps a record later than the version it changed, src/db/ids.ts):
 //   then the local version is kept, and since it is pushed after this pull (a sync pulls first)
 //   it gets a later server seq and wins everywhere. A pending change OLDER than the pulled
@@ -122,9 +124,16 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
         if (prior && prior.seq <= r.seq) await db.syncState.delete(asideKey(r.id));
         const key = outboxKey(r.kind, r.id);
         const entry = await db.outbox.get(key);
+        const local = (await table(r.kind).get(r.id)) as { updatedAt: number } | undefined;
+        const theirs = r.record ? r.record.updatedAt : r.stamp;
+        if (!entry && local && theirs !== undefined && local.updatedAt > theirs) {
+          // An older version came after the one held here (pushed by a device that had not seen
+          // this one): keep this one and push it again, so every device ends with the newer.
+          await enqueueMany(db, [{ kind: r.kind, id: r.id }]);
+          result.keptLocal++;
+          continue;
+        }
         if (entry) {
-          const local = (await table(r.kind).get(r.id)) as { updatedAt: number } | undefined;
-          const theirs = r.record ? r.record.updatedAt : r.stamp;
           if (!entry.reconcile && !(local && theirs !== undefined && theirs > local.updatedAt)) {
             result.keptLocal++;
             continue;
@@ -138,7 +147,7 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
           await dropFromPending(r.id, key);
         }
         const t = table(r.kind);
-        if (!r.record && r.kind === 'conversation') await removeConversation(r.id);
+        if (!r.record && r.kind === 'conversation') await removeConversation(r.id, r.stamp);
         else if (!r.record) await t.delete(r.id);
         else if (r.kind === 'attachment') {
           const local = (await db.attachments.get(r.id))?.data;
@@ -178,11 +187,12 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
    * delete is final). Removing them at once would lose them for good if a concurrent edit (a rename
    * pushed after the delete) brings the conversation back: nothing would send its messages again.
    */
-  async function removeConversation(id: string): Promise<void> {
+  /** Marks a conversation deleted by a pulled tombstone, stamped as the tombstone (its delete's time). */
+  async function removeConversation(id: string, stamp: number | undefined): Promise<void> {
     const local = await db.conversations.get(id);
     if (!local || local.deletedAt !== null) return;
-    const now = Date.now();
-    await db.conversations.put({ ...local, deletedAt: now, updatedAt: Math.max(now, local.updatedAt) });
+    const at = stamp ?? Date.now();
+    await db.conversations.put({ ...local, deletedAt: at, updatedAt: Math.max(at, local.updatedAt) });
   }
 
   async function conflict(r: ApplyRecord): Promise<string | null> {

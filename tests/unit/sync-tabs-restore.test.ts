@@ -164,5 +164,27 @@ describe('a server restored from a backup', () => {
     await b.client.syncOnce();
     expect((await b.storage.conversations.get(lost.id))?.title).toBe('Acknowledged, then restored away');
   });
+
+  it('a stale version pushed late by another reconciling device does not bring a deleted conversation back', async () => {
+    const a = dev({ lock: memoryLock() }); // another device: its own sync lock
+    let other: (() => Promise<unknown>) | null = null;
+    const b = device((async (input: RequestInfo | URL, init?: RequestInit) => {
+      // A reconciles and pushes its delete after B pulled everything but before B pushes.
+      if (other && new Request(input, init).url.endsWith('/sync/push')) await [other, (other = null)][0]();
+      return plain(input, init);
+    }) as typeof fetch);
+    await account(a, b);
+    await backup();
+    const x = await a.storage.conversations.create({ title: 'Deleted during the reconcile' });
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    await restore(); // X is gone from the server; both devices hold it
+    await a.storage.conversations.remove(x.id);
+    other = () => a.client.syncOnce();
+    await b.client.syncOnce(); // pushes its older copy of X after A's delete
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    for (const d of [a, b]) expect(await titles(d)).toEqual([]);
+  });
 });
 
