@@ -134,12 +134,12 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
           continue;
         }
         if (entry) {
-          if (!entry.reconcile && !(local && theirs !== undefined && theirs > local.updatedAt)) {
-            result.keptLocal++;
-            continue;
-          }
-          if (entry.reconcile && local && theirs !== undefined && local.updatedAt > theirs) {
-            await db.outbox.put({ key, kind: entry.kind, id: entry.id, seq: entry.seq }); // now an ordinary change: pushed
+          const keep = entry.reconcile ? !!local && theirs !== undefined && local.updatedAt > theirs : !(local && theirs !== undefined && theirs > local.updatedAt);
+          if (keep) {
+            // Over an OLDER pulled version: queued anew (an ordinary change now), so it is pushed
+            // after this pull even if a batch that carried it was applied before that version
+            // overwrote it. (An equal one is this device's own push coming back.)
+            if (local && theirs !== undefined && theirs < local.updatedAt) await enqueueMany(db, [{ kind: r.kind, id: r.id }]);
             result.keptLocal++;
             continue;
           }

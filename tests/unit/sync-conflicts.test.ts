@@ -4,6 +4,7 @@
 // real sync client on fake-indexeddb against the real sync server in-process on PGlite.
 import { describe, expect, it } from 'vitest';
 import { signIn } from '../../src/sync/account';
+import { memoryLock } from '../../src/sync/lock';
 import { device, exportOf, importInto } from './syncHelpers';
 import { realServer, titles } from './syncRealServer';
 
@@ -93,6 +94,43 @@ describe('conflicts', () => {
     await b.client.syncOnce();
     await a.client.syncOnce();
     for (const d of [a, b]) expect((await d.storage.messages.listByConversation(c.id)).map((m) => m.content)).toEqual(['keep me']);
+  });
+
+  it('a newer change whose push answer was lost is pushed again when an older version overwrote it meanwhile', async () => {
+    let loseAnswer = false;
+    const a = device((async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await plain(input, init);
+      if (loseAnswer && new Request(input, init).url.endsWith('/sync/push')) {
+        loseAnswer = false;
+        throw new TypeError('Failed to fetch'); // the server applied it; A never hears so
+      }
+      return res;
+    }) as typeof fetch, { lock: memoryLock() });
+    let meanwhile: (() => Promise<void>) | null = null;
+    const b = device((async (input: RequestInfo | URL, init?: RequestInit) => {
+      const run = meanwhile;
+      if (run && new Request(input, init).url.endsWith('/sync/push')) {
+        meanwhile = null;
+        await run(); // after B pulled, before B pushes
+      }
+      return plain(input, init);
+    }) as typeof fetch);
+    await account(a, b);
+    const c = await a.storage.conversations.create({ title: 'Shared' });
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    await b.storage.conversations.rename(c.id, 'Older change on B');
+    meanwhile = async () => {
+      await a.storage.conversations.setSystemPrompt(c.id, 'Newer change on A');
+      loseAnswer = true;
+      await expect(a.client.syncOnce()).rejects.toMatchObject({ code: 'network' });
+    };
+    await b.client.syncOnce(); // B's older version lands after A's newer one
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    const [onA, onB] = [await a.storage.conversations.get(c.id), await b.storage.conversations.get(c.id)];
+    expect(onA?.systemPrompt).toBe('Newer change on A');
+    expect(onB).toEqual(onA);
   });
 });
 

@@ -170,7 +170,11 @@ describe('a server restored from a backup', () => {
     let other: (() => Promise<unknown>) | null = null;
     const b = device((async (input: RequestInfo | URL, init?: RequestInit) => {
       // A reconciles and pushes its delete after B pulled everything but before B pushes.
-      if (other && new Request(input, init).url.endsWith('/sync/push')) await [other, (other = null)][0]();
+      const run = other;
+      if (run && new Request(input, init).url.endsWith('/sync/push')) {
+        other = null;
+        await run();
+      }
       return plain(input, init);
     }) as typeof fetch);
     await account(a, b);
