@@ -69,7 +69,8 @@ for (const db of dbs) {
       console.log(formatOutcome(r, ALL_FAULTS.length, [...faults]));
     }
   } finally {
-    await cluster.close();
+    // A failure to close must not hide the error that ended the loop (if one did): both are printed.
+    await cluster.close().catch((e) => console.error(`[fuzz:sync] ${db}: closing the servers failed:`, e));
   }
 }
 
