@@ -1,11 +1,13 @@
 // `npm run fuzz:sync -- --seeds N [--seed S] [--db pglite|postgres|both] [--faults a,b|all|none]
-//   [--ops N] [--devices N] [--tabs N] [--shrink-seconds S] [--replay file.json] [--verbose]`
+//   [--ops N] [--devices N] [--tabs N] [--shrink-seconds S] [--replay file.json] [--verbose] [--keep-going]`
 // Runs seeded multi-device fault-injection schedules against the real sync server (see
 // docs/fuzz-sync.md). PostgreSQL needs TEST_DATABASE_URL. Server ports from FUZZ_SYNC_PORT (8821).
 // Exits 1 when any seed breaks an invariant; each failing seed prints a minimal replay.
+// --keep-going (long runs): a seed the harness cannot run (a server that will not start again)
+// is printed and counted as a harness error, and the run goes on with fresh servers.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startCluster, type DbKind } from './cluster';
+import { startCluster, type Cluster, type DbKind } from './cluster';
 import { formatOutcome, fuzzSeed, type Replay, type SeedOutcome } from './fuzz';
 import { ALL_FAULTS, FAULT_KINDS, type FaultKind } from './ops';
 
@@ -21,6 +23,7 @@ const { values: a } = parseArgs({
     'shrink-seconds': { type: 'string', default: '180' },
     replay: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    'keep-going': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -57,20 +60,36 @@ const options = {
 const port = Number(process.env.FUZZ_SYNC_PORT || 8821);
 
 const outcomes: SeedOutcome[] = [];
+const harnessErrors: string[] = [];
 console.log(`[fuzz:sync] ${seeds.length} seed(s) on ${dbs.join(' and ')}; faults: ${[...faults].join(', ') || 'none'}`);
-for (const db of dbs) {
+const open = async (db: DbKind) => {
   const started = Date.now();
   const cluster = await startCluster(db, port, process.env.TEST_DATABASE_URL);
   console.log(`[fuzz:sync] ${db}: ${cluster.instances.length} server instance(s) up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return cluster;
+};
+// A failure to close must not hide the error that ended the loop (if one did): both are printed.
+const close = (c: Cluster) => c.close().catch((e) => console.error(`[fuzz:sync] ${c.kind}: closing the servers failed:`, e));
+for (const db of dbs) {
+  let cluster = await open(db);
   try {
     for (const seed of seeds) {
-      const r = await fuzzSeed(cluster, seed, options, replay?.ops);
+      let r: SeedOutcome;
+      try {
+        r = await fuzzSeed(cluster, seed, options, replay?.ops);
+      } catch (e) {
+        if (!a['keep-going']) throw e;
+        harnessErrors.push(`${db}:${seed}`);
+        console.log(`seed ${seed} [${db}] HARNESS ERROR (not counted): ${String((e as Error)?.stack ?? e).split('\n').slice(0, 3).join(' | ').slice(0, 600)}`);
+        await close(cluster);
+        cluster = await open(db);
+        continue;
+      }
       outcomes.push(r);
       console.log(formatOutcome(r, ALL_FAULTS.length, [...faults]));
     }
   } finally {
-    // A failure to close must not hide the error that ended the loop (if one did): both are printed.
-    await cluster.close().catch((e) => console.error(`[fuzz:sync] ${db}: closing the servers failed:`, e));
+    await close(cluster);
   }
 }
 
@@ -79,4 +98,5 @@ const byInvariant = new Map<string, string[]>();
 for (const r of failed) for (const inv of r.invariants) byInvariant.set(inv, [...(byInvariant.get(inv) ?? []), `${r.db}:${r.seed}`]);
 console.log(`\n[fuzz:sync] ${outcomes.length - failed.length} of ${outcomes.length} schedule(s) held every invariant`);
 for (const [inv, where] of byInvariant) console.log(`  ${inv}: ${where.join(' ')}`);
-process.exit(failed.length ? 1 : 0);
+if (harnessErrors.length) console.log(`  ${harnessErrors.length} seed(s) the harness could not run: ${harnessErrors.join(' ')}`);
+process.exit(failed.length || harnessErrors.length ? 1 : 0);
