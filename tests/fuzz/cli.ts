@@ -1,10 +1,12 @@
 // `npm run fuzz:sync -- --seeds N [--seed S] [--db pglite|postgres|both] [--faults a,b|all|none]
-//   [--ops N] [--devices N] [--tabs N] [--shrink-seconds S] [--replay file.json] [--verbose] [--keep-going]`
+//   [--ops N] [--devices N] [--tabs N] [--shrink-seconds S] [--replay file.json] [--verbose] [--keep-going] [--fresh-every N]`
 // Runs seeded multi-device fault-injection schedules against the real sync server (see
 // docs/fuzz-sync.md). PostgreSQL needs TEST_DATABASE_URL. Server ports from FUZZ_SYNC_PORT (8821).
 // Exits 1 when any seed breaks an invariant; each failing seed prints a minimal replay.
 // --keep-going (long runs): a seed the harness cannot run (a server that will not start again)
 // is printed and counted as a harness error, and the run goes on with fresh servers.
+// --fresh-every N (default 200): new servers on an empty database every N seeds, so a long run's
+// database (and the cost of each backup) does not grow with it.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startCluster, type Cluster, type DbKind } from './cluster';
@@ -24,6 +26,7 @@ const { values: a } = parseArgs({
     replay: { type: 'string' },
     verbose: { type: 'boolean', default: false },
     'keep-going': { type: 'boolean', default: false },
+    'fresh-every': { type: 'string', default: '200' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -73,7 +76,11 @@ const close = (c: Cluster) => c.close().catch((e) => console.error(`[fuzz:sync] 
 for (const db of dbs) {
   let cluster = await open(db);
   try {
-    for (const seed of seeds) {
+    for (const [i, seed] of seeds.entries()) {
+      if (i > 0 && i % Number(a['fresh-every']) === 0) {
+        await close(cluster);
+        cluster = await open(db);
+      }
       let r: SeedOutcome;
       try {
         r = await fuzzSeed(cluster, seed, options, replay?.ops);

@@ -108,6 +108,8 @@ export interface Cluster {
   backup(): Promise<number>;
   /** Puts backup `n` back (the servers are stopped meanwhile and started again). */
   restore(n: number): Promise<void>;
+  /** Deletes every backup taken so far (after each schedule: a long run would fill the disk). */
+  dropBackups(): Promise<void>;
   /** Every table, every row (for the plaintext check). */
   dump(): Promise<{ table: string; rows: Record<string, unknown>[] }[]>;
   logs(): string;
@@ -125,6 +127,7 @@ export async function startCluster(kind: DbKind, basePort: number, databaseUrl?:
     const data = join(dir, 'data');
     const inst = new Instance('pglite-0', basePort, { ...common, DATA_DIR: data });
     let backups = 0;
+    let dropped = 0;
     cluster = {
       kind,
       instances: [inst],
@@ -134,6 +137,9 @@ export async function startCluster(kind: DbKind, basePort: number, databaseUrl?:
         cpSync(data, join(dir, `backup-${n}`), { recursive: true });
         await inst.start();
         return n;
+      },
+      async dropBackups() {
+        for (; dropped < backups; dropped++) rmSync(join(dir, `backup-${dropped + 1}`), { recursive: true, force: true });
       },
       async restore(n) {
         await inst.kill();
@@ -156,6 +162,10 @@ export async function startCluster(kind: DbKind, basePort: number, databaseUrl?:
     const env = { ...common, DATABASE_URL: databaseUrl, PGOPTIONS: `-c search_path=${schema}` };
     const instances = [0, 1].map((i) => new Instance(`postgres-${i}`, basePort + 1 + i, env));
     let backups = 0;
+    let dropped = 0;
+    const dropBackups = async () => {
+      for (; dropped < backups; dropped++) await admin.query(`DROP SCHEMA IF EXISTS ${schema}_b${dropped + 1} CASCADE`);
+    };
     cluster = {
       kind,
       instances,
@@ -179,9 +189,10 @@ export async function startCluster(kind: DbKind, basePort: number, databaseUrl?:
         await admin.query('COMMIT');
         await Promise.all(instances.map((i) => i.start()));
       },
+      dropBackups,
       async close() {
         await Promise.all(instances.map((i) => i.kill()));
-        for (let b = 1; b <= backups; b++) await admin.query(`DROP SCHEMA ${schema}_b${b} CASCADE`);
+        await dropBackups();
         await admin.query(`DROP SCHEMA ${schema} CASCADE`);
         await admin.end();
       },

@@ -281,6 +281,7 @@ async function runOnce(cluster: Cluster, seed: number, ops: Op[], o: RunOptions)
   const logs = cluster.instances.map((inst, i) => inst.log.slice(logStart[i])).join('\n');
   violations.push(...plaintextIn(await cluster.dump(), logs).filter((v) => v.detail.includes(marker)));
   for (const e of net.serverErrors) violations.push({ invariant: 'server-error', detail: e });
+  await cluster.dropBackups();
   return { violations, trace, ms: Date.now() - started };
 }
 
