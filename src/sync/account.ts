@@ -146,45 +146,53 @@ export async function reauthenticate(deps: AccountDeps, password: string): Promi
 
 /**
  * Ends the session on the server (best effort: signing out works offline) and forgets it here.
- * Removing the local conversations first pushes what waits, then removes them only if nothing
- * waits any more (checked in the transaction that removes them, so a change another tab made
- * meanwhile is pushed first or kept); if some changes still are not on the server it fails with
- * 'unsynced' (saying how many) unless `force`.
+ * Removing the local conversations first runs a sync, then removes them only if that run
+ * succeeded and nothing waits any more (checked in the transaction that removes them, under the
+ * same hold of the sync lock, so a change another tab made meanwhile is pushed first or kept). The
+ * run ends with a pull that tells the server what this device's pushes were given: a server
+ * restored from a backup since then is noticed and this device pushes its data again before any
+ * of it is removed. If the run fails or changes still wait, it fails with 'unsynced' (saying how
+ * many, or that the server could not confirm) unless `force`.
  */
 export async function signOut(deps: AccountDeps, keepLocal: boolean, opts: { client?: SyncClient; force?: boolean } = {}): Promise<void> {
   const account = await deps.storage.sync.account();
   const checked = !keepLocal && !opts.force && !!account;
-  // Under the sync lock: no other tab is in the middle of a sync when the state goes.
-  const finish = async () => {
+  const end = async () => {
     if (!(await deps.storage.sync.end(keepLocal, checked))) return false;
     if (!keepLocal) await deps.storage.settings.set(LOCAL_OWNER_SETTING, null);
-    if (account) await deps.transport(account.serverUrl, () => account.token).logout();
     return true;
   };
-  const attempt = () => (opts.client ? opts.client.exclusive(finish) : finish());
-  if (!checked) {
-    await attempt();
+  const logout = async () => {
+    if (account) await deps.transport(account.serverUrl, () => account.token).logout();
+  };
+  const client = opts.client;
+  if (!checked || !client) {
+    // Under the sync lock: no other tab is in the middle of a sync when the state goes.
+    const done = await (client ? client.exclusive(end) : end());
+    if (!done) throw unsynced(await deps.storage.outbox.count(), '');
+    await logout();
     return;
   }
   for (let round = 0; ; round++) {
     let why = '';
+    let done = false;
     try {
-      await opts.client?.syncOnce();
+      done = await client.syncThen(end);
     } catch (e) {
       why = ` (${toSyncError(e).message.replace(/\.$/, '')})`; // shown with the count below
     }
-    if (await attempt()) return;
+    if (done) return logout();
     // Another tab may have saved a change after this push: push again, a few times at most.
-    if (why || !opts.client || round >= 2) {
-      const waiting = await deps.storage.outbox.count();
-      const one = waiting === 1;
-      throw new SyncError(
-        'unsynced',
-        `${waiting} ${one ? 'change on this device is' : 'changes on this device are'} not on the server yet${why}. Removing the conversations from this device loses ${one ? 'it' : 'them'}.`,
-        false,
-      );
-    }
+    if (why || round >= 2) throw unsynced(await deps.storage.outbox.count(), why);
   }
+}
+
+function unsynced(waiting: number, why: string): SyncError {
+  const one = waiting === 1;
+  const message = waiting
+    ? `${waiting} ${one ? 'change on this device is' : 'changes on this device are'} not on the server yet${why}. Removing the conversations from this device loses ${one ? 'it' : 'them'}.`
+    : `The sync server could not confirm that it holds this device's changes${why}. Removing the conversations from this device may lose some of them.`;
+  return new SyncError('unsynced', message, false);
 }
 
 async function current(deps: AccountDeps, password: string) {

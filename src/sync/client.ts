@@ -63,6 +63,17 @@ export class SyncClient {
     return this.lock(() => this.run());
   }
 
+  /**
+   * A sync run and then `after`, under one hold of the lock: what `after` sees is what that run
+   * left (no other tab syncs between them). Runs `after` only if the run succeeded.
+   */
+  syncThen<T>(after: () => Promise<T>): Promise<T> {
+    return this.lock(async () => {
+      await this.run();
+      return after();
+    });
+  }
+
   private async run(): Promise<SyncReport> {
     const s = await this.session();
     if (!s) throw new SyncError('not-signed-in', 'Not signed in to a sync server.', false);

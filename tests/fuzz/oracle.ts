@@ -9,6 +9,8 @@
 //   messages and attachments (the deleting device keeps its soft-deleted copy for Undo);
 // - every device holds the same visible state ("diverged"; `visible` leaves out deleted records
 //   and what belongs to deleted conversations), and so does a new device signing in;
+// - a restore from a backup may lose what only the server held (no device held it at that moment:
+//   a device removed its data on sign-out after pushing it); that alone is excused;
 // - no server table, chunk or log holds a marker of the plaintext ("plaintext");
 // - the server never answered 5xx ("server-error"), and every device finished syncing ("stuck");
 //   tests/fuzz/run.ts adds "hang" (no progress) and "crash" (a user action threw something else
@@ -28,6 +30,8 @@ interface Version {
   conversationId: string | null;
   /** Which device wrote it, in which operation (index into the schedule). */
   by: string;
+  /** No device held it when the server was restored from a backup: only the server did. */
+  restoreLost?: string;
 }
 
 const hash = (json: string) => createHash('sha1').update(json).digest('hex').slice(0, 16);
@@ -67,6 +71,23 @@ export class Oracle {
     }
   }
 
+  /**
+   * A restore from a backup: every version no device holds now (`held`: each device's state) was
+   * only on the server (its device removed its data on sign-out after the push), so the restore
+   * may lose it for good; no sync design can bring it back. Such versions, with every version
+   * written on top of them (if none is held either), are excused from "missing-record" and
+   * "lost-write"; anything a device still holds must survive.
+   */
+  restored(held: Snapshot[], at: string): void {
+    const have = new Set(held.flatMap((s) => [...s].map(([key, json]) => `${key}@${hash(json)}`)));
+    for (const [key, versions] of this.versions) for (const [h, v] of versions) if (!v.restoreLost && !have.has(`${key}@${h}`)) v.restoreLost = at;
+  }
+
+  /** Whether a version and every version written on top of it are excused by a restore. */
+  private lostToRestore(key: string, h: string): boolean {
+    return !!this.versions.get(key)?.get(h)?.restoreLost && (this.children.get(`${key}@${h}`) ?? []).every((k) => this.lostToRestore(key, k));
+  }
+
   /** The checks on one device's final state. */
   check(name: string, final: Snapshot): Violation[] {
     const out: Violation[] = [];
@@ -80,8 +101,8 @@ export class Oracle {
         out.push({ invariant: 'unknown-version', detail: `${name} holds ${key} in a version no device wrote: ${json.slice(0, 300)}` });
         continue;
       }
-      const kids = this.children.get(`${key}@${h}`);
-      if (!kids) continue;
+      const kids = this.children.get(`${key}@${h}`)?.filter((k) => !this.lostToRestore(key, k));
+      if (!kids?.length) continue;
       const lost = kids.map((k) => this.versions.get(key)!.get(k)!);
       const resurrected = !v.deleted && lost.some((l) => l.deleted);
       out.push({
@@ -95,6 +116,7 @@ export class Oracle {
       // Gone by a delete: the record's own, or its conversation is not shown on this device.
       const all = [...versions.values()];
       if (all.some((v) => v.deleted)) continue;
+      if ([...versions.keys()].every((h) => this.lostToRestore(key, h))) continue;
       const c = all.find((v) => v.conversationId)?.conversationId;
       if (c && !shown.has(`conversation:${c}`) && [...(this.versions.get(`conversation:${c}`)?.values() ?? [])].some((v) => v.deleted)) continue;
       out.push({ invariant: 'missing-record', detail: `${name} does not hold ${key} (written by ${[...this.versions.get(key)!.values()].map((v) => v.by).join(', ')})` });

@@ -150,7 +150,9 @@ async function runOnce(cluster: Cluster, seed: number, ops: Op[], o: RunOptions)
       return;
     }
     if (op.t === 'restore') {
-      if (backups.length) await cluster.restore(backups[Math.floor(op.p * backups.length)]);
+      if (!backups.length) return;
+      oracle.restored(await Promise.all(devices.map((d) => app.snapshot(d.tabs[0].storage))), `#${i}`);
+      await cluster.restore(backups[Math.floor(op.p * backups.length)]);
       return;
     }
     const dev = devices[op.d];

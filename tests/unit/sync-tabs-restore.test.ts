@@ -3,7 +3,7 @@
 // restored from a backup. The app's real sync client on fake-indexeddb against the real sync
 // server in-process on PGlite. Each test is a scenario that lost data before its fix.
 import { describe, expect, it } from 'vitest';
-import { signIn } from '../../src/sync/account';
+import { signIn, signOut } from '../../src/sync/account';
 import { memoryLock } from '../../src/sync/lock';
 import { device } from './syncHelpers';
 import { realServer, titles } from './syncRealServer';
@@ -163,6 +163,35 @@ describe('a server restored from a backup', () => {
     await a.client.syncOnce();
     await b.client.syncOnce();
     expect((await b.storage.conversations.get(lost.id))?.title).toBe('Acknowledged, then restored away');
+  });
+
+  it('"Remove from this device" removes nothing until the server confirms it holds it: a push lost to a restore goes up again first', async () => {
+    let pushed = false;
+    let restoreNow = true;
+    const flaky = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const path = new URL(new Request(input, init).url).pathname;
+      if (path.endsWith('/sync/push')) pushed = true;
+      else if (path.endsWith('/sync/pull') && pushed && restoreNow) {
+        restoreNow = false;
+        await restore(); // the operator restores the server right after it acknowledged the push...
+        throw new TypeError('Failed to fetch'); // ...and the pull that would have told is lost
+      }
+      return plain(input, init);
+    }) as typeof fetch;
+    const a = device(flaky);
+    const b = dev();
+    await account(a, b);
+    await a.client.syncOnce();
+    await backup();
+    const kept = await a.storage.conversations.create({ title: 'Pushed just before the restore' });
+    await expect(signOut(a.deps, false, { client: a.client })).rejects.toMatchObject({ code: 'unsynced', message: expect.stringMatching(/could not confirm/) });
+    expect(await a.storage.outbox.count()).toBe(0); // the push was acknowledged...
+    expect(await titles(a)).toEqual(['Pushed just before the restore']); // ...but nothing is removed
+
+    await signOut(a.deps, false, { client: a.client }); // notices the restore, pushes again, then removes
+    expect(await titles(a)).toEqual([]);
+    await b.client.syncOnce();
+    expect((await b.storage.conversations.get(kept.id))?.title).toBe('Pushed just before the restore');
   });
 
   it('a stale version pushed late by another reconciling device does not bring a deleted conversation back', async () => {
