@@ -88,6 +88,22 @@ describe('a server restored from a backup', () => {
     for (const t of [...TABLES, 'users']) await db().query(`DROP TABLE bk_${t}`);
   }
 
+  /** A fetch that loses the first pull after a push (running `meanwhile` first). */
+  function losePullAfterPush(meanwhile?: () => Promise<void>): typeof fetch {
+    let pushed = false;
+    let lose = true;
+    return (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const path = new URL(new Request(input, init).url).pathname;
+      if (path.endsWith('/sync/push')) pushed = true;
+      else if (path.endsWith('/sync/pull') && pushed && lose) {
+        lose = false;
+        await meanwhile?.();
+        throw new TypeError('Failed to fetch');
+      }
+      return plain(input, init);
+    }) as typeof fetch;
+  }
+
   it('devices notice, reconcile, and every change reaches every device and the server again', async () => {
     const { a, b } = await pair();
     const early = await a.storage.conversations.create({ title: 'Before the backup' });
@@ -139,17 +155,8 @@ describe('a server restored from a backup', () => {
   });
 
   it("a push the server acknowledged and then lost to a restore is pushed again, though the device's cursor never passed it", async () => {
-    let pushed = false;
-    let dropPull = true;
-    const flaky = (async (input: RequestInfo | URL, init?: RequestInit) => {
-      const path = new URL(new Request(input, init).url).pathname;
-      if (path.endsWith('/sync/push')) pushed = true;
-      else if (path.endsWith('/sync/pull') && pushed && dropPull) {
-        dropPull = false;
-        throw new TypeError('Failed to fetch'); // the pull after the push never happens
-      }
-      return plain(input, init);
-    }) as typeof fetch;
+    // The pull after the push never happens.
+    const flaky = losePullAfterPush();
     const a = device(flaky);
     const b = dev();
     await account(a, b);
@@ -166,18 +173,9 @@ describe('a server restored from a backup', () => {
   });
 
   it('"Remove from this device" removes nothing until the server confirms it holds it: a push lost to a restore goes up again first', async () => {
-    let pushed = false;
-    let restoreNow = true;
-    const flaky = (async (input: RequestInfo | URL, init?: RequestInit) => {
-      const path = new URL(new Request(input, init).url).pathname;
-      if (path.endsWith('/sync/push')) pushed = true;
-      else if (path.endsWith('/sync/pull') && pushed && restoreNow) {
-        restoreNow = false;
-        await restore(); // the operator restores the server right after it acknowledged the push...
-        throw new TypeError('Failed to fetch'); // ...and the pull that would have told is lost
-      }
-      return plain(input, init);
-    }) as typeof fetch;
+    // The operator restores the server right after it acknowledged the push, and the pull that
+    // would have told is lost.
+    const flaky = losePullAfterPush(restore);
     const a = device(flaky);
     const b = dev();
     await account(a, b);
