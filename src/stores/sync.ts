@@ -24,7 +24,7 @@ export interface SyncStore {
   signIn(c: account.Credentials): Promise<SyncErrorData | null>;
   /** The session ended: sign in again with the password; nothing else changes. */
   reauthenticate(password: string): Promise<SyncErrorData | null>;
-  /** Removing local data pushes first; fails with code 'unsynced' (unless `force`) when changes could not be pushed. */
+  /** Removing local data syncs first; fails with code 'unsynced' (unless `force`) when the server could not confirm it holds every change. */
   signOut(keepLocal: boolean, force?: boolean): Promise<SyncErrorData | null>;
   changePassword(password: string, newPassword: string): Promise<SyncErrorData | null>;
   deleteAccount(password: string): Promise<SyncErrorData | null>;
@@ -85,7 +85,7 @@ export function createSyncStore(deps: {
     createAccount: (c) => act('Creating the account…', () => account.createAccount(accountDeps, c)),
     signIn: (c) => act('Signing in…', () => account.signIn(accountDeps, c)),
     reauthenticate: (password) => act('Signing in again…', () => account.reauthenticate(accountDeps, password)),
-    signOut: (keepLocal, force = false) => act('Signing out…', () => account.signOut(accountDeps, keepLocal, { client, force }), false), // pushes first, then takes the lock
+    signOut: (keepLocal, force = false) => act('Signing out…', () => account.signOut(accountDeps, keepLocal, { client, force }), false), // syncs and removes under one hold of the lock
     changePassword: (p, n) => act('Changing the password…', () => account.changePassword(accountDeps, p, n)),
     deleteAccount: (p) => act('Deleting the account…', () => account.deleteAccount(accountDeps, p)),
     syncNow: () => runner.run(),
