@@ -2,7 +2,7 @@
 // A user message and its files are saved in one transaction (all or nothing, so a full disk
 // loses nothing already saved and leaves no half-saved message). Deleting a conversation is a
 // tombstone with undo; once the tombstone is final (older than the undo window) `purgeDeleted`
-// tombstones its attachments and messages too, dropping their bytes and text (the records stay as
+// tombstones its attachments and messages too, dropping their bytes, text and file names (the records stay as
 // tombstones so the delete syncs; each change goes to the outbox in the same transaction).
 import { titleFrom, UNTITLED } from './conversations';
 import { guard } from './errors';
@@ -106,7 +106,7 @@ export class AttachmentRepo {
         const live = (await db.attachments.where('conversationId').anyOf(gone).toArray()).filter((a) => a.deletedAt === null);
         const messages = (await db.messages.where('conversationId').anyOf(gone).toArray()).filter((m) => m.deletedAt === null);
         const t = now();
-        await db.attachments.bulkPut(live.map(({ text: _text, ...a }) => ({ ...a, data: new Blob([], { type: a.type }), deletedAt: t, updatedAt: stamp(a) })));
+        await db.attachments.bulkPut(live.map(({ text: _text, ...a }) => ({ ...a, name: '', data: new Blob([], { type: a.type }), deletedAt: t, updatedAt: stamp(a) })));
         await db.messages.bulkPut(messages.map((m) => ({ ...m, content: '', deletedAt: t, updatedAt: stamp(m) })));
         await enqueueMany(db, [
           ...live.map((a) => ({ kind: 'attachment' as const, id: a.id })),

@@ -25,13 +25,15 @@
 //   moved to another conversation) is SET ASIDE: kept opaque in syncState (`aside:<id>`), counted
 //   in the Sync dialog, and the cursor moves past it. A newer version of it that applies replaces
 //   it; the client retries set-aside records when the app version changes.
-// - A record pulled as gone (`record: null`, a tombstone) is removed locally (unless a local change
-//   waits). A conversation tombstone marks the local conversation deleted instead (hidden; its
+// - A record pulled as gone (`record: null`, a tombstone) is kept locally as a deleted row without
+//   content (unless a local change waits), so a stale copy pulled later is compared with it and
+//   loses. A conversation tombstone marks the local conversation deleted (hidden; its
 //   messages and attachments stay until their own tombstones come, when the delete is final), so a
 //   concurrent edit that brings the conversation back finds them; a conversation this device
 //   already holds as deleted is left as it is (its own delete, which it may still undo: the undo
 //   pushes the conversation with all its messages and attachments again).
 import { guard } from './errors';
+import { after } from './ids';
 import { enqueueMany, outboxKey } from './outbox';
 import type { HearthDb } from './schema';
 import type { Attachment, Conversation, Message, SyncKind } from './types';
@@ -147,8 +149,7 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
           await dropFromPending(r.id, key);
         }
         const t = table(r.kind);
-        if (!r.record && r.kind === 'conversation') await removeConversation(r.id, r.stamp);
-        else if (!r.record) await t.delete(r.id);
+        if (!r.record) await (r.kind === 'conversation' ? removeConversation(r.id, r.stamp) : keepAsDeleted(r.kind, r.id, r.stamp));
         else if (r.kind === 'attachment') {
           const local = (await db.attachments.get(r.id))?.data;
           await db.attachments.put({ ...r.record, data: r.record.data ?? local ?? new Blob([]) });
@@ -193,6 +194,24 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
     if (!local || local.deletedAt !== null) return;
     const at = stamp ?? Date.now();
     await db.conversations.put({ ...local, deletedAt: at, updatedAt: Math.max(at, local.updatedAt) });
+  }
+
+  /**
+   * A message or attachment tombstone: the local row stays as a deleted one without text, file name
+   * or bytes (as the final delete leaves it on the deleting device), stamped as the tombstone. Removing
+   * the row would leave nothing to compare with: a stale live copy pushed later (by a device
+   * reconciling after a server restore) would then come back here and spread.
+   */
+  async function keepAsDeleted(kind: 'message' | 'attachment', id: string, stamp: number | undefined): Promise<void> {
+    const local = await table(kind).get(id);
+    if (!local || local.deletedAt !== null) return;
+    const at = stamp ?? after(local.updatedAt);
+    const updatedAt = Math.max(at, local.updatedAt);
+    if (kind === 'message') await db.messages.put({ ...local, content: '', deletedAt: at, updatedAt });
+    else {
+      const { text: _text, ...a } = local as unknown as Attachment;
+      await db.attachments.put({ ...a, name: '', data: new Blob([], { type: a.type }), deletedAt: at, updatedAt });
+    }
   }
 
   async function conflict(r: ApplyRecord): Promise<string | null> {

@@ -192,11 +192,11 @@ describe('a server restored from a backup', () => {
     expect((await b.storage.conversations.get(kept.id))?.title).toBe('Pushed just before the restore');
   });
 
-  it('a stale version pushed late by another reconciling device does not bring a deleted conversation back', async () => {
-    const a = dev({ lock: memoryLock() }); // another device: its own sync lock
+  /** Devices A and B (each with its own lock); `meanwhile(run)` runs `run` once B has pulled, before B's push is sent. */
+  async function aPushesBeforeB() {
+    const a = dev({ lock: memoryLock() });
     let other: (() => Promise<unknown>) | null = null;
     const b = device((async (input: RequestInfo | URL, init?: RequestInit) => {
-      // A reconciles and pushes its delete after B pulled everything but before B pushes.
       const run = other;
       if (run && new Request(input, init).url.endsWith('/sync/push')) {
         other = null;
@@ -205,13 +205,35 @@ describe('a server restored from a backup', () => {
       return plain(input, init);
     }) as typeof fetch);
     await account(a, b);
+    return { a, b, meanwhile: (run: () => Promise<unknown>) => void (other = run) };
+  }
+
+  it("a stale copy pushed late by another reconciling device does not bring back a final delete's messages", async () => {
+    const { a, b, meanwhile } = await aPushesBeforeB();
+    await backup();
+    const c = await a.storage.conversations.create({ title: 'Deleted for good' });
+    const m = await a.storage.messages.add({ conversationId: c.id, parentId: null, role: 'user', content: 'gone' });
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    await a.storage.conversations.remove(c.id);
+    await a.storage.attachments.purgeDeleted(Date.now() + 1); // the final delete: the message is a tombstone too
+    await a.client.syncOnce();
+    await restore(); // the server lost both the message and its tombstone; B never pulled the tombstone
+    meanwhile(() => a.client.syncOnce());
+    await b.client.syncOnce(); // pushes its live copy of the message after A's tombstone
+    for (let i = 0; i < 2; i++) for (const d of [a, b]) await d.client.syncOnce();
+    for (const d of [a, b]) expect((await d.storage.db.messages.get(m.id))?.deletedAt).toBeGreaterThan(0);
+  });
+
+  it('a stale version pushed late by another reconciling device does not bring a deleted conversation back', async () => {
+    const { a, b, meanwhile } = await aPushesBeforeB();
     await backup();
     const x = await a.storage.conversations.create({ title: 'Deleted during the reconcile' });
     await a.client.syncOnce();
     await b.client.syncOnce();
     await restore(); // X is gone from the server; both devices hold it
     await a.storage.conversations.remove(x.id);
-    other = () => a.client.syncOnce();
+    meanwhile(() => a.client.syncOnce());
     await b.client.syncOnce(); // pushes its older copy of X after A's delete
     await a.client.syncOnce();
     await b.client.syncOnce();

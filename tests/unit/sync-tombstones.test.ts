@@ -1,7 +1,7 @@
 // Deletes sync as tombstones without content (src/sync/records.ts envelopeOf), against the real
 // server in process: what the server stores for a deleted conversation, and for its messages and
 // attachments once the delete is final, decrypts to {v, kind, id, deleted, updatedAt} and
-// structural nulls only; the other device drops the conversation with everything it held; an undo
+// structural nulls only; the other device keeps nothing of the conversation's content; an undo
 // on the deleting device brings all of it back everywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, signIn } from '../../src/sync/account';
@@ -33,7 +33,7 @@ async function serverPlaintexts(d: Device): Promise<Map<string, Record<string, u
 const TOMBSTONE_KEYS = ['conversationId', 'deleted', 'id', 'kind', 'record', 'updatedAt', 'v'];
 
 describe('tombstones', () => {
-  it('carry no title, text or file name; the other device drops everything; chunks go once final', async () => {
+  it('carry no title, text or file name; the other device keeps nothing of them; chunks go once final', async () => {
     const a = device(fetchFn, { chunkBytes: 1000 });
     const b = device(fetchFn, { chunkBytes: 1000 });
     await createAccount(a.deps, a.creds('tomb@example.org'));
@@ -70,8 +70,13 @@ describe('tombstones', () => {
     const [{ n }] = await server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM chunks');
     expect(n).toBe(0);
     await b.client.syncOnce();
-    expect(await b.storage.db.messages.get(message.id)).toBeUndefined();
-    expect(await b.storage.db.attachments.get(attachments[0].id)).toBeUndefined();
+    // The other device keeps them as deleted rows with nothing in them (so a stale copy pulled later loses).
+    const [m, f] = [await b.storage.db.messages.get(message.id), await b.storage.db.attachments.get(attachments[0].id)];
+    expect(m).toMatchObject({ content: '', deletedAt: expect.any(Number) });
+    expect(f).toMatchObject({ name: '', deletedAt: expect.any(Number) });
+    expect(f?.data.size).toBe(0);
+    expect(f?.text).toBeUndefined();
+    for (const d of [a, b]) expect(await d.storage.messages.listByConversation(c.id)).toEqual([]);
   });
 
   it('an undo on the deleting device brings the conversation, its messages and files back on the other', async () => {
