@@ -85,7 +85,17 @@ function turns(timeoutMs?: number) {
 async function openPglite(dataDir?: string, waitTimeoutMs?: number): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const lite = new PGlite(dataDir ? { dataDir } : {});
-  await lite.waitReady;
+  try {
+    await lite.waitReady;
+  } catch (e) {
+    if (!dataDir) throw e;
+    // PGlite is not crash-safe like PostgreSQL: a SIGKILL or a copy taken while it ran can leave a
+    // directory it cannot open. Say which one and what to do, not just PGlite's own message.
+    throw new Error(
+      `The PGlite data directory ${dataDir} could not be opened (${(e as Error)?.message ?? e}). It may have been damaged by a crash or an incomplete copy: restore it from a backup (docs/sync-server.md, "Backing up and restoring"), or run with PostgreSQL (DATABASE_URL).`,
+      { cause: e },
+    );
+  }
   const turn = turns(waitTimeoutMs);
   const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []) {
