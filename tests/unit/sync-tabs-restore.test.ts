@@ -88,7 +88,16 @@ describe('a server restored from a backup', () => {
     for (const t of [...TABLES, 'users']) await db().query(`DROP TABLE bk_${t}`);
   }
 
-  /** A fetch that loses the first pull after a push (running `meanwhile` first). */
+  /** Devices A (whose first pull after a push is lost, `meanwhile` run first) and B, synced, then a backup. */
+  async function backedUpWithLostPull(meanwhile?: () => Promise<void>) {
+    const a = device(losePullAfterPush(meanwhile));
+    const b = dev();
+    await account(a, b);
+    await a.client.syncOnce();
+    await backup();
+    return { a, b };
+  }
+
   function losePullAfterPush(meanwhile?: () => Promise<void>): typeof fetch {
     let pushed = false;
     let lose = true;
@@ -155,13 +164,7 @@ describe('a server restored from a backup', () => {
   });
 
   it("a push the server acknowledged and then lost to a restore is pushed again, though the device's cursor never passed it", async () => {
-    // The pull after the push never happens.
-    const flaky = losePullAfterPush();
-    const a = device(flaky);
-    const b = dev();
-    await account(a, b);
-    await a.client.syncOnce();
-    await backup();
+    const { a, b } = await backedUpWithLostPull(); // the pull after the push never happens
     const lost = await a.storage.conversations.create({ title: 'Acknowledged, then restored away' });
     await expect(a.client.syncOnce()).rejects.toMatchObject({ code: 'network' });
     expect(await a.storage.outbox.count()).toBe(0); // the push was acknowledged
@@ -175,12 +178,7 @@ describe('a server restored from a backup', () => {
   it('"Remove from this device" removes nothing until the server confirms it holds it: a push lost to a restore goes up again first', async () => {
     // The operator restores the server right after it acknowledged the push, and the pull that
     // would have told is lost.
-    const flaky = losePullAfterPush(restore);
-    const a = device(flaky);
-    const b = dev();
-    await account(a, b);
-    await a.client.syncOnce();
-    await backup();
+    const { a, b } = await backedUpWithLostPull(restore);
     const kept = await a.storage.conversations.create({ title: 'Pushed just before the restore' });
     await expect(signOut(a.deps, false, { client: a.client })).rejects.toMatchObject({ code: 'unsynced', message: expect.stringMatching(/could not confirm/) });
     expect(await a.storage.outbox.count()).toBe(0); // the push was acknowledged...
