@@ -83,6 +83,18 @@ export const MIGRATIONS: Migration[] = [
     name: 'users.epoch: names the history of each user\'s changes (a restore from a backup changes it)',
     sql: `ALTER TABLE users ADD COLUMN epoch text`,
   },
+  {
+    version: 4,
+    name: 'pushes: a random mark per push (the seqs it was given), so a seq reused after a restore is told apart',
+    sql: `
+      CREATE TABLE pushes (
+        user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        first_seq bigint NOT NULL,
+        last_seq bigint NOT NULL,
+        mark uuid NOT NULL,
+        PRIMARY KEY (user_id, last_seq)
+      )`,
+  },
 ];
 
 /** Arbitrary constant naming the lock all instances take while migrating. */

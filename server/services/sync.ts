@@ -10,9 +10,12 @@
 // attachment record whose chunks the server does not hold (409 missing-chunks).
 //
 // History: a server restored from a backup has gone back in time: its seqs are below what devices
-// have pulled or been given for their pushes. Each push and pull carries what the device last
-// pulled (seq and record id), and the highest seq its pushes were given (and the record); when
-// the log no longer holds that record at that seq or later (or its newest seq is below it), the
+// have pulled or been given for their pushes, and the next pushes get those seqs again. Each push
+// gets a random mark (table pushes: its seqs and mark; the newest PUSH_MARKS_KEPT per user). Each
+// push and pull carries what the device last pulled (seq, record id and the mark of the push that
+// wrote it), and the highest seq its pushes were given (record, mark); when the log's newest seq
+// is below it, or the push that holds that seq has another mark (a seq given again), or, for a
+// push whose mark is no longer kept, the log no longer holds that record at that seq or later, the
 // user's epoch changes and the answer is 409 history-changed. Every answer names the epoch, so
 // every device of the user (also those whose own check would pass) notices and reconciles. See
 // docs/sync-server.md "Restore from backup".
@@ -30,8 +33,14 @@ import type { MemoryRateLimiter } from './rateLimit';
  */
 export const CHANGE_OVERHEAD_BYTES = 160;
 
-/** What the device last pulled: its cursor and the record at it (null when unknown). */
-type Seen = { seq: number; at: string | null };
+/**
+ * Push marks kept per user: a device whose cursor is older than that many pushes is checked by
+ * its record id only. About 80 bytes a row: bounded storage whatever the push rate.
+ */
+export const PUSH_MARKS_KEPT = 1000;
+
+/** What the device last pulled: its cursor, the record at it and its push's mark (null when unknown). */
+type Seen = { seq: number; at: string | null; mark?: string | null };
 
 export class SyncService {
   constructor(
@@ -91,13 +100,22 @@ export class SyncService {
            SET seq = EXCLUDED.seq, ciphertext = EXCLUDED.ciphertext, received_at = EXCLUDED.received_at`,
         params,
       );
+      // This push's mark, and the oldest marks past the kept number dropped (the subquery does
+      // not see the new row: one more than kept stays until the next push).
+      const mark = randomUUID();
+      await tx.query(
+        `WITH added AS (INSERT INTO pushes (user_id, first_seq, last_seq, mark) VALUES ($1, $2, $3, $4))
+         DELETE FROM pushes WHERE user_id = $1 AND last_seq < (
+           SELECT last_seq FROM pushes WHERE user_id = $1 ORDER BY last_seq DESC OFFSET $5 LIMIT 1)`,
+        [userId, firstSeq, Number(last_seq), mark, PUSH_MARKS_KEPT - 1],
+      );
       const lastMutationId = fresh[fresh.length - 1].mutationId;
       await tx.query(
         `INSERT INTO client_states (user_id, client_id, last_mutation_id, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, client_id) DO UPDATE SET last_mutation_id = EXCLUDED.last_mutation_id, updated_at = EXCLUDED.updated_at`,
         [userId, req.clientId, lastMutationId, now],
       );
-      return { lastMutationId, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: seqOf.get(m.mutationId) ?? null })), epoch };
+      return { lastMutationId, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: seqOf.get(m.mutationId) ?? null })), epoch, mark };
     }));
   }
 
@@ -112,7 +130,7 @@ export class SyncService {
     const epoch = historyKept(await this.db.transaction(async (tx) => {
       const [user] = await tx.query<{ last_seq: string | number; epoch: string | null }>('SELECT last_seq, epoch FROM users WHERE id = $1', [userId]);
       if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
-      return this.checkHistory(tx, userId, user, { seq: q.since, at: q.at ?? null }, { seq: q.pushed, at: q.pushedAt ?? null });
+      return this.checkHistory(tx, userId, user, { seq: q.since, at: q.at ?? null, mark: q.mark }, { seq: q.pushed, at: q.pushedAt ?? null, mark: q.pushedMark });
     }));
     const budget = this.config.pullMaxBytes - CHANGE_OVERHEAD_BYTES;
     // `total` is the page's bytes up to and including the row. Returned: the rows that start
@@ -138,7 +156,9 @@ export class SyncService {
       ciphertext: r.ciphertext as string,
       receivedAt: Number(r.received_at),
     }));
-    return { changes, cursor: changes.length ? changes[changes.length - 1].seq : q.since, hasMore, epoch };
+    const cursor = changes.length ? changes[changes.length - 1].seq : q.since;
+    const mark = changes.length ? await markOf(this.db, userId, cursor) : null;
+    return { changes, cursor, hasMore, epoch, ...(mark ? { mark } : {}) };
   }
 
   /** The user's epoch (made on first use), or LOST (with a new epoch) when the log lost what the device saw. */
@@ -147,7 +167,9 @@ export class SyncService {
     for (const s of seen) {
       if (lost || !s || s.seq <= 0) continue;
       lost = Number(user.last_seq) < s.seq;
-      if (!lost && s.at) {
+      const mark = lost || !s.mark ? null : await markOf(tx, userId, s.seq);
+      if (mark) lost = mark !== s.mark;
+      else if (!lost && s.at) {
         const [row] = await tx.query<{ seq: string | number }>('SELECT seq FROM records WHERE user_id = $1 AND record_id = $2', [userId, s.at]);
         lost = !row || Number(row.seq) < s.seq;
       }
@@ -160,6 +182,15 @@ export class SyncService {
     );
     return lost ? LOST : epoch;
   }
+}
+
+/** The mark of the push that was given `seq` (null when not kept, or written before marks). */
+async function markOf(db: Queryable, userId: string, seq: number): Promise<string | null> {
+  const [row] = await db.query<{ first_seq: string | number; mark: string }>(
+    'SELECT first_seq, mark FROM pushes WHERE user_id = $1 AND last_seq >= $2 ORDER BY last_seq LIMIT 1',
+    [userId, seq],
+  );
+  return row && Number(row.first_seq) <= seq ? row.mark : null;
 }
 
 const LOST = Symbol('history lost');

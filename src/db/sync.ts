@@ -6,7 +6,7 @@
 // all of it in one transaction.
 import { guard } from './errors';
 import { canonicalizeLocalIds } from './idRepair';
-import { applyPulled, asideCount, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY } from './syncApply';
+import { applyPulled, asideCount, asideRecords, queueAllForReconcile, SYNC_CURSOR_AT_KEY, SYNC_CURSOR_KEY, SYNC_CURSOR_MARK_KEY } from './syncApply';
 import { BATCH_KEYS, PushBatchState } from './syncBatch';
 import type { ApplyRecord, ApplyResult, AsideRecord, PullCursor } from './syncApply';
 import type { Attachment, Conversation, Message, OutboxEntry, SyncKind } from './types';
@@ -39,6 +39,7 @@ const K = {
   clientId: 'clientId',
   cursor: SYNC_CURSOR_KEY,
   cursorAt: SYNC_CURSOR_AT_KEY,
+  cursorMark: SYNC_CURSOR_MARK_KEY,
   epoch: 'epoch',
   reconcile: 'reconcile',
   ...BATCH_KEYS,
@@ -111,6 +112,7 @@ export class SyncStateRepo extends PushBatchState {
         await db.syncState.bulkPut([
           { key: K.cursor, value: 0 },
           { key: K.cursorAt, value: null },
+          { key: K.cursorMark, value: null },
           { key: K.reconcile, value: true },
           { key: K.epoch, value: epoch },
         ]);
@@ -166,9 +168,13 @@ export class SyncStateRepo extends PushBatchState {
     return guard(async () => (await this.value<number>(K.cursor)) ?? 0);
   }
 
-  /** The cursor and the id of the record pulled at it (sent so the server can notice a restore). */
+  /** The cursor, the id of the record pulled at it and its push's mark (sent so the server can notice a restore). */
   async pullCursor(): Promise<PullCursor> {
-    return guard(async () => ({ seq: (await this.value<number>(K.cursor)) ?? 0, at: (await this.value<string | null>(K.cursorAt)) ?? null }));
+    return guard(async () => ({
+      seq: (await this.value<number>(K.cursor)) ?? 0,
+      at: (await this.value<string | null>(K.cursorAt)) ?? null,
+      mark: (await this.value<string | null>(K.cursorMark)) ?? null,
+    }));
   }
 
   clientId(): Promise<string | undefined> {

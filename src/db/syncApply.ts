@@ -62,10 +62,11 @@ export interface AsideRecord {
   appVersion: string;
 }
 
-/** Where the pull cursor stands: the seq and the record pulled at it (null when none). */
+/** Where the pull cursor stands: the seq, the record pulled at it and its push's mark (null when none). */
 export interface PullCursor {
   seq: number;
   at: string | null;
+  mark?: string | null;
 }
 
 export interface ApplyResult {
@@ -82,6 +83,7 @@ export interface ApplyResult {
 /** The syncState keys of the pull cursor and of the record at it. */
 export const SYNC_CURSOR_KEY = 'cursor';
 export const SYNC_CURSOR_AT_KEY = 'cursorAt';
+export const SYNC_CURSOR_MARK_KEY = 'cursorMark';
 export const asideKey = (recordId: string) => `aside:${recordId}`;
 /** The syncState key of the push batch waiting for the server's answer (src/db/sync.ts). */
 export const SYNC_PENDING_KEY = 'pendingBatch';
@@ -171,6 +173,7 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
         await db.syncState.bulkPut([
           { key: SYNC_CURSOR_KEY, value: cursor.seq },
           { key: SYNC_CURSOR_AT_KEY, value: cursor.at },
+          { key: SYNC_CURSOR_MARK_KEY, value: cursor.mark ?? null },
         ]);
       }
       return result;

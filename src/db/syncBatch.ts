@@ -20,11 +20,18 @@ export interface PendingBatch {
   sent?: boolean;
 }
 
+/** The highest seq a push of this device was given, the record it was given to, and the push's mark. */
+export interface PushedAt {
+  seq: number;
+  at: string | null;
+  mark?: string | null;
+}
+
 export const BATCH_KEYS = {
   nextMutationId: 'nextMutationId',
   pending: SYNC_PENDING_KEY,
   lastSyncedAt: 'lastSyncedAt',
-  /** The highest seq the server gave a push of this device, and its record (see PullQuery.pushed). */
+  /** The highest seq the server gave a push of this device, its record and the push's mark (see PullQuery.pushed). */
   pushedAt: 'pushedAt',
 } as const;
 
@@ -101,16 +108,16 @@ export class PushBatchState {
     });
   }
 
-  /** The highest seq the server gave a push of this device, and its record (seq 0 when none). */
-  async pushedAt(): Promise<{ seq: number; at: string | null }> {
-    return guard(async () => (await this.value<{ seq: number; at: string | null }>(BATCH_KEYS.pushedAt)) ?? { seq: 0, at: null });
+  /** The highest seq the server gave a push of this device, its record and the push's mark (seq 0 when none). */
+  async pushedAt(): Promise<PushedAt> {
+    return guard(async () => (await this.value<PushedAt>(BATCH_KEYS.pushedAt)) ?? { seq: 0, at: null, mark: null });
   }
 
   /**
    * The server applied the batch: acknowledge its outbox entries (unless re-queued) and drop it;
    * `top` is the highest seq the answer gave (kept if above the one stored).
    */
-  finishPending(batch: PendingBatch, at: number, top: { seq: number; at: string | null } = { seq: 0, at: null }): Promise<void> {
+  finishPending(batch: PendingBatch, at: number, top: PushedAt = { seq: 0, at: null, mark: null }): Promise<void> {
     const { db } = this;
     return guard(() =>
       db.transaction('rw', db.syncState, db.outbox, async () => {

@@ -7,7 +7,7 @@
 // the app version changes. Only transient failures (network, server, storage, session) stop the
 // pull, which the next sync redoes.
 import { CanonicalUuid, PULL_DEFAULT_LIMIT, type Change } from '../shared/sync/protocol';
-import type { ApplyRecord, AsideRecord } from '../db';
+import type { ApplyRecord, AsideRecord, PullCursor } from '../db';
 import { refused, SyncError } from './errors';
 import { downloadFile, must } from './files';
 import { openRecord, type FileInfo, type PulledRecord } from './records';
@@ -21,13 +21,14 @@ export async function pullAll(ctx: SyncContext, s: Session, report: SyncReport):
   const limit = ctx.opts.pageSize ?? PULL_DEFAULT_LIMIT;
   for (let page = 0; page < 100_000; page++) {
     const cursor = await storage.sync.pullCursor();
-    const res = must(await s.transport.pull(cursor.seq, limit, cursor.at, await storage.sync.pushedAt()));
+    const res = must(await s.transport.pull(cursor.seq, limit, cursor, await storage.sync.pushedAt()));
     await ctx.checkEpoch(res.epoch);
     let last = cursor;
     for (const change of res.changes) {
       if (change.seq <= last.seq) throw refused(`record ${change.recordId}`, 'the server sent changes out of order');
-      last = { seq: change.seq, at: CanonicalUuid.safeParse(change.recordId).success ? change.recordId : null };
+      last = { seq: change.seq, at: CanonicalUuid.safeParse(change.recordId).success ? change.recordId : null, mark: null };
     }
+    if (res.changes.length) last.mark = res.mark ?? null; // the mark of the push at the new cursor
     const opened = await openAll(ctx, s, res.changes);
     await applyOpened(ctx, opened, last, report);
     if (!res.hasMore || res.changes.length === 0) return;
@@ -42,7 +43,7 @@ async function retryAside(ctx: SyncContext, s: Session, report: SyncReport): Pro
   await applyOpened(ctx, await openAll(ctx, s, changes), await ctx.storage.sync.pullCursor(), report);
 }
 
-async function applyOpened(ctx: SyncContext, o: Opened, cursor: { seq: number; at: string | null }, report: SyncReport) {
+async function applyOpened(ctx: SyncContext, o: Opened, cursor: PullCursor, report: SyncReport) {
   const result = await ctx.storage.sync.apply(o.ready, o.aside, cursor, ctx.appVersion);
   report.pulled += result.applied;
   report.keptLocal += result.keptLocal;

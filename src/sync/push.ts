@@ -57,7 +57,7 @@ export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport, 
       await storage.sync.renumberPending(batch, new Set(reused), res.lastMutationId);
       continue;
     }
-    await storage.sync.finishPending(batch, ctx.now(), highest(batch, results));
+    await storage.sync.finishPending(batch, ctx.now(), highest(batch, results, res.mark));
     report.pushed += batch.mutations.length;
   }
 }
@@ -68,12 +68,12 @@ async function seen(ctx: SyncContext) {
   return pushed.seq > cursor.seq ? pushed : cursor;
 }
 
-/** The highest seq this answer gave a mutation of the batch, and its record. */
-function highest(batch: PendingBatch, results: Map<number, number | null>) {
-  let top = { seq: 0, at: null as string | null };
+/** The highest seq this answer gave a mutation of the batch, its record, and the push's mark. */
+function highest(batch: PendingBatch, results: Map<number, number | null>, mark: string | undefined) {
+  let top = { seq: 0, at: null as string | null, mark: mark ?? null };
   for (const m of batch.mutations) {
     const seq = results.get(m.mutationId);
-    if (seq != null && seq > top.seq) top = { seq, at: m.recordId };
+    if (seq != null && seq > top.seq) top = { seq, at: m.recordId, mark: mark ?? null };
   }
   return top;
 }

@@ -24,6 +24,9 @@ import type { SyncErrorCode, SyncErrorData } from './errors';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: SyncErrorData };
 
+/** A record id the device saw at a seq and the mark of the push that wrote it (null when unknown). */
+export type Seen = { at: string | null; mark?: string | null };
+
 export interface SyncTransport {
   authParams(email: string): Promise<Result<AuthParamsResponse>>;
   register(body: RegisterRequest): Promise<Result<SessionResponse>>;
@@ -32,8 +35,8 @@ export interface SyncTransport {
   changePassword(body: ChangePasswordRequest): Promise<Result<SessionResponse>>;
   deleteAccount(body: DeleteAccountRequest): Promise<Result<void>>;
   push(body: PushRequest): Promise<Result<PushResponse>>;
-  /** `at`: the record pulled at `since` (the server checks it still holds it; see PullQuery). */
-  pull(since: number, limit: number, at?: string | null, pushed?: { seq: number; at: string | null }): Promise<Result<PullResponse>>;
+  /** `seen`: the record pulled at `since` and its push's mark (the server checks it still holds them; see PullQuery). */
+  pull(since: number, limit: number, seen?: Seen, pushed?: Seen & { seq: number }): Promise<Result<PullResponse>>;
   putChunk(attachmentId: string, index: number, bytes: Uint8Array): Promise<Result<void>>;
   getChunk(attachmentId: string, index: number): Promise<Result<Uint8Array>>;
   deleteChunks(attachmentId: string): Promise<Result<void>>;
@@ -149,12 +152,17 @@ export function httpTransport(opts: HttpTransportOptions): SyncTransport {
     changePassword: (body) => json(SessionResponse, 'POST', API_PATHS.password, body),
     deleteAccount: (body) => empty('POST', API_PATHS.deleteAccount, body),
     push: (body) => json(PushResponse, 'POST', API_PATHS.push, body),
-    pull: (since, limit, at, pushed) =>
-      json(
-        PullResponse,
-        'GET',
-        `${API_PATHS.pull}?since=${since}&limit=${limit}${at ? `&at=${encodeURIComponent(at)}` : ''}${pushed?.seq ? `&pushed=${pushed.seq}${pushed.at ? `&pushedAt=${encodeURIComponent(pushed.at)}` : ''}` : ''}`,
-      ),
+    pull(since, limit, seen, pushed) {
+      const q = new URLSearchParams({ since: String(since), limit: String(limit) });
+      if (seen?.at) q.set('at', seen.at);
+      if (seen?.mark) q.set('mark', seen.mark);
+      if (pushed?.seq) {
+        q.set('pushed', String(pushed.seq));
+        if (pushed.at) q.set('pushedAt', pushed.at);
+        if (pushed.mark) q.set('pushedMark', pushed.mark);
+      }
+      return json(PullResponse, 'GET', `${API_PATHS.pull}?${q}`);
+    },
     putChunk: (attachmentId, index, bytes) => empty('PUT', chunkPath(attachmentId, index), undefined, bytes),
     deleteChunks: (attachmentId) => empty('DELETE', chunkPath(attachmentId)),
     async getChunk(attachmentId, index) {

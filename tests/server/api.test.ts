@@ -11,7 +11,7 @@ import { migrate, MIGRATIONS } from '../../server/migrations';
 import { createApp } from '../../server/app';
 import { Api, DATABASES, available, b64, kdf, testApp, testConfig, wrappedKey } from './helpers';
 
-const TABLES_WITH_USER = ['sessions', 'records', 'client_states', 'chunks'];
+const TABLES_WITH_USER = ['sessions', 'records', 'client_states', 'chunks', 'pushes'];
 
 function mutations(from: number, count: number, recordIds?: string[]) {
   return Array.from({ length: count }, (_, i) => ({
@@ -399,7 +399,7 @@ for (const database of DATABASES) {
 
       expect((await a.call('POST', '/api/account/delete', { token: victim.token, json: { authKey: b64(32) } })).status).toBe(401);
       expect((await a.call('POST', '/api/account/delete', { token: victim.token, json: { authKey: victim.authKey } })).status).toBe(204);
-      expect(await count(victim.userId)).toEqual({ sessions: 0, records: 0, client_states: 0, chunks: 0, users: 0 });
+      expect(await count(victim.userId)).toEqual({ sessions: 0, records: 0, client_states: 0, chunks: 0, pushes: 0, users: 0 });
       expect(await count(other.userId)).toEqual(otherBefore);
       expect((await a.call('GET', '/api/sync/pull', { token: victim.token })).status).toBe(401);
       expect((await a.call('POST', '/api/auth/login', { json: { email: victim.email, authKey: victim.authKey } })).status).toBe(401);

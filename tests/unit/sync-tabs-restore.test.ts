@@ -75,7 +75,7 @@ describe('two tabs', () => {
 });
 
 describe('a server restored from a backup', () => {
-  const TABLES = ['records', 'client_states', 'chunks'];
+  const TABLES = ['records', 'client_states', 'chunks', 'pushes'];
   async function backup() {
     for (const t of [...TABLES, 'users']) await db().query(`CREATE TABLE bk_${t} AS SELECT * FROM ${t}`);
   }
@@ -142,6 +142,23 @@ describe('a server restored from a backup', () => {
     const all = ['After the backup', 'New 0', 'New 1', 'New 2', 'New 3', 'Renamed after the backup'];
     for (const d of [a, b, c]) expect(await titles(d)).toEqual(all);
     expect((await c.storage.conversations.get(lost.id))?.title).toBe('After the backup');
+  });
+
+  it("a device notices a restore though another device's push since gave the same seq to the same record", async () => {
+    const { a, b } = await pair();
+    const conv = await a.storage.conversations.create({ title: 'Before the backup' });
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    await backup();
+    await a.storage.conversations.rename(conv.id, 'Renamed by A, then restored away');
+    await a.client.syncOnce(); // A's cursor: this rename's seq, at the conversation
+    await restore();
+    // B renames it too: its push gets the seq A's rename had, for the same record.
+    await b.storage.conversations.rename(conv.id, 'Renamed by B after the restore');
+    await b.client.syncOnce();
+
+    for (const d of [a, b, a]) await d.client.syncOnce();
+    for (const d of [a, b]) expect(await titles(d)).toEqual(['Renamed by B after the restore']);
   });
 
   it('an attachment sent after the backup reaches every device after the restore: its chunks go up again', async () => {

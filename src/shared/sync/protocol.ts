@@ -13,7 +13,7 @@
 //   POST /api/auth/password   ChangePasswordRequest (Bearer)             -> SessionResponse (other sessions revoked)
 //   POST /api/account/delete  DeleteAccountRequest (Bearer)              -> 204
 //   POST /api/sync/push       PushRequest (Bearer)                       -> PushResponse
-//   GET  /api/sync/pull?since=<seq>&limit=<n>[&at=<record id>] (Bearer)  -> PullResponse
+//   GET  /api/sync/pull?since=<seq>&limit=<n>[&at=&mark=&pushed=&pushedAt=&pushedMark=] (Bearer) -> PullResponse
 //   PUT  /api/sync/chunks/:attachmentId/:index  raw bytes (Bearer)       -> 204
 //   GET  /api/sync/chunks/:attachmentId/:index  (Bearer)                 -> raw bytes
 //   DELETE /api/sync/chunks/:attachmentId       (Bearer)                 -> 204
@@ -86,8 +86,10 @@ export const PushRequest = z
   .object({
     clientId: CanonicalUuid,
     mutations: z.array(Mutation).max(MAX_MUTATIONS_PER_PUSH),
-    /** What the device last pulled (its cursor and the record at it), checked as in PullQuery. */
-    seen: z.object({ seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), at: CanonicalUuid.nullable() }).optional(),
+    /** What the device last pulled (its cursor, the record and the push mark at it), checked as in PullQuery. */
+    seen: z
+      .object({ seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), at: CanonicalUuid.nullable(), mark: CanonicalUuid.nullable().optional() })
+      .optional(),
   })
   .refine((b) => b.mutations.every((m, i) => i === 0 || m.mutationId > b.mutations[i - 1].mutationId), {
     message: 'mutation ids must increase',
@@ -104,6 +106,8 @@ export const PushResponse = z.object({
   lastMutationId: z.number().int().min(0),
   results: z.array(z.object({ mutationId: z.number().int(), seq: z.number().int().nullable() })),
   epoch: Epoch.optional(),
+  /** The mark of this push (see PullQuery.mark), when it was given seqs. */
+  mark: CanonicalUuid.optional(),
 });
 export type PushResponse = z.infer<typeof PushResponse>;
 
@@ -127,11 +131,20 @@ export const PullQuery = z.object({
   limit: QueryInt(1, PULL_MAX_LIMIT, PULL_DEFAULT_LIMIT),
   at: CanonicalUuid.optional(),
   /**
-   * The highest seq a push of this device was given, and the record it was given to (checked like
-   * since/at: a server restored from a backup taken before that push answers 409 history-changed).
+   * The mark of the push that wrote seq `since` (PullResponse.mark). Every push gets a random
+   * mark, so a seq the server gave again after a restore (to another push, maybe for the same
+   * record) no longer matches it: 409 history-changed. The server keeps the marks of recent
+   * pushes; for an older one only `at` is checked.
+   */
+  mark: CanonicalUuid.optional(),
+  /**
+   * The highest seq a push of this device was given, the record it was given to, and that push's
+   * mark (checked like since/at/mark: a server restored from a backup taken before that push
+   * answers 409 history-changed).
    */
   pushed: QueryInt(0, Number.MAX_SAFE_INTEGER, 0),
   pushedAt: CanonicalUuid.optional(),
+  pushedMark: CanonicalUuid.optional(),
 });
 export type PullQuery = z.output<typeof PullQuery>;
 
@@ -151,6 +164,8 @@ export const PullResponse = z.object({
   changes: z.array(Change),
   cursor: z.number().int().min(0),
   hasMore: z.boolean(),
+  /** The mark of the push that wrote seq `cursor`, when there are changes (and the server still knows it). */
+  mark: CanonicalUuid.optional(),
   /**
    * Names the server's history of this user's changes; it changes when the server notices it was
    * restored from a backup. A device that sees another epoch than the one it stored reconciles:
