@@ -68,7 +68,7 @@ async function benchOne(name, env) {
     // of one client are in flight at once; a client whose request was lost is replaced.
     const free = [];
     let made = 0;
-    const takeClient = () => free.pop() ?? { clientId: randomUUID(), user: users[made++ % USERS], next: 1, cursor: 0 };
+    const takeClient = () => free.pop() ?? { clientId: randomUUID(), user: users[made++ % USERS], next: 1, cursor: 0, at: null, mark: null };
     const acked = users.map(() => new Map()); // per user: recordId -> seq
     let pushes = 0;
     let pulls = 0;
@@ -88,7 +88,8 @@ async function benchOne(name, env) {
             return {
               ...req,
               headers: { 'content-type': 'application/json', authorization: `Bearer ${c.user.token}` },
-              body: JSON.stringify({ clientId: c.clientId, mutations }),
+              // What the app sends: what it last pulled (seq, record, push mark), checked by the server.
+              body: JSON.stringify({ clientId: c.clientId, mutations, seen: { seq: c.cursor, at: c.at, mark: c.mark } }),
             };
           },
           onResponse(status, body, ctx) {
@@ -103,12 +104,14 @@ async function benchOne(name, env) {
           method: 'GET',
           setupRequest(req, ctx) {
             const c = ctx.client;
-            return { ...req, path: `/api/sync/pull?since=${c.cursor}&limit=100`, headers: { authorization: `Bearer ${c.user.token}` } };
+            const seen = `${c.at ? `&at=${c.at}` : ''}${c.mark ? `&mark=${c.mark}` : ''}`;
+            return { ...req, path: `/api/sync/pull?since=${c.cursor}&limit=100${seen}`, headers: { authorization: `Bearer ${c.user.token}` } };
           },
           onResponse(status, body, ctx) {
             if (status !== 200) return;
             pulls++;
-            ctx.client.cursor = JSON.parse(body).cursor;
+            const page = JSON.parse(body);
+            if (page.changes.length) Object.assign(ctx.client, { cursor: page.cursor, at: page.changes.at(-1).recordId, mark: page.mark ?? null });
             free.push(ctx.client);
           },
         },
