@@ -7,7 +7,8 @@
 // id is stored in the same transaction, and mutation ids at or below it are skipped, so a retried
 // push changes nothing. Both routes are rate-limited per account; a push that would grow the
 // account past its quota is refused whole (nothing of it is stored), and so is one carrying an
-// attachment record whose chunks the server does not hold (409 missing-chunks).
+// attachment record whose chunks the server does not hold (409 missing-chunks), or a record sent
+// "if absent" (a reconciling device's copy) that the server holds already (409 conflict).
 //
 // History: a server restored from a backup has gone back in time: its seqs are below what devices
 // have pulled or been given for their pushes, and the next pushes get those seqs again. Each push
@@ -67,6 +68,7 @@ export class SyncService {
         return { lastMutationId: lastApplied, results: req.mutations.map((m) => ({ mutationId: m.mutationId, seq: null })), epoch };
       }
       await requireChunks(tx, userId, fresh);
+      await requireAbsent(tx, userId, fresh);
       // One row per record: when a push holds several versions of a record, the last one wins.
       // Ciphertexts stay base64url text: both drivers parse text far faster than bytea.
       const newest = new Map<string, { index: number; ciphertext: string }>();
@@ -200,6 +202,14 @@ type Lost = typeof LOST;
 function historyKept<T>(v: T | Lost): T {
   if (v === LOST) throw new ApiError('history-changed', 'The sync server no longer holds changes this device has seen (it was restored from a backup); this device will reconcile.');
   return v;
+}
+
+/** A mutation pushed "if absent" is refused (the whole push) when the server holds that record already. */
+async function requireAbsent(tx: Queryable, userId: string, mutations: PushRequest['mutations']): Promise<void> {
+  const ids = mutations.filter((m) => m.ifAbsent).map((m) => m.recordId);
+  if (!ids.length) return;
+  const rows = await tx.query('SELECT record_id FROM records WHERE user_id = $1 AND record_id = ANY($2::uuid[])', [userId, ids]);
+  if (rows.length) throw new ApiError('conflict', `${rows.length} record(s) this push carries as new reached the server from another device meanwhile; pull and compare again.`);
 }
 
 /**

@@ -121,6 +121,20 @@ export class SyncStateRepo extends PushBatchState {
     );
   }
 
+  /**
+   * Pull everything again from 0, keeping every local record (each pulled one is compared with
+   * them as usual): for a push conflict that what others pushed since cannot explain.
+   */
+  rewindCursor(): Promise<void> {
+    return guard(async () => {
+      await this.db.syncState.bulkPut([
+        { key: K.cursor, value: 0 },
+        { key: K.cursorAt, value: null },
+        { key: K.cursorMark, value: null },
+      ]);
+    });
+  }
+
   /** The pull after a sign-in or restore reached the end: what is still queued is pushed. */
   endReconcile(): Promise<void> {
     return guard(() => this.db.syncState.delete(K.reconcile));

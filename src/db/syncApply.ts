@@ -108,6 +108,11 @@ export function applyPulled(db: HearthDb, records: ApplyRecord[], aside: Omit<As
       const result: ApplyResult = { applied: 0, keptLocal: 0, setAside: 0, stale: 0, cursor: Math.max(before, cursor.seq) };
       const setAside = async (a: Omit<AsideRecord, 'appVersion'>) => {
         await db.syncState.put({ key: asideKey(a.recordId), value: { ...a, appVersion } satisfies AsideRecord });
+        // Not comparable here: a local copy queued to reconcile stays unpushed (the server holds a
+        // version) until this record applies (an app update), when the usual comparison decides.
+        const keys = KINDS.map((kind) => outboxKey(kind, a.recordId));
+        const queued = (await db.outbox.bulkGet(keys)).filter((e) => e?.reconcile);
+        await db.outbox.bulkDelete(queued.map((e) => e!.key));
         result.setAside++;
       };
       for (const a of aside) {

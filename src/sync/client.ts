@@ -7,7 +7,9 @@
 // local data, or when the server was restored from a backup; an import's records are queued the
 // same way): the pull starts from 0 after a sign-in or restore, each pulled record is compared
 // with the local one queued to reconcile (the newer by `updatedAt` wins), and only then does the
-// device push what the server lacks or holds older.
+// device push what the server lacks or holds older. What it pushes because the server lacked it
+// goes "if absent": when another device pushed that record between the pull and the push (a
+// delete the stale copy must not undo), the server refuses and the run pulls and compares again.
 //
 // Server history: every push and pull answer names the server's epoch for this user. A device
 // that stored another epoch, or is told 409 history-changed (its cursor is past what the server
@@ -23,6 +25,8 @@ import type { SyncClientOptions, SyncReport, Session, SyncContext } from './cont
 
 /** A reconcile can be restarted by another history change; give up after this many in one run. */
 const MAX_RESTARTS = 3;
+/** Pushes refused as conflicting (then pulled and compared again) in one run before it reports it. */
+const MAX_CONFLICT_ROUNDS = 3;
 
 export class SyncClient {
   private readonly storage: Storage;
@@ -104,12 +108,24 @@ export class SyncClient {
     // network, the session or the server's history gone stop the run at once.
     const pushedBefore = report.pushed;
     let pushError: unknown = null;
-    try {
-      await pushAll(this.ctx, s, report, compared);
-    } catch (e) {
-      const err = e instanceof SyncError ? e : null;
-      if (!err || ['network', 'offline', 'unauthorized', 'history-changed'].includes(err.code)) throw e;
-      pushError = e;
+    for (let round = 0; ; round++) {
+      try {
+        await pushAll(this.ctx, s, report, compared);
+        break;
+      } catch (e) {
+        const err = e instanceof SyncError ? e : null;
+        if (!err || ['network', 'offline', 'unauthorized', 'history-changed'].includes(err.code)) throw e;
+        // Another device pushed a record this one pushed as absent: pull it, compare, push again.
+        // If what was pushed since does not explain it (the server's version is one this device
+        // pulled long ago and no longer holds), pull everything again.
+        if (err.code === 'conflict' && round < MAX_CONFLICT_ROUNDS) {
+          if (round > 0) await this.storage.sync.rewindCursor();
+          await pullAll(this.ctx, s, report);
+          continue;
+        }
+        pushError = e;
+        break;
+      }
     }
     // What others pushed meanwhile, and this push's own sequence numbers (the cursor moves past them).
     if (report.pushed > pushedBefore) await pullAll(this.ctx, s, report);

@@ -19,6 +19,8 @@ export type SyncErrorCode =
   | 'history-changed'
   /** The server lacks chunks of an attachment this device pushed: they are uploaded again. */
   | 'missing-chunks'
+  /** Another device pushed a record this device pushed as absent from the server: pull and compare again. */
+  | 'conflict'
   /** Removing local data would lose changes not pushed yet: ask first. */
   | 'unsynced'
   /** This device holds another account's conversations: ask before adding them. */

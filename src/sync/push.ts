@@ -37,8 +37,10 @@ export async function pushAll(ctx: SyncContext, s: Session, report: SyncReport, 
     const resend = batch.sent !== false; // a batch stored by an older version (no flag) may have been sent
     if (!resend) await storage.sync.markSent(batch);
     const answer = await s.transport.push({ clientId: batch.clientId, mutations: batch.mutations, seen: await seen(ctx) });
-    // Refused whole for quota: rebuild next time (deletes made meanwhile may make it fit).
-    if (!answer.ok && answer.error.code === 'quota-exceeded') await storage.sync.dropPending(batch);
+    // Refused whole for quota: rebuild next time (deletes made meanwhile may make it fit). Refused
+    // whole because a record pushed as absent reached the server meanwhile: rebuilt after the run
+    // pulled and compared again (client.ts).
+    if (!answer.ok && (answer.error.code === 'quota-exceeded' || answer.error.code === 'conflict')) await storage.sync.dropPending(batch);
     // Refused whole because the server lacks chunks it once took (a restore, the orphan clean-up):
     // rebuild at once, uploading the batch's attachments again (a few times at most per run).
     if (!answer.ok && answer.error.code === 'missing-chunks' && reuploads++ < 2) {
@@ -109,7 +111,8 @@ async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport, comp
     bytes += ciphertext.length + 100;
     // Numbered when the batch is stored (savePending).
     const chunks = record.kind === 'attachment' && record.file ? record.file.chunkCount : undefined;
-    mutations.push({ mutationId: mutations.length + 1, recordId: entry.id, ciphertext, ...(chunks ? { chunks } : {}) });
+    // Still queued to reconcile after the pull: the server lacked the record then; only if it still does.
+    mutations.push({ mutationId: mutations.length + 1, recordId: entry.id, ciphertext, ...(chunks ? { chunks } : {}), ...(entry.reconcile ? { ifAbsent: true as const } : {}) });
     used.push(entry);
   }
   return mutations.length ? { clientId, mutations, entries: used } : null;

@@ -71,6 +71,7 @@ const SERVER_CODES: Record<string, { code: SyncErrorCode; message?: string; retr
   'rate-limited': { code: 'rate-limited', message: 'The sync server asks to slow down; will retry.', retryable: true },
   'history-changed': { code: 'history-changed', message: 'The sync server was restored from a backup; this device reconciles with it.', retryable: true },
   'missing-chunks': { code: 'missing-chunks', message: 'The sync server lost some attachment data; this device uploads it again.', retryable: true },
+  conflict: { code: 'conflict', message: 'Another device changed these conversations meanwhile; this device compares them again.', retryable: true },
   'quota-exceeded': {
     code: 'quota-exceeded',
     message:

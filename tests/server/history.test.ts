@@ -1,6 +1,7 @@
-// A server restored from a backup gives seqs again that devices have already seen. Each push gets
-// a random mark (server/services/sync.ts), which the device sends back with what it last pulled or
-// was given, so a seq given again (to another push, even for the same record) is told apart.
+// After a restore from a backup (server/services/sync.ts): the server gives seqs again that
+// devices have already seen. Each push gets a random mark, which the device sends back with what
+// it last pulled or was given, so a seq given again (to another push, even for the same record) is
+// told apart. Devices then reconcile, pushing "if absent" what the server lacked at their pull.
 // On PGlite and (when TEST_DATABASE_URL is set) PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,12 +28,13 @@ for (const database of DATABASES) {
       const { token, userId } = await a.register();
       const clientId = randomUUID();
       let next = 1;
-      const push = async (recordIds: string[], seen?: object) => {
-        const mutations = recordIds.map((recordId) => ({ mutationId: next++, recordId, ciphertext: b64(40) }));
+      const push = async (recordIds: string[], seen?: object, extra: object = {}) => {
+        const mutations = recordIds.map((recordId) => ({ mutationId: next++, recordId, ciphertext: b64(40), ...extra }));
         return a.call('POST', '/api/sync/push', { token, json: { clientId, mutations, ...(seen ? { seen } : {}) } });
       };
+      const resend = (body: object) => a.call('POST', '/api/sync/push', { token, json: { clientId, ...body } });
       const pull = (query: string) => a.call('GET', `/api/sync/pull?${query}`, { token });
-      return { userId, push, pull };
+      return { userId, push, pull, resend };
     }
 
     it('a pull names the mark of the push that wrote its cursor; a device with that mark passes', async () => {
@@ -92,6 +94,21 @@ for (const database of DATABASES) {
       // Seq 1's mark is gone: a wrong mark passes on the record id, a record no longer there does not.
       expect((await pull(`since=1&at=${old}&mark=${randomUUID()}`)).status).toBe(200);
       expect((await pull(`since=1&at=${randomUUID()}&mark=${first.mark}`)).status).toBe(409);
+    });
+
+    it('a record pushed "if absent" that the server holds already refuses the whole push (409 conflict); a resend of an applied one passes', async () => {
+      const { userId, push, pull, resend } = await user();
+      const [held, fresh] = [randomUUID(), randomUUID()];
+      await push([held]);
+      const refused = await push([fresh, held], undefined, { ifAbsent: true });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('conflict');
+      const stored = await db.query<{ record_id: string }>('SELECT record_id FROM records WHERE user_id = $1', [userId]);
+      expect(stored.map((r) => r.record_id)).toEqual([held]); // nothing of it applied
+      const body = { mutations: [{ mutationId: 10, recordId: fresh, ciphertext: b64(40), ifAbsent: true }] };
+      expect(PushResponse.parse((await resend(body)).body).results).toEqual([{ mutationId: 10, seq: 2 }]);
+      expect(PushResponse.parse((await resend(body)).body).results).toEqual([{ mutationId: 10, seq: null }]); // already applied
+      expect(PullResponse.parse((await pull('since=0')).body).changes.map((c) => c.recordId)).toEqual([held, fresh]);
     });
   });
 }

@@ -81,6 +81,39 @@ describe('records that cannot be applied', () => {
     expect(await b.storage.sync.aside()).toHaveLength(1);
   });
 
+  it('a local copy queued to reconcile with a record set aside is not pushed over it, and the run ends well', async () => {
+    const a = dev();
+    const b = dev({ appVersion: '1.0' });
+    await account(a, b);
+    const s = (await a.client.session())!;
+    const id = crypto.randomUUID();
+    const ciphertext = await encryptRecord(s.key, id, encodeJson({ v: 2, kind: 'conversation', id, record: { future: true } }));
+    expect((await s.transport.push({ clientId: crypto.randomUUID(), mutations: [{ mutationId: 1, recordId: id, ciphertext }] })).ok).toBe(true);
+    const t = Date.now();
+    const conversation = { id, title: 'Imported under that id', createdAt: t, updatedAt: t, pinned: false, systemPrompt: '', settings: null, currentLeafId: null, deletedAt: null };
+    await b.storage.imports.write([{ conversation, messages: [], attachments: [] }]); // queued to reconcile
+
+    expect((await b.client.syncOnce()).setAside).toBe(1); // not a conflict the run cannot end
+    expect(await b.storage.outbox.count()).toBe(0);
+    expect(await titles(b)).toEqual(['Imported under that id']); // kept here
+    const rows = await db().query<{ ciphertext: string }>('SELECT ciphertext FROM records WHERE record_id = $1', [id]);
+    expect(rows.map((r) => r.ciphertext)).toEqual([ciphertext]); // and the newer app's record on the server
+  });
+
+  it('a copy queued to reconcile with a record this device pulled long ago but no longer holds is compared with it, not pushed forever', async () => {
+    const { a, b } = await pair();
+    const c = await a.storage.conversations.create({ title: 'Renamed on A' });
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    const old = { ...(await b.storage.db.conversations.get(c.id))!, title: 'An older copy', updatedAt: c.updatedAt - 1000 };
+    await b.storage.db.conversations.delete(c.id); // gone from B, below B's cursor on the server
+    await b.storage.imports.write([{ conversation: old, messages: [], attachments: [] }]);
+
+    await b.client.syncOnce(); // refused as present, then compared with a pull from the start
+    expect(await titles(b)).toEqual(['Renamed on A']);
+    expect(await b.storage.outbox.count()).toBe(0);
+  });
+
   it('a record that does not fit local data (another kind under a known id) is set aside; later records arrive', async () => {
     const { a, b } = await pair();
     const c = await a.storage.conversations.create({ title: 'Known' });

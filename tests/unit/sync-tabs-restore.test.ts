@@ -223,7 +223,8 @@ describe('a server restored from a backup', () => {
     return { a, b, meanwhile: (run: () => Promise<unknown>) => void (other = run) };
   }
 
-  it("a stale copy pushed late by another reconciling device does not bring back a final delete's messages", async () => {
+  /** After a backup, A makes a conversation with a message, both devices sync, and A deletes it for good. */
+  async function finalDeleteAfterBackup() {
     const { a, b, meanwhile } = await aPushesBeforeB();
     await backup();
     const c = await a.storage.conversations.create({ title: 'Deleted for good' });
@@ -232,12 +233,38 @@ describe('a server restored from a backup', () => {
     await b.client.syncOnce();
     await a.storage.conversations.remove(c.id);
     await a.storage.attachments.purgeDeleted(Date.now() + 1); // the final delete: the message is a tombstone too
+    return { a, b, meanwhile, m };
+  }
+
+  it("a stale copy pushed late by another reconciling device does not bring back a final delete's messages", async () => {
+    const { a, b, meanwhile, m } = await finalDeleteAfterBackup();
     await a.client.syncOnce();
     await restore(); // the server lost both the message and its tombstone; B never pulled the tombstone
     meanwhile(() => a.client.syncOnce());
     await b.client.syncOnce(); // pushes its live copy of the message after A's tombstone
     for (let i = 0; i < 2; i++) for (const d of [a, b]) await d.client.syncOnce();
     for (const d of [a, b]) expect((await d.storage.db.messages.get(m.id))?.deletedAt).toBeGreaterThan(0);
+  });
+
+  it('a stale copy pushed late by a reconciling device does not bring back a final delete whose device has since removed its data', async () => {
+    const { a, b, meanwhile, m } = await finalDeleteAfterBackup();
+    const email = (await a.storage.sync.account())!.email;
+    await restore();
+    // A reconciles and pushes its tombstones after B pulled, then signs out removing its data: no
+    // device holds them but the server, when B pushes the live copy the server lacked at its pull.
+    meanwhile(async () => {
+      await a.client.syncOnce();
+      await signOut(a.deps, false, { client: a.client });
+    });
+    await b.client.syncOnce();
+    await b.client.syncOnce();
+    const d = dev();
+    await signIn(d.deps, d.creds(email));
+    await d.client.syncOnce();
+    for (const x of [b, d]) {
+      expect(await titles(x)).toEqual([]);
+      expect((await x.storage.db.messages.get(m.id))?.deletedAt ?? 'never pulled').not.toBeNull();
+    }
   });
 
   it('a stale version pushed late by another reconciling device does not bring a deleted conversation back', async () => {

@@ -72,6 +72,8 @@ export const ERROR_STATUS = {
   'history-changed': 409,
   /** A pushed attachment record's chunks are not (or no longer) on the server: upload them again. */
   'missing-chunks': 409,
+  /** A record pushed "if absent" (a reconciling device's copy) is on the server already: pull and compare again. */
+  conflict: 409,
   'payload-too-large': 413,
   /** The account's storage quota is used up (a push or chunk that would grow it is refused whole). */
   'quota-exceeded': 413,

@@ -78,6 +78,13 @@ export const Mutation = z.object({
    * server; a push that carries one whose chunks are missing is refused whole (409 missing-chunks).
    */
   chunks: z.number().int().min(1).max(MAX_CHUNK_INDEX + 1).optional(),
+  /**
+   * Apply only if the server holds no version of this record. A reconciling device pushes what
+   * the server lacked when it pulled; if another device pushed the record since (a delete, say),
+   * the push is refused whole (409 conflict, nothing applied) and the device pulls and compares
+   * again, so a stale copy never replaces what it did not see.
+   */
+  ifAbsent: z.literal(true).optional(),
 });
 export type Mutation = z.infer<typeof Mutation>;
 
