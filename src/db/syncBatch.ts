@@ -3,7 +3,7 @@
 // batch was acknowledged. SyncStateRepo (src/db/sync.ts) extends it with the rest of the state.
 import { guard } from './errors';
 import type { HearthDb } from './schema';
-import { SYNC_PENDING_KEY } from './syncApply';
+import { SYNC_PENDING_KEY, type PullCursor } from './syncApply';
 import type { OutboxEntry } from './types';
 import type { Mutation } from '../shared/sync/protocol';
 
@@ -21,11 +21,7 @@ export interface PendingBatch {
 }
 
 /** The highest seq a push of this device was given, the record it was given to, and the push's mark. */
-export interface PushedAt {
-  seq: number;
-  at: string | null;
-  mark?: string | null;
-}
+export type PushedAt = PullCursor;
 
 export const BATCH_KEYS = {
   nextMutationId: 'nextMutationId',

@@ -72,12 +72,12 @@ async function seen(ctx: SyncContext) {
 
 /** The highest seq this answer gave a mutation of the batch, its record, and the push's mark. */
 function highest(batch: PendingBatch, results: Map<number, number | null>, mark: string | undefined) {
-  let top = { seq: 0, at: null as string | null, mark: mark ?? null };
+  let top = { seq: 0, at: null as string | null };
   for (const m of batch.mutations) {
     const seq = results.get(m.mutationId);
-    if (seq != null && seq > top.seq) top = { seq, at: m.recordId, mark: mark ?? null };
+    if (seq != null && seq > top.seq) top = { seq, at: m.recordId };
   }
-  return top;
+  return { ...top, mark: mark ?? null };
 }
 
 async function buildBatch(ctx: SyncContext, s: Session, report: SyncReport, compared: ReadonlySet<string>): Promise<PendingBatch | null> {
